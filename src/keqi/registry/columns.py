@@ -1,0 +1,114 @@
+"""The import/export format: one row per enterprise and fiscal year, Chinese headers.
+
+This module is the single description of the spreadsheet that district officers exchange: the
+template, the importer, the exporter and the synthetic population all read it, so a header is
+spelt in exactly one place. Field names follow the evaluation contract
+(``../shared/reference/firm-profile.md``); money travels in 万元 (ten-thousand yuan) as officers
+expect and is stored as integer yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["uscc", "text", "district", "date", "choice", "industry", "year", "count", "money", "usd", "bool"]
+Level = Literal["enterprise", "report"]
+
+REPORT_SHEET = "企业年报"
+QUALIFICATION_SHEET = "资质"
+
+# 国家重点支持的高新技术领域 (2016), the eight top-level fields (../shared/reference/criteria.md §2.1).
+HITECH_FIELDS = (
+    "电子信息",
+    "生物与新医药",
+    "航空航天",
+    "新材料",
+    "高技术服务",
+    "新能源与节能",
+    "资源与环境",
+    "先进制造与自动化",
+)
+
+ENTERPRISE_STATUSES = ("存续", "注销", "吊销", "迁出")
+
+TRUE_WORDS = ("是", "有", "Y", "YES", "TRUE", "1", "√")
+FALSE_WORDS = ("否", "无", "N", "NO", "FALSE", "0", "×")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    kind: Kind
+    level: Level
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+REPORT_COLUMNS: tuple[Column, ...] = (
+    Column("uscc", "统一社会信用代码", "uscc", "enterprise", True, help="18位，GB 32100-2015"),
+    Column("name", "企业名称", "text", "enterprise", True),
+    Column("district", "所属区县", "district", "enterprise", True, help="区县名称或GB/T 2260代码，或功能区名称"),
+    Column("registered_on", "注册成立日期", "date", "enterprise", True, help="YYYY-MM-DD"),
+    Column("hitech_field", "高新技术领域", "choice", "enterprise", choices=HITECH_FIELDS),
+    Column("industry_code", "国民经济行业代码", "industry", "enterprise", help="GB/T 4754-2017，如 I6513 或 6513"),
+    Column("status", "经营状态", "choice", "enterprise", choices=ENTERPRISE_STATUSES, help="留空视为存续"),
+    Column("fiscal_year", "年度", "year", "report", True),
+    Column("staff_total", "职工总数", "count", "report"),
+    Column("tech_staff", "科技人员数", "count", "report"),
+    Column("senior_tech_staff", "副高级及以上职称科技人员数", "count", "report"),
+    Column("revenue", "销售收入（万元）", "money", "report"),
+    Column("rd_expense", "研究开发费用总额（万元）", "money", "report"),
+    Column("rd_expense_domestic", "其中：境内研究开发费用（万元）", "money", "report"),
+    Column("cost_total", "成本费用支出总额（万元）", "money", "report"),
+    Column("total_assets", "资产总额（万元）", "money", "report"),
+    Column("net_assets", "净资产（万元）", "money", "report", help="可为负数"),
+    Column("hitech_revenue", "高新技术产品（服务）收入（万元）", "money", "report"),
+    Column("ip_class1", "Ⅰ类知识产权数", "count", "report"),
+    Column("ip_class2", "Ⅱ类知识产权数", "count", "report"),
+    Column("ip_self_developed", "有自主研发知识产权", "bool", "report"),
+    Column("conversions_3y", "近三年科技成果转化数", "count", "report"),
+    Column("flag_major_incident", "重大安全质量事故或严重环境违法", "bool", "report"),
+    Column("flag_research_misconduct", "科研严重失信行为", "bool", "report"),
+    Column("flag_credit_blacklisted", "列入严重违法失信企业名单", "bool", "report"),
+    Column("flag_abnormal_operation", "列入经营异常名录", "bool", "report"),
+    Column("flag_prohibited_industry", "属禁止、限制和淘汰类", "bool", "report"),
+    Column("direct_national_award_top3", "近五年国家级科技奖励（前三名）", "bool", "report"),
+    Column("direct_provincial_rd_institution", "省部级以上研发机构", "bool", "report"),
+    Column("direct_led_standard", "近五年主导制定标准", "bool", "report"),
+    Column("rd_accounting", "研发投入核算体系及辅助账", "bool", "report"),
+    Column("rd_institution", "内部研发机构及产学研合作", "bool", "report"),
+    Column("conversion_incentives", "成果转化激励制度", "bool", "report"),
+    Column("talent_development", "人才培养与绩效奖励制度", "bool", "report"),
+    Column("standards_participation", "参与编制国家或行业标准", "bool", "report"),
+    Column("valuation_usd", "最新估值（万美元）", "usd", "report"),
+    Column("financing_usd", "累计融资额（万美元）", "usd", "report"),
+)
+
+# 资质: official statuses held (科技型企业入库, 高新技术企业 ...), one row per certificate.
+QUALIFICATION_KINDS = {
+    "cq_tech": "科技型企业入库",
+    "tsme": "科技型中小企业",
+    "hnte": "高新技术企业",
+    "gazelle": "瞪羚企业",
+    "potential_unicorn": "潜在独角兽企业",
+    "unicorn": "独角兽企业",
+    "srdi": "专精特新中小企业",
+    "little_giant": "专精特新“小巨人”企业",
+    "star_listed": "科创板上市",
+}
+
+QUALIFICATION_COLUMNS: tuple[Column, ...] = (
+    Column("uscc", "统一社会信用代码", "uscc", "enterprise", True),
+    Column("kind", "资质类型", "choice", "report", True, choices=tuple(QUALIFICATION_KINDS.values())),
+    Column("number", "证书编号/入库编号", "text", "report"),
+    Column("valid_from", "有效期起", "date", "report", True),
+    Column("valid_to", "有效期止", "date", "report", help="留空表示长期有效"),
+    Column("source", "来源", "text", "report", help="如 认定公告文号"),
+)
+
+HEADER_TO_COLUMN = {c.header: c for c in REPORT_COLUMNS}
+QUALIFICATION_HEADER_TO_COLUMN = {c.header: c for c in QUALIFICATION_COLUMNS}
+TEXT_KINDS = ("uscc", "text", "district", "date", "choice", "industry")
