@@ -31,9 +31,10 @@ def fields_to_display(df: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFra
         if col.field not in df.columns:
             expr = pl.lit(None, dtype=pl.String)
         elif col.kind in ("money", "usd"):
-            expr = (pl.col(col.field).cast(MONEY_DTYPE) / WAN).cast(MONEY_DTYPE)
+            expr = (pl.col(col.field).cast(pl.Int64).cast(MONEY_DTYPE) / WAN).cast(MONEY_DTYPE)
         elif col.kind == "bool":
-            expr = pl.when(pl.col(col.field)).then(pl.lit("是")).when(~pl.col(col.field)).then(pl.lit("否"))
+            flag = pl.col(col.field).cast(pl.Boolean)
+            expr = pl.when(flag).then(pl.lit("是")).when(~flag).then(pl.lit("否"))
         elif col.kind == "date":
             expr = pl.col(col.field).cast(pl.String)
         else:

@@ -1,0 +1,91 @@
+"""What a user may see and change: the one place where roles become query filters.
+
+Every service that reads or writes registry data takes a :class:`Scope` (built by
+:func:`scope_for`), so the rule "a district officer sees and changes only its own reporting unit"
+holds for pages, the API, the CLI and background tasks alike, not only in views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str
+    unit_id: int | None = None
+    enterprise_id: int | None = None
+    user_id: int | None = None
+
+    @property
+    def is_city(self) -> bool:
+        return self.role == Role.CITY_ADMIN
+
+    @property
+    def can_read_registry(self) -> bool:
+        return self.role in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.ENTERPRISE_USER)
+
+    @property
+    def can_write_registry(self) -> bool:
+        return self.role in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
+
+    def enterprises(self, qs: QuerySet) -> QuerySet:
+        """Filter a queryset of enterprises down to what this scope may read."""
+        if self.role == Role.CITY_ADMIN:
+            return qs
+        if self.role == Role.DISTRICT_OFFICER:
+            return qs.filter(reporting_unit_id=self.unit_id)
+        if self.role == Role.ENTERPRISE_USER:
+            return qs.filter(pk=self.enterprise_id)
+        return qs.none()
+
+    def units(self, qs: QuerySet) -> QuerySet:
+        if self.role == Role.CITY_ADMIN:
+            return qs
+        if self.role == Role.DISTRICT_OFFICER:
+            return qs.filter(pk=self.unit_id)
+        return qs.none()
+
+    def may_write_unit(self, unit_id: int) -> bool:
+        if self.role == Role.CITY_ADMIN:
+            return True
+        return self.role == Role.DISTRICT_OFFICER and unit_id == self.unit_id
+
+    def require_read(self) -> None:
+        if not self.can_read_registry:
+            raise PermissionDenied(_("Your role cannot read the enterprise registry."))
+
+    def require_write(self) -> None:
+        if not self.can_write_registry:
+            raise PermissionDenied(_("Your role cannot change the enterprise registry."))
+
+    def require_write_unit(self, unit_id: int) -> None:
+        if not self.may_write_unit(unit_id):
+            raise PermissionDenied(_("You may only change enterprises of your own reporting unit."))
+
+
+# The trusted operator at the shell (``keqi import`` without ``--as``): the whole city.
+SYSTEM = Scope(role=Role.CITY_ADMIN)
+
+
+def scope_for(user) -> Scope:
+    """The scope of a signed-in user; anonymous users and users without a role see nothing."""
+    if user is None or not user.is_authenticated:
+        return Scope(role="none")
+    if user.is_superuser:
+        return Scope(role=Role.CITY_ADMIN, user_id=user.pk)
+    membership = getattr(user, "membership", None)
+    if membership is None:
+        return Scope(role="none", user_id=user.pk)
+    return Scope(
+        role=membership.role,
+        unit_id=membership.reporting_unit_id,
+        enterprise_id=membership.enterprise_id,
+        user_id=user.pk,
+    )

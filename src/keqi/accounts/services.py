@@ -1,0 +1,40 @@
+"""Creating users with a role (the CLI, the demo and tests use it)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from keqi.registry.models import Enterprise, ReportingUnit
+
+from .models import Membership, Role
+
+
+@transaction.atomic
+def ensure_user(*, username: str, password: str, role: str, unit: str | None = None, uscc: str | None = None):
+    """Create the user or bring it up to date; safe to run again."""
+    if role not in Role.values:
+        raise ValueError(f"未知角色：{role}（可选：{', '.join(Role.values)}）")
+    unit_obj = None
+    if unit:
+        unit_obj = ReportingUnit.objects.filter(name=unit).first() or ReportingUnit.objects.filter(code=unit).first()
+        if unit_obj is None:
+            raise ValueError(f"未知的区县或功能区：{unit}")
+    ent = None
+    if uscc:
+        ent = Enterprise.objects.filter(uscc=uscc.upper()).first()
+        if ent is None:
+            raise ValueError(f"系统中没有企业 {uscc}")
+    if role in (Role.DISTRICT_OFFICER, Role.CONTRACT_REGISTRAR) and unit_obj is None:
+        raise ValueError("该角色需要指定区县（--unit）")
+    if role == Role.ENTERPRISE_USER and ent is None:
+        raise ValueError("企业用户需要指定企业（--enterprise）")
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    user.set_password(password)
+    user.is_staff = user.is_superuser = role == Role.CITY_ADMIN
+    user.save()
+    Membership.objects.update_or_create(
+        user=user, defaults={"role": role, "reporting_unit": unit_obj, "enterprise": ent}
+    )
+    user.refresh_from_db()
+    return user

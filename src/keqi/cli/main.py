@@ -1,0 +1,35 @@
+"""The ``keqi`` command: thin fronts over the services, one module per group of verbs.
+
+Exit status is 0 only on full success, so scripts can rely on it.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from . import registry, server
+
+app = typer.Typer(
+    name="keqi",
+    help="KeQi 科企: the enterprise registry, the official criteria and the screening of technology enterprises.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+server.register(app)
+registry.register(app)
+
+for _name in ("policy", "synth"):  # TEMPORARY while those modules are being written
+    try:
+        __import__(f"keqi.cli.{_name}", fromlist=["register"]).register(app)
+    except ImportError:
+        pass
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""Running KeQi: migrate, serve (web server + task worker), worker, demo, manage."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from .django_setup import setup
+
+console = Console()
+
+DEMO_ACCOUNTS = (
+    # username, role, unit, description
+    ("city-admin", "city_admin", None, "市科技局管理员（全市）"),
+    ("yubei-officer", "district_officer", "渝北区", "渝北区科技部门工作人员"),
+    ("enterprise-user", "enterprise_user", None, "企业用户（渝北区的一家企业）"),
+)
+DEMO_PASSWORD = "keqi-demo-2026"
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+def _start_worker() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "keqi.cli.main", "worker"])
+
+
+def _serve(host: str, port: int, worker: bool) -> None:
+    from waitress import serve as waitress_serve
+
+    from keqi.wsgi import application
+
+    proc = _start_worker() if worker else None
+    console.print(f"KeQi 已启动：[bold]http://{host}:{port}/[/bold]（Ctrl+C 停止）")
+    try:
+        waitress_serve(application, host=host, port=port, threads=8, ident="keqi")
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def migrate() -> None:
+        """Create or upgrade the database (SQLite by default, or KEQI_DATABASE_URL)."""
+        setup()
+        _migrate(verbosity=1)
+
+    @app.command()
+    def worker() -> None:
+        """Run the background task worker (imports, screenings)."""
+        setup()
+        from django.core.management import call_command
+
+        call_command("db_worker", interval=0.5)
+
+    @app.command()
+    def serve(
+        port: int = typer.Option(8000, help="Port to listen on."),
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        worker: bool = typer.Option(True, help="Also run the task worker in a child process."),
+    ) -> None:
+        """Serve the web app (waitress) and its task worker."""
+        setup()
+        _serve(host, port, worker)
+
+    @app.command()
+    def demo(
+        firms: int = typer.Option(10_000, help="Size of the synthetic population."),
+        seed: int = typer.Option(2022, help="Seed of the synthetic population."),
+        port: int = typer.Option(8000, help="Port to serve on."),
+        serve_: bool = typer.Option(True, "--serve/--no-serve", help="Start the server when ready."),
+    ) -> None:
+        """Set up a demo on SQLite: migrate, generate and import a population, create logins, serve."""
+        setup()
+        from django.conf import settings
+
+        from keqi.accounts.services import ensure_user
+        from keqi.registry import synth
+        from keqi.registry.models import Enterprise
+
+        from .registry import import_file, print_result
+
+        started = time.monotonic()
+        with console.status("迁移数据库…"):
+            _migrate()
+        path = Path(settings.KEQI_HOME) / "demo" / f"population-{firms}-{seed}.xlsx"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with console.status(f"生成 {firms} 家企业的模拟数据…"):
+                tmp = path.with_suffix(".tmp.xlsx")
+                synth.write(synth.generate(firms=firms, seed=seed), tmp)
+                tmp.replace(path)
+        result = import_file(path)
+        print_result(result, path, dry_run=False)
+        if result.errors:
+            raise typer.Exit(1)
+        firm = Enterprise.objects.filter(reporting_unit__name="渝北区", reports__isnull=False).order_by("uscc").first()
+        lines = []
+        for username, role, unit, label in DEMO_ACCOUNTS:
+            uscc = firm.uscc if role == "enterprise_user" and firm else None
+            ensure_user(username=username, password=DEMO_PASSWORD, role=role, unit=unit, uscc=uscc)
+            lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
+        console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")
+        for line in lines:
+            console.print(line)
+        if serve_:
+            _serve("127.0.0.1", port, worker=True)
+
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def manage(ctx: typer.Context) -> None:
+        """Run a Django management command (e.g. ``keqi manage createsuperuser``)."""
+        setup()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["keqi manage", *ctx.args])

@@ -1,0 +1,42 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import AnnualReport, Enterprise, ImportBatch, Qualification, ReportingUnit
+
+
+@admin.register(ReportingUnit)
+class ReportingUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "zone")
+    list_filter = ("kind", "zone")
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "uscc", "reporting_unit", "registered_on", "hitech_field", "status")
+    list_filter = ("reporting_unit", "hitech_field", "status")
+    search_fields = ("name", "uscc")
+    list_select_related = ("reporting_unit",)
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(SimpleHistoryAdmin):
+    list_display = ("enterprise", "fiscal_year", "staff_total", "revenue", "rd_expense")
+    list_filter = ("fiscal_year",)
+    search_fields = ("enterprise__name", "enterprise__uscc")
+    list_select_related = ("enterprise",)
+    raw_id_fields = ("enterprise",)
+
+
+@admin.register(Qualification)
+class QualificationAdmin(SimpleHistoryAdmin):
+    list_display = ("enterprise", "kind", "number", "valid_from", "valid_to")
+    list_filter = ("kind",)
+    search_fields = ("enterprise__name", "enterprise__uscc", "number")
+    raw_id_fields = ("enterprise",)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "created_at", "uploaded_by", "status", "rows", "error_count")
+    list_filter = ("status",)
+    readonly_fields = ("sha256", "errors", "summary")

@@ -1,0 +1,131 @@
+"""Multi-step registry work with side effects: importing a file, checking an uploaded batch.
+
+``run_import`` is the one import path: the CLI, the web upload (through a background task) and
+the demo all call it, so a file gets the same checks and the same result whichever door it uses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from keqi.accounts.scope import Scope
+
+from . import services
+from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from .models import ImportBatch
+from .parsing import CellError, check_qualifications, check_reports, parse_sheet
+from .reading import UnreadableFile, read_tables
+
+MAX_STORED_ERRORS = 1000
+
+
+@dataclass
+class ImportResult:
+    plan: services.ImportPlan
+    applied: bool
+
+    @property
+    def errors(self) -> list[CellError]:
+        return self.plan.errors
+
+    def summary(self) -> dict:
+        return {**self.plan.summary(), "applied": self.applied}
+
+
+def run_import(
+    *,
+    path: Path | str,
+    scope: Scope,
+    user=None,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+    progress: services.Progress = services._no_progress,
+) -> ImportResult:
+    """Read, check and (unless ``dry_run`` or any error) write a file, all or nothing."""
+    scope.require_write()
+    path = Path(path)
+    today = today or timezone.localdate()
+    progress("read", 0, 1)
+    try:
+        raw = read_tables(path)
+    except UnreadableFile as exc:
+        return ImportResult(services.ImportPlan(errors=[CellError(REPORT_SHEET, 0, "", path.name, str(exc))]), False)
+    progress("read", 1, 1)
+    units = services.unit_lookup()
+    reports = parse_sheet(raw.reports, REPORT_COLUMNS, REPORT_SHEET, units)
+    check_reports(reports, today)
+    quals = None
+    if raw.qualifications is not None and raw.qualifications.height:
+        quals = parse_sheet(raw.qualifications, QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, units)
+        check_qualifications(quals)
+    progress("check", 1, 1)
+    with transaction.atomic():
+        # Planning inside the transaction means the plan that is written is the one just checked.
+        plan = services.plan_import(scope=scope, reports=reports, qualifications=quals, progress=progress)
+        if dry_run or not plan.ok:
+            return ImportResult(plan, False)
+        services.apply_plan(plan=plan, user=user, reason=f"导入 {path.name}", progress=progress)
+    return ImportResult(plan, True)
+
+
+# ---------------------------------------------------------------- uploaded batches (web)
+
+
+def sha256_of(fileobj) -> str:
+    digest = hashlib.sha256()
+    for chunk in fileobj.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def record_upload(*, scope: Scope, user, uploaded) -> ImportBatch:
+    """Keep the uploaded file (nothing a user sends is lost) and queue its check."""
+    scope.require_write()
+    batch = ImportBatch(uploaded_by=user if user and user.is_authenticated else None,
+                        original_name=Path(uploaded.name).name[:255], sha256=sha256_of(uploaded))
+    uploaded.seek(0)
+    batch.file.save(Path(uploaded.name).name, uploaded, save=False)
+    batch.save()
+    return batch
+
+
+def process_batch(*, batch_id: int, scope: Scope, apply: bool) -> ImportBatch:
+    """Check (``apply=False``) or import (``apply=True``) a stored upload, recording the outcome."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    batch.status = ImportBatch.Status.IMPORTING if apply else ImportBatch.Status.CHECKING
+    batch.progress = 0
+    batch.save(update_fields=["status", "progress"])
+
+    def progress(stage: str, done: int, total: int) -> None:
+        share = {"read": (0, 30), "check": (30, 10), "plan": (40, 20), "write": (60, 40)}[stage]
+        pct = share[0] + (share[1] * done // total if total else share[1])
+        if pct >= batch.progress + 5:
+            ImportBatch.objects.filter(pk=batch.pk).update(progress=pct)
+            batch.progress = pct
+
+    try:
+        result = run_import(path=batch.file.path, scope=scope, user=batch.uploaded_by, dry_run=not apply,
+                            progress=progress)
+    except Exception as exc:
+        batch.status = ImportBatch.Status.FAILED
+        batch.errors = [{"sheet": "", "row": 0, "column": "", "value": None, "reason": f"导入失败，未做任何修改：{exc}"}]
+        batch.error_count = 1
+    else:
+        batch.rows = result.plan.rows
+        batch.error_count = len(result.errors)
+        batch.errors = [e.as_dict() for e in result.errors[:MAX_STORED_ERRORS]]
+        batch.summary = result.summary()
+        if result.errors:
+            batch.status = ImportBatch.Status.INVALID
+        else:
+            batch.status = ImportBatch.Status.IMPORTED if result.applied else ImportBatch.Status.VALID
+    batch.progress = 100
+    batch.finished_at = timezone.now()
+    batch.save()
+    return batch

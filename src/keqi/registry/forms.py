@@ -1,0 +1,39 @@
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .columns import HITECH_FIELDS
+from .models import Enterprise, Qualification, ReportingUnit
+
+ALLOWED_SUFFIXES = (".xlsx", ".csv", ".parquet")
+
+
+class EnterpriseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Name or code"), required=False)
+    unit = forms.ModelChoiceField(label=_("Reporting unit"), queryset=ReportingUnit.objects.none(), required=False,
+                                  empty_label=_("All units"))
+    hitech_field = forms.ChoiceField(label=_("High-tech field"), required=False,
+                                     choices=[("", _("All fields"))] + [(f, f) for f in HITECH_FIELDS])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses"))] + list(Enterprise.Status.choices))
+    qualification = forms.ChoiceField(label=_("Qualification held"), required=False,
+                                      choices=[("", _("Any"))] + list(Qualification.Kind.choices))
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["unit"].queryset = units
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Spreadsheet (.xlsx, .csv or .parquet)"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if Path(f.name).suffix.lower() not in ALLOWED_SUFFIXES:
+            raise forms.ValidationError(_("Use the template: an .xlsx, .csv or .parquet file."))
+        if f.size > settings.KEQI_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 200 MB."))
+        return f

@@ -1,0 +1,205 @@
+"""The enterprise registry: reporting units, enterprises, annual figures and qualifications held.
+
+Money is integer yuan (``BigIntegerField``), never float. Every figure that the evaluation contract
+(``../shared/reference/firm-profile.md``) needs lives on :class:`AnnualReport`; a blank cell is
+stored as NULL ("not known"), which the criteria treat as undecided, never as a pass.
+Every change to an enterprise, a report or a qualification is kept by django-simple-history with
+who made it and when.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .columns import ENTERPRISE_STATUSES, HITECH_FIELDS, QUALIFICATION_KINDS
+from .uscc import normalise, uscc_faults
+
+
+def validate_uscc(value: str) -> None:
+    faults = uscc_faults(normalise(value))
+    if faults:
+        raise ValidationError("；".join(f.message for f in faults), code=faults[0].kind)
+
+
+class Zone(models.TextChoices):
+    """一区两群: the city's three planning areas (the two "群" split into their two groups)."""
+
+    CENTRAL = "中心城区", _("Central urban area")
+    NEW_MAIN = "主城新区", _("New main-city area")
+    NORTHEAST = "渝东北三峡库区城镇群", _("Northeast Three Gorges reservoir group")
+    SOUTHEAST = "渝东南武陵山区城镇群", _("Southeast Wuling mountain group")
+
+
+class ReportingUnit(models.Model):
+    """A 区县 (GB/T 2260 code) or a functional zone (两江新区 …) that reports separately."""
+
+    class Kind(models.TextChoices):
+        DISTRICT = "区", _("District")
+        COUNTY = "县", _("County")
+        AUTONOMOUS_COUNTY = "自治县", _("Autonomous county")
+        FUNCTIONAL_ZONE = "功能区", _("Functional zone")
+
+    code = models.CharField(_("GB/T 2260 code"), max_length=6, unique=True, null=True, blank=True)
+    name = models.CharField(_("name"), max_length=32, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    zone = models.CharField(_("zone"), max_length=16, choices=Zone.choices, blank=True)
+
+    class Meta:
+        ordering = ["kind", "code", "name"]
+        verbose_name = _("reporting unit")
+        verbose_name_plural = _("reporting units")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = ENTERPRISE_STATUSES[0], _("Active")
+        DEREGISTERED = ENTERPRISE_STATUSES[1], _("Deregistered")
+        REVOKED = ENTERPRISE_STATUSES[2], _("Licence revoked")
+        MOVED_OUT = ENTERPRISE_STATUSES[3], _("Moved out")
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True, validators=[validate_uscc])
+    name = models.CharField(_("name"), max_length=200)
+    reporting_unit = models.ForeignKey(
+        ReportingUnit, on_delete=models.PROTECT, related_name="enterprises", verbose_name=_("reporting unit")
+    )
+    registered_on = models.DateField(_("registered on"))
+    hitech_field = models.CharField(
+        _("high-tech field"), max_length=16, blank=True, choices=[(f, f) for f in HITECH_FIELDS]
+    )
+    industry_code = models.CharField(_("industry code"), max_length=8, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [models.Index(fields=["reporting_unit", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.uscc}）"
+
+
+class AnnualReport(models.Model):
+    """One enterprise's figures for one fiscal year (the key is enterprise + fiscal year)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="reports", verbose_name=_("enterprise")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("fiscal year"))
+    staff_total = models.PositiveIntegerField(_("total staff"), null=True, blank=True)
+    tech_staff = models.PositiveIntegerField(_("S&T staff"), null=True, blank=True)
+    senior_tech_staff = models.PositiveIntegerField(_("senior S&T staff"), null=True, blank=True)
+    revenue = models.BigIntegerField(_("sales revenue (yuan)"), null=True, blank=True)
+    rd_expense = models.BigIntegerField(_("R&D expense (yuan)"), null=True, blank=True)
+    rd_expense_domestic = models.BigIntegerField(_("R&D expense in China (yuan)"), null=True, blank=True)
+    cost_total = models.BigIntegerField(_("total costs and expenses (yuan)"), null=True, blank=True)
+    total_assets = models.BigIntegerField(_("total assets (yuan)"), null=True, blank=True)
+    net_assets = models.BigIntegerField(_("net assets (yuan)"), null=True, blank=True)
+    hitech_revenue = models.BigIntegerField(_("high-tech product revenue (yuan)"), null=True, blank=True)
+    ip_class1 = models.PositiveIntegerField(_("class I IP items"), null=True, blank=True)
+    ip_class2 = models.PositiveIntegerField(_("class II IP items"), null=True, blank=True)
+    ip_self_developed = models.BooleanField(_("IP obtained by own R&D"), null=True, blank=True)
+    conversions_3y = models.PositiveIntegerField(_("conversions in three years"), null=True, blank=True)
+    flag_major_incident = models.BooleanField(_("major accident or serious environmental offence"), null=True, blank=True)
+    flag_research_misconduct = models.BooleanField(_("serious research misconduct"), null=True, blank=True)
+    flag_credit_blacklisted = models.BooleanField(_("on the serious dishonesty list"), null=True, blank=True)
+    flag_abnormal_operation = models.BooleanField(_("on the abnormal operation list"), null=True, blank=True)
+    flag_prohibited_industry = models.BooleanField(_("prohibited, restricted or obsolete industry"), null=True, blank=True)
+    direct_national_award_top3 = models.BooleanField(_("national S&T award, top three"), null=True, blank=True)
+    direct_provincial_rd_institution = models.BooleanField(_("provincial R&D institution"), null=True, blank=True)
+    direct_led_standard = models.BooleanField(_("led a standard"), null=True, blank=True)
+    rd_accounting = models.BooleanField(_("R&D accounting"), null=True, blank=True)
+    rd_institution = models.BooleanField(_("internal R&D institution"), null=True, blank=True)
+    conversion_incentives = models.BooleanField(_("conversion incentives"), null=True, blank=True)
+    talent_development = models.BooleanField(_("talent development"), null=True, blank=True)
+    standards_participation = models.BooleanField(_("took part in drafting standards"), null=True, blank=True)
+    valuation_usd = models.BigIntegerField(_("latest valuation (USD)"), null=True, blank=True)
+    financing_usd = models.BigIntegerField(_("financing raised (USD)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "-fiscal_year"]
+        verbose_name = _("annual report")
+        verbose_name_plural = _("annual reports")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "fiscal_year"], name="report_unique_enterprise_year"),
+        ]
+        indexes = [models.Index(fields=["fiscal_year"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id}/{self.fiscal_year}"
+
+
+class Qualification(models.Model):
+    """An official status held: 科技型企业入库, 高新技术企业 …, with its number and validity."""
+
+    Kind = models.TextChoices("Kind", [(k, (k, label)) for k, label in QUALIFICATION_KINDS.items()])
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="qualifications", verbose_name=_("enterprise")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    number = models.CharField(_("certificate number"), max_length=64, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["enterprise", "kind", "-valid_from"]
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "kind", "valid_from"], name="qualification_unique_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.number}".strip()
+
+    def is_valid_on(self, day) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class ImportBatch(models.Model):
+    """One uploaded file and what became of it: the file itself is kept, so nothing entered is lost."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
+        INVALID = "invalid", _("Has errors")
+        VALID = "valid", _("Checked, ready to import")
+        IMPORTING = "importing", _("Importing")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return self.original_name

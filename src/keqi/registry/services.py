@@ -1,0 +1,377 @@
+"""Reads and writes of the registry. Every function takes keyword-only arguments and a scope.
+
+The import is split in two: :func:`plan_import` reads the database and works out, without
+writing, what a parsed file would create, change or leave alone (that is the dry-run preview);
+:func:`apply_plan` writes a plan in bulk, with audit history. The flow in :mod:`.flows` runs both
+inside one transaction, so a file either lands whole or not at all, and importing the same file
+twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+from django.db.models import Q, QuerySet
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from keqi.accounts.scope import Scope
+
+from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from .models import AnnualReport, Enterprise, Qualification, ReportingUnit
+from .parsing import ROW, CellError, ParsedSheet
+
+ENTERPRISE_FIELDS = ("name", "reporting_unit_id", "registered_on", "hitech_field", "industry_code", "status")
+REPORT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.level == "report" and c.field != "fiscal_year")
+QUALIFICATION_FIELDS = ("number", "valid_to", "source")
+TEXT_FIELDS = {"name", "hitech_field", "industry_code", "number", "source"}
+BATCH = 2000
+IN_CHUNK = 5000
+
+Progress = Callable[[str, int, int], None]
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+# ---------------------------------------------------------------- reporting units
+
+
+def unit_lookup() -> dict[str, int]:
+    """Every way officers name a reporting unit (name or GB/T 2260 code) → its id."""
+    lookup: dict[str, int] = {}
+    for pk, code, name in ReportingUnit.objects.values_list("pk", "code", "name"):
+        lookup[name] = pk
+        if code:
+            lookup[code] = pk
+    return lookup
+
+
+def units_visible(*, scope: Scope) -> QuerySet:
+    return scope.units(ReportingUnit.objects.all())
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    q: str = ""
+    unit_id: int | None = None
+    hitech_field: str = ""
+    status: str = ""
+    qualification: str = ""
+
+
+def enterprises(*, scope: Scope, filters: EnterpriseFilter | None = None) -> QuerySet:
+    """The enterprises this scope may read, filtered; the one query behind lists and exports."""
+    scope.require_read()
+    qs = scope.enterprises(Enterprise.objects.select_related("reporting_unit"))
+    f = filters or EnterpriseFilter()
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(uscc__istartswith=f.q.upper()))
+    if f.unit_id:
+        qs = qs.filter(reporting_unit_id=f.unit_id)
+    if f.hitech_field:
+        qs = qs.filter(hitech_field=f.hitech_field)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.qualification:
+        qs = qs.filter(qualifications__kind=f.qualification).distinct()
+    return qs
+
+
+def enterprise(*, scope: Scope, uscc: str) -> Enterprise:
+    """One enterprise by its code, or ``Enterprise.DoesNotExist`` when it is outside the scope."""
+    return enterprises(scope=scope).get(uscc=uscc.upper())
+
+
+def export_frames(*, scope: Scope, queryset: QuerySet) -> dict[str, pl.DataFrame]:
+    """Field-keyed frames of the given enterprises (one row per enterprise and year; their certificates)."""
+    scope.require_read()
+    ids = scope.enterprises(queryset).values("pk")
+    ent_cols = ["uscc", "name", "reporting_unit__name", "registered_on", "hitech_field", "industry_code", "status"]
+    reports = AnnualReport.objects.filter(enterprise__in=ids).order_by("enterprise__name", "enterprise__uscc", "fiscal_year")
+    rows = list(reports.values_list(*[f"enterprise__{c}" for c in ent_cols], "fiscal_year", *REPORT_FIELDS))
+    names = ["uscc", "name", "district", "registered_on", "hitech_field", "industry_code", "status", "fiscal_year",
+             *REPORT_FIELDS]
+    schema = _export_schema(names)
+    report_df = pl.DataFrame(rows, schema=schema, orient="row")
+    report_df = report_df.with_columns(
+        pl.col(c).replace("", None) for c in ("hitech_field", "industry_code")
+    )
+    quals = Qualification.objects.filter(enterprise__in=ids).order_by("enterprise__uscc", "kind", "valid_from")
+    qrows = list(quals.values_list("enterprise__uscc", "kind", "number", "valid_from", "valid_to", "source"))
+    labels = dict(Qualification.Kind.choices)
+    qual_df = pl.DataFrame(
+        [(u, labels[k], n or None, f, t, s or None) for u, k, n, f, t, s in qrows],
+        schema={"uscc": pl.String, "kind": pl.String, "number": pl.String, "valid_from": pl.Date,
+                "valid_to": pl.Date, "source": pl.String},
+        orient="row",
+    )
+    return {REPORT_SHEET: report_df, QUALIFICATION_SHEET: qual_df}
+
+
+def _export_schema(names: Sequence[str]) -> dict[str, pl.DataType]:
+    kinds = {c.field: c.kind for c in REPORT_COLUMNS}
+    dtypes = {"count": pl.Int64, "money": pl.Int64, "usd": pl.Int64, "bool": pl.Boolean, "date": pl.Date,
+              "year": pl.Int64}
+    return {n: dtypes.get(kinds.get(n, "text"), pl.String) for n in names}
+
+
+# ---------------------------------------------------------------- import: plan
+
+
+@dataclass
+class ImportPlan:
+    """What a parsed file would do to the registry; nothing is written until it is applied."""
+
+    errors: list[CellError] = field(default_factory=list)
+    rows: int = 0
+    new_enterprises: list[Enterprise] = field(default_factory=list)
+    changed_enterprises: list[Enterprise] = field(default_factory=list)
+    enterprise_fields_changed: set[str] = field(default_factory=set)
+    new_reports: list[dict] = field(default_factory=list)  # uscc + field values
+    changed_reports: list[AnnualReport] = field(default_factory=list)
+    report_fields_changed: set[str] = field(default_factory=set)
+    new_qualifications: list[dict] = field(default_factory=list)
+    changed_qualifications: list[Qualification] = field(default_factory=list)
+    qualification_fields_changed: set[str] = field(default_factory=set)
+    unchanged_reports: int = 0
+    unchanged_enterprises: int = 0
+    unchanged_qualifications: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.rows,
+            "errors": len(self.errors),
+            "enterprises": {"created": len(self.new_enterprises), "updated": len(self.changed_enterprises),
+                            "unchanged": self.unchanged_enterprises},
+            "reports": {"created": len(self.new_reports), "updated": len(self.changed_reports),
+                        "unchanged": self.unchanged_reports},
+            "qualifications": {"created": len(self.new_qualifications), "updated": len(self.changed_qualifications),
+                               "unchanged": self.unchanged_qualifications},
+        }
+
+
+def _chunks(items: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _normal(name: str, value):
+    """Blank text is stored as '' (Django's convention for text), everything else as is."""
+    if name in TEXT_FIELDS and value is None:
+        return ""
+    return value
+
+
+def plan_import(
+    *, scope: Scope, reports: ParsedSheet, qualifications: ParsedSheet | None, progress: Progress = _no_progress
+) -> ImportPlan:
+    scope.require_write()
+    plan = ImportPlan(rows=reports.data.height + (qualifications.data.height if qualifications else 0))
+    plan.errors.extend(reports.errors)
+    if qualifications is not None:
+        plan.errors.extend(qualifications.errors)
+    if reports.data.is_empty() and (qualifications is None or qualifications.data.is_empty()):
+        return plan
+    progress("plan", 0, 3)
+    present = set(reports.present)
+    existing = _existing_enterprises(reports, qualifications)
+    _plan_enterprises(plan, scope, reports, present, existing)
+    progress("plan", 1, 3)
+    _plan_reports(plan, reports, present, existing)
+    progress("plan", 2, 3)
+    if qualifications is not None and not qualifications.data.is_empty():
+        _plan_qualifications(plan, scope, reports, qualifications, existing)
+    progress("plan", 3, 3)
+    plan.errors.sort(key=lambda e: (e.sheet != REPORT_SHEET, e.row, e.column))
+    return plan
+
+
+def _existing_enterprises(reports: ParsedSheet, qualifications: ParsedSheet | None) -> dict[str, dict]:
+    codes: set[str] = set()
+    for sheet in (reports, qualifications):
+        if sheet is not None and "uscc" in sheet.data.columns:
+            codes.update(c for c in sheet.data["uscc"].unique().to_list() if c)
+    found: dict[str, dict] = {}
+    for chunk in _chunks(sorted(codes)):
+        for row in Enterprise.objects.filter(uscc__in=chunk).values("pk", "uscc", *ENTERPRISE_FIELDS,
+                                                                    "reporting_unit__name"):
+            found[row["uscc"]] = row
+    return found
+
+
+def _enterprise_rows(reports: ParsedSheet) -> pl.DataFrame:
+    data = reports.data.filter(pl.col("uscc").is_not_null())
+    fields = [c.field for c in REPORT_COLUMNS if c.level == "enterprise" and c.field in data.columns]
+    return data.sort(ROW).group_by("uscc", maintain_order=True).agg(
+        pl.col(ROW).first(), *(pl.col(f).first() for f in fields if f != "uscc")
+    )
+
+
+def _plan_enterprises(plan: ImportPlan, scope: Scope, reports: ParsedSheet, present: set[str], existing: dict) -> None:
+    district_header = next(c.header for c in REPORT_COLUMNS if c.field == "district")
+    units = dict(ReportingUnit.objects.values_list("pk", "name"))
+    for rec in _enterprise_rows(reports).iter_rows(named=True):
+        uscc, row, unit_id = rec["uscc"], rec[ROW], rec.get("district")
+        old = existing.get(uscc)
+        if old is not None and not scope.may_write_unit(old["reporting_unit_id"]):
+            plan.errors.append(CellError(REPORT_SHEET, row, district_header, units.get(unit_id),
+                                         f"该企业已登记在{old['reporting_unit__name']}，您无权修改其他区县的企业"))
+            continue
+        if unit_id is not None and not scope.may_write_unit(unit_id):
+            plan.errors.append(CellError(REPORT_SHEET, row, district_header, units.get(unit_id),
+                                         f"您只能导入本区县（{units.get(scope.unit_id, '')}）的企业"))
+            continue
+        values = {"name": rec.get("name"), "reporting_unit_id": unit_id, "registered_on": rec.get("registered_on")}
+        for f in ("hitech_field", "industry_code"):
+            if f in present:
+                values[f] = _normal(f, rec.get(f))
+        if "status" in present:
+            values["status"] = rec.get("status") or Enterprise.Status.ACTIVE
+        if old is None:
+            plan.new_enterprises.append(Enterprise(uscc=uscc, **values))
+            continue
+        changed = {k: v for k, v in values.items() if v is not None and old[k] != v}
+        if changed:
+            ent = Enterprise(pk=old["pk"], uscc=uscc, **{k: old[k] for k in ENTERPRISE_FIELDS})
+            for k, v in changed.items():
+                setattr(ent, k, v)
+            plan.changed_enterprises.append(ent)
+            plan.enterprise_fields_changed.update(changed)
+        else:
+            plan.unchanged_enterprises += 1
+
+
+def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], existing: dict) -> None:
+    fields = [f for f in REPORT_FIELDS if f in present]
+    data = reports.data.filter(pl.col("uscc").is_not_null() & pl.col("fiscal_year").is_not_null())
+    ids = sorted(v["pk"] for v in existing.values())
+    current: dict[tuple[int, int], dict] = {}
+    for chunk in _chunks(ids):
+        for row in AnnualReport.objects.filter(enterprise_id__in=chunk).values("pk", "enterprise_id", "fiscal_year",
+                                                                              *REPORT_FIELDS):
+            current[(row["enterprise_id"], row["fiscal_year"])] = row
+    for rec in data.select("uscc", "fiscal_year", *fields).iter_rows(named=True):
+        ent = existing.get(rec["uscc"])
+        old = current.get((ent["pk"], rec["fiscal_year"])) if ent else None
+        if old is None:
+            plan.new_reports.append(rec)
+            continue
+        changed = {f: rec[f] for f in fields if old[f] != rec[f]}
+        if changed:
+            report = AnnualReport(pk=old["pk"], enterprise_id=ent["pk"], fiscal_year=rec["fiscal_year"],
+                                  **{f: old[f] for f in REPORT_FIELDS})
+            for k, v in changed.items():
+                setattr(report, k, v)
+            plan.changed_reports.append(report)
+            plan.report_fields_changed.update(changed)
+        else:
+            plan.unchanged_reports += 1
+
+
+def _plan_qualifications(
+    plan: ImportPlan, scope: Scope, reports: ParsedSheet, quals: ParsedSheet, existing: dict
+) -> None:
+    in_file = set(reports.data["uscc"].drop_nulls().to_list()) if "uscc" in reports.data.columns else set()
+    uscc_header = next(c.header for c in QUALIFICATION_COLUMNS if c.field == "uscc")
+    present = set(quals.present)
+    ids = sorted(v["pk"] for v in existing.values())
+    current: dict[tuple, dict] = {}
+    for chunk in _chunks(ids):
+        for row in Qualification.objects.filter(enterprise_id__in=chunk).values(
+            "pk", "enterprise_id", "kind", "valid_from", *QUALIFICATION_FIELDS
+        ):
+            current[(row["enterprise_id"], row["kind"], row["valid_from"])] = row
+    fields = [f for f in QUALIFICATION_FIELDS if f in present]
+    data = quals.data.filter(pl.col("uscc").is_not_null() & pl.col("kind").is_not_null()
+                             & pl.col("valid_from").is_not_null())
+    for rec in data.iter_rows(named=True):
+        uscc = rec["uscc"]
+        ent = existing.get(uscc)
+        if ent is None and uscc not in in_file:
+            plan.errors.append(CellError(QUALIFICATION_SHEET, rec[ROW], uscc_header, uscc,
+                                         "该企业既不在本文件的企业年报中，也未在系统中登记"))
+            continue
+        if ent is not None and not scope.may_write_unit(ent["reporting_unit_id"]):
+            plan.errors.append(CellError(QUALIFICATION_SHEET, rec[ROW], uscc_header, uscc,
+                                         f"该企业已登记在{ent['reporting_unit__name']}，您无权修改其他区县的企业"))
+            continue
+        values = {f: _normal(f, rec.get(f)) for f in fields}
+        old = current.get((ent["pk"], rec["kind"], rec["valid_from"])) if ent else None
+        if old is None:
+            plan.new_qualifications.append({"uscc": uscc, "kind": rec["kind"], "valid_from": rec["valid_from"], **values})
+            continue
+        changed = {k: v for k, v in values.items() if old[k] != v}
+        if changed:
+            q = Qualification(pk=old["pk"], enterprise_id=ent["pk"], kind=rec["kind"], valid_from=rec["valid_from"],
+                              **{f: old[f] for f in QUALIFICATION_FIELDS})
+            for k, v in changed.items():
+                setattr(q, k, v)
+            plan.changed_qualifications.append(q)
+            plan.qualification_fields_changed.update(changed)
+        else:
+            plan.unchanged_qualifications += 1
+
+
+# ---------------------------------------------------------------- import: apply
+
+
+def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progress = _no_progress) -> None:
+    """Write a plan without errors. Call inside ``transaction.atomic()`` (the flow does)."""
+    if plan.errors:
+        raise ValueError("a plan with errors cannot be applied")
+    hist = {"default_user": user, "default_change_reason": reason[:100] or None}
+    total = (len(plan.new_enterprises) + len(plan.changed_enterprises) + len(plan.new_reports)
+             + len(plan.changed_reports) + len(plan.new_qualifications) + len(plan.changed_qualifications))
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        progress("write", done, total)
+
+    for chunk in _chunks(plan.new_enterprises, BATCH):
+        bulk_create_with_history(list(chunk), Enterprise, batch_size=BATCH, **hist)
+        step(len(chunk))
+    if plan.changed_enterprises:
+        now = dt.datetime.now(dt.UTC)
+        for e in plan.changed_enterprises:
+            e.updated_at = now
+        for chunk in _chunks(plan.changed_enterprises, BATCH):
+            bulk_update_with_history(list(chunk), Enterprise, sorted(plan.enterprise_fields_changed | {"updated_at"}),
+                                     batch_size=BATCH, **hist)
+            step(len(chunk))
+
+    needed = {r["uscc"] for r in plan.new_reports} | {q["uscc"] for q in plan.new_qualifications}
+    ids: dict[str, int] = {}
+    for chunk in _chunks(sorted(needed)):
+        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+
+    for chunk in _chunks(plan.new_reports, BATCH):
+        objs = [AnnualReport(enterprise_id=ids[r["uscc"]], **{k: v for k, v in r.items() if k != "uscc"})
+                for r in chunk]
+        bulk_create_with_history(objs, AnnualReport, batch_size=BATCH, **hist)
+        step(len(chunk))
+    for chunk in _chunks(plan.changed_reports, BATCH):
+        bulk_update_with_history(list(chunk), AnnualReport, sorted(plan.report_fields_changed), batch_size=BATCH,
+                                 **hist)
+        step(len(chunk))
+    for chunk in _chunks(plan.new_qualifications, BATCH):
+        objs = [Qualification(enterprise_id=ids[q["uscc"]], **{k: v for k, v in q.items() if k != "uscc"})
+                for q in chunk]
+        bulk_create_with_history(objs, Qualification, batch_size=BATCH, **hist)
+        step(len(chunk))
+    for chunk in _chunks(plan.changed_qualifications, BATCH):
+        bulk_update_with_history(list(chunk), Qualification, sorted(plan.qualification_fields_changed),
+                                 batch_size=BATCH, **hist)
+        step(len(chunk))

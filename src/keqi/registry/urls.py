@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+urlpatterns = [
+    path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/export.xlsx", views.enterprise_export, name="enterprise_export"),
+    path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
+    path("template.xlsx", views.template_download, name="template"),
+    path("imports/", views.import_list, name="import_list"),
+    path("imports/new/", views.import_upload, name="import_upload"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
+]

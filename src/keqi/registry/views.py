@@ -1,0 +1,143 @@
+"""Registry pages. Views translate HTTP to service calls and back; the rules live in the services."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from keqi.accounts.scope import scope_for
+
+from . import exporting, flows, services, tasks
+from .forms import EnterpriseFilterForm, UploadForm
+from .models import Enterprise, ImportBatch
+
+PAGE_SIZE = 50
+
+
+def _filters(request, scope):
+    form = EnterpriseFilterForm(request.GET or None, units=services.units_visible(scope=scope))
+    f = services.EnterpriseFilter()
+    if form.is_valid():
+        d = form.cleaned_data
+        f = services.EnterpriseFilter(q=d["q"].strip(), unit_id=d["unit"].pk if d["unit"] else None,
+                                      hitech_field=d["hitech_field"], status=d["status"],
+                                      qualification=d["qualification"])
+    return form, f
+
+
+def _xlsx_response(path: Path, filename: str) -> FileResponse:
+    response = FileResponse(path.open("rb"), as_attachment=True,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def enterprise_list(request):
+    scope = scope_for(request.user)
+    scope.require_read()
+    form, f = _filters(request, scope)
+    qs = services.enterprises(scope=scope, filters=f).annotate(
+        latest_year=Max("reports__fiscal_year"), qualification_count=Count("qualifications", distinct=True)
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registry/enterprise_list.html",
+                  {"form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count})
+
+
+@login_required
+def enterprise_export(request):
+    scope = scope_for(request.user)
+    scope.require_read()
+    _, f = _filters(request, scope)
+    frames = services.export_frames(scope=scope, queryset=services.enterprises(scope=scope, filters=f))
+    tmp = Path(tempfile.mkdtemp()) / "export.xlsx"
+    exporting.write_export(tmp, frames)
+    return _xlsx_response(tmp, f"企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def enterprise_detail(request, uscc: str):
+    scope = scope_for(request.user)
+    scope.require_read()
+    try:
+        ent = services.enterprise(scope=scope, uscc=uscc)
+    except Enterprise.DoesNotExist:
+        raise Http404(_("No such enterprise in your scope.")) from None
+    reports = list(ent.reports.order_by("-fiscal_year"))
+    history = list(ent.history.select_related("history_user").order_by("-history_date")[:20])
+    report_history = list(
+        ent.reports.model.history.filter(enterprise_id=ent.pk).select_related("history_user")
+        .order_by("-history_date")[:30]
+    )
+    return render(request, "registry/enterprise_detail.html", {
+        "enterprise": ent, "reports": reports, "qualifications": list(ent.qualifications.all()),
+        "history": history, "report_history": report_history,
+    })
+
+
+@login_required
+def template_download(request):
+    tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
+    exporting.write_template(tmp)
+    return _xlsx_response(tmp, "企业年报导入模板.xlsx")
+
+
+def _batches_visible(request):
+    scope = scope_for(request.user)
+    scope.require_write()
+    qs = ImportBatch.objects.select_related("uploaded_by")
+    return qs if scope.is_city else qs.filter(uploaded_by=request.user)
+
+
+@login_required
+def import_list(request):
+    page = Paginator(_batches_visible(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/import_list.html", {"page": page})
+
+
+@login_required
+def import_upload(request):
+    scope = scope_for(request.user)
+    scope.require_write()
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = flows.record_upload(scope=scope, user=request.user, uploaded=form.cleaned_data["file"])
+        transaction.on_commit(lambda: tasks.check_batch.enqueue(batch.pk))
+        return redirect("registry:import_detail", pk=batch.pk)
+    return render(request, "registry/import_upload.html", {"form": form})
+
+
+@login_required
+def import_detail(request, pk: int):
+    batch = get_object_or_404(_batches_visible(request), pk=pk)
+    errors = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
+    running = batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING)
+    return render(request, "registry/import_detail.html", {"batch": batch, "errors": errors, "running": running})
+
+
+@login_required
+@require_POST
+def import_apply(request, pk: int):
+    batch = get_object_or_404(_batches_visible(request), pk=pk)
+    if batch.status != ImportBatch.Status.VALID:
+        raise PermissionDenied(_("Only a checked file without errors can be imported."))
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PENDING, progress=0)
+    transaction.on_commit(lambda: tasks.import_batch.enqueue(batch.pk))
+    messages.info(request, _("The import has started; this page updates by itself."))
+    return redirect("registry:import_detail", pk=batch.pk)

@@ -1,0 +1,156 @@
+"""Django settings, read from environment variables (twelve-factor style).
+
+| variable | meaning | default |
+|---|---|---|
+| ``KEQI_DATABASE_URL`` | database URL (``postgres://user@host:5432/name``, ``sqlite:///path``) | SQLite at ``$KEQI_HOME/keqi.sqlite3`` |
+| ``KEQI_HOME`` | folder for the embedded database and uploaded files | ``./var`` |
+| ``KEQI_SECRET_KEY`` | Django secret key (required when ``KEQI_DEBUG`` is off) | a development key |
+| ``KEQI_DEBUG`` | ``1`` for development | ``0`` |
+| ``KEQI_ALLOWED_HOSTS`` | comma-separated host names | ``127.0.0.1,localhost`` |
+| ``KEQI_TASKS_IMMEDIATE`` | ``1`` runs background tasks inline (tests); otherwise a ``keqi worker`` runs them | ``0`` |
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+KEQI_HOME = Path(os.environ.get("KEQI_HOME", Path.cwd() / "var")).resolve()
+
+
+def _flag(name: str, default: str = "0") -> bool:
+    return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
+
+
+DEBUG = _flag("KEQI_DEBUG")
+_DEV_KEY = "keqi-development-key-not-for-production"
+SECRET_KEY = os.environ.get("KEQI_SECRET_KEY", _DEV_KEY)
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("KEQI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "django_tasks",
+    "django_tasks_db",
+    "keqi.accounts",
+    "keqi.registry",
+    "keqi.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "keqi.urls"
+WSGI_APPLICATION = "keqi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "keqi.accounts.context.role",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("KEQI_DATABASE_URL") or f"sqlite:///{KEQI_HOME / 'keqi.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets the web server read while the worker writes; a generous timeout absorbs short locks.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 30,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KEQI_TEST_DATABASE_NAME") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = KEQI_HOME / "static"
+# Served by WhiteNoise straight from the apps' static folders: one process, no collectstatic step,
+# and no CDN (government intranets have no internet).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = KEQI_HOME / "media"
+MEDIA_URL = "media/"
+
+# Uploaded spreadsheets can be large (100k rows ≈ 20 MB as xlsx).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+KEQI_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if _flag("KEQI_TASKS_IMMEDIATE")
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KEQI_LOG_LEVEL", "WARNING")},
+}
+
+if not DEBUG and SECRET_KEY == _DEV_KEY and os.environ.get("KEQI_REQUIRE_SECRET") == "1":
+    raise RuntimeError(_("Set KEQI_SECRET_KEY in production."))

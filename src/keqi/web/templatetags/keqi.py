@@ -1,0 +1,23 @@
+"""Small template helpers: dictionary look-up and money shown in 万元."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, key) if mapping else key
+
+
+@register.filter
+def wan(yuan):
+    """Integer yuan → 万元 text with up to four decimals, exactly (no float rounding)."""
+    if yuan is None:
+        return "—"
+    sign = "-" if yuan < 0 else ""
+    whole, frac = divmod(abs(int(yuan)), 10_000)
+    text = f"{whole:,}"
+    if frac:
+        text += f".{frac:04d}".rstrip("0")
+    return sign + text

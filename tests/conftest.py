@@ -1,0 +1,48 @@
+"""Shared fixtures: users of every role and a logged-in client per role."""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "a-test-password-9"
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Background tasks run inline, and uploads land in a temporary folder."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def make_user(db):
+    from keqi.accounts.services import ensure_user
+
+    def make(username: str, role: str, unit: str | None = None, uscc: str | None = None):
+        return ensure_user(username=username, password=PASSWORD, role=role, unit=unit, uscc=uscc)
+
+    return make
+
+
+@pytest.fixture
+def city_admin(make_user):
+    return make_user("city", "city_admin")
+
+
+@pytest.fixture
+def yubei_officer(make_user):
+    return make_user("yubei", "district_officer", unit="渝北区")
+
+
+@pytest.fixture
+def nanan_officer(make_user):
+    return make_user("nanan", "district_officer", unit="南岸区")
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

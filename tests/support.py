@@ -1,0 +1,66 @@
+"""Test helpers shared by the suites: small valid populations and files in the exchange format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+import polars as pl
+
+from keqi.registry.columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from keqi.registry.uscc import make_uscc
+from keqi.registry.workbook import fields_to_display, write_tables
+
+
+def report_rows(n_firms: int = 3, *, unit: str = "渝北区", years=(2023, 2024), seed: int = 7) -> pl.DataFrame:
+    """Field-keyed rows: ``n_firms`` valid firms of ``unit``, one row per fiscal year."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n_firms):
+        code = make_uscc(rng, region="500112")
+        staff = rng.randint(10, 400)
+        for y in years:
+            revenue = rng.randint(1_000_000, 90_000_000)
+            rd = revenue * rng.randint(1, 9) // 100 + rng.randint(0, 9999)
+            rows.append({
+                "uscc": code, "name": f"重庆测试{i:03d}科技有限公司", "district": unit,
+                "registered_on": dt.date(2015, 3, 1 + i % 28), "hitech_field": "电子信息", "industry_code": "I6513",
+                "status": "存续", "fiscal_year": y, "staff_total": staff, "tech_staff": staff // 4,
+                "senior_tech_staff": 1, "revenue": revenue, "rd_expense": rd, "rd_expense_domestic": rd,
+                "cost_total": revenue * 9 // 10, "total_assets": revenue * 2, "net_assets": revenue - 12_345,
+                "hitech_revenue": revenue * 7 // 10, "ip_class1": i % 2, "ip_class2": 3, "ip_self_developed": True,
+                "conversions_3y": 4, "flag_major_incident": False, "flag_research_misconduct": False,
+                "flag_credit_blacklisted": False, "flag_abnormal_operation": False, "flag_prohibited_industry": False,
+                "direct_national_award_top3": False, "direct_provincial_rd_institution": None,
+                "direct_led_standard": False, "rd_accounting": True, "rd_institution": True,
+                "conversion_incentives": False, "talent_development": None, "standards_participation": False,
+                "valuation_usd": None, "financing_usd": None,
+            })
+    return pl.DataFrame(rows)
+
+
+def qualification_rows(reports: pl.DataFrame, kind: str = "高新技术企业") -> pl.DataFrame:
+    codes = reports["uscc"].unique(maintain_order=True).to_list()
+    return pl.DataFrame([
+        {"uscc": c, "kind": kind, "number": f"GR2023500{i:05d}", "valid_from": dt.date(2023, 11, 1),
+         "valid_to": dt.date(2026, 10, 31), "source": "测试"}
+        for i, c in enumerate(codes)
+    ])
+
+
+def display(reports: pl.DataFrame) -> pl.DataFrame:
+    return fields_to_display(reports, REPORT_COLUMNS)
+
+
+def write_file(path: Path, reports: pl.DataFrame, qualifications: pl.DataFrame | None = None, *,
+               raw: bool = False) -> Path:
+    """Write field-keyed frames (or, with ``raw``, a header-keyed frame as is) to ``path``."""
+    sheets = {REPORT_SHEET: (reports if raw else display(reports), REPORT_COLUMNS)}
+    if qualifications is not None:
+        sheets[QUALIFICATION_SHEET] = (fields_to_display(qualifications, QUALIFICATION_COLUMNS), QUALIFICATION_COLUMNS)
+    return write_tables(path, sheets)
+
+
+def header(field: str) -> str:
+    return next(c.header for c in REPORT_COLUMNS if c.field == field)
