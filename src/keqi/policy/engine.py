@@ -1,0 +1,197 @@
+"""The vectorised policy engine.
+
+One engine for one firm and for a million: an edition's rules are Ibis expressions over the flat table
+(``keqi.policy.flat``); a single firm is a batch of one row, so its verdict is by construction its row
+in any batch.
+
+- ``expression(table, edition_id, settings)`` returns the Ibis expression (unbound table in, verdict
+  table out). This is what another backend (PySpark, the database) runs.
+- ``evaluate_table(table, edition_id, settings, gaps=False)`` runs it on DuckDB in-process over an
+  Arrow table and returns an Arrow table: ``uscc``, ``verdict``, ``route``, ``score_min``,
+  ``score_max``, ``pass_mark`` and, per criterion ``c``, ``c__passed``, ``c__min``, ``c__max``,
+  ``c__value``, ``c__threshold`` (plus edition extras and helper columns). With ``gaps=True`` it adds
+  ``gap__<lever>`` (the planned change of each lever, NULL when none), ``gap__reaches`` and
+  ``gaps_json`` (the gap entries of the verdict, as JSON).
+- ``verdicts(table, result, edition_id, settings)`` turns such a result into verdict dicts (the
+  evaluation contract of ``shared/reference/firm-profile.md``).
+
+The SQL for each (edition, settings) pair is compiled once and cached, which keeps a one-firm
+evaluation at a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import warnings
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from keqi.policy import editions
+from keqi.policy.editions._base import Edition
+from keqi.policy.flat import FLAT_SCHEMA
+
+__all__ = ["evaluate_table", "expression", "verdicts", "flat_ibis_schema"]
+
+_TABLE_NAME = "keqi_flat"
+_lock = threading.Lock()
+_con: duckdb.DuckDBPyConnection | None = None
+
+# one-row batches are the common case: the extra Arrow copy DuckDB warns about is negligible
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+
+def flat_ibis_schema() -> ibis.Schema:
+    """The flat table's schema as an Ibis schema."""
+    return ibis.Schema.from_pyarrow(FLAT_SCHEMA)
+
+
+def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | None = None) -> ir.Table:
+    """The verdict expression of ``edition_id`` over a flat ``table`` (any Ibis backend)."""
+    edition = editions.get(edition_id)
+    resolved = edition.resolve_settings(settings)
+    t = edition.build(table, resolved)
+    names = set(t.columns)
+    null_int = ibis.null().cast("int64")
+    null_float = ibis.null().cast("float64")
+
+    def col(name: str, default: ir.Value) -> ir.Value:
+        return t[name] if name in names else default
+
+    used = {"eligible", "route", "score_min", "score_max"}
+    out: dict[str, ir.Value] = {"uscc": t.uscc}
+    out["verdict"] = ibis.cases((t.eligible, "eligible"), (~t.eligible, "ineligible"), else_="uncertain")
+    out["route"] = col("route", ibis.null().cast("string"))
+    out["score_min"] = col("score_min", null_int).cast("int64")
+    out["score_max"] = col("score_max", null_int).cast("int64")
+    out["pass_mark"] = (
+        ibis.literal(edition.pass_mark, type="int64") if edition.pass_mark is not None else null_int
+    )
+    for c in edition.criteria:
+        out[f"{c.id}__passed"] = t[f"{c.id}__passed"].cast("boolean")
+        out[f"{c.id}__min"] = col(f"{c.id}__min", null_int).cast("int64")
+        out[f"{c.id}__max"] = col(f"{c.id}__max", null_int).cast("int64")
+        out[f"{c.id}__value"] = col(f"{c.id}__value", null_float).cast("float64")
+        static = ibis.literal(c.threshold, type="float64") if c.threshold is not None else null_float
+        out[f"{c.id}__threshold"] = col(f"{c.id}__threshold", static).cast("float64")
+        used |= {f"{c.id}__{k}" for k in ("passed", "min", "max", "value", "threshold")}
+    flat = set(table.columns)
+    for name in t.columns:  # extras and helper columns
+        if name not in used and name not in flat and name not in out:
+            out[name] = t[name]
+    return t.select(**out)
+
+
+def _settings_key(settings: Mapping[str, Any] | None) -> str:
+    return json.dumps(settings or {}, sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=256)
+def _compiled(edition_id: str, settings_key: str) -> str:
+    unbound = ibis.table(flat_ibis_schema(), name=_TABLE_NAME)
+    expr = expression(unbound, edition_id, json.loads(settings_key))
+    return str(ibis.to_sql(expr, dialect="duckdb"))
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    global _con
+    if _con is None:
+        _con = duckdb.connect(":memory:")
+    return _con
+
+
+def _conform(table: pa.Table) -> pa.Table:
+    """Cast ``table`` to the flat schema (missing columns become NULL; extra columns are dropped)."""
+    columns = []
+    for f in FLAT_SCHEMA:
+        if f.name in table.column_names:
+            columns.append(table.column(f.name).cast(f.type))
+        else:
+            columns.append(pa.nulls(table.num_rows, f.type))
+    return pa.Table.from_arrays(columns, schema=FLAT_SCHEMA)
+
+
+def run_rules(table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None) -> pa.Table:
+    """The verdict columns for every row of the flat ``table`` (no gaps)."""
+    sql = _compiled(edition_id, _settings_key(settings))
+    flat = _conform(table)
+    with _lock:
+        con = _connection()
+        cur = con.cursor()
+    try:
+        cur.register(_TABLE_NAME, flat)
+        result = cur.execute(sql).to_arrow_table()
+        cur.unregister(_TABLE_NAME)
+    finally:
+        cur.close()
+    # DuckDB types float literals as DECIMAL: keep the output schema stable (float64)
+    fields = [pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in result.schema]
+    return result.cast(pa.schema(fields))
+
+
+def evaluate_table(
+    table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None, *, gaps: bool = False
+) -> pa.Table:
+    """Evaluate every row of the flat Arrow ``table`` against ``edition_id``; same row order."""
+    result = run_rules(table, edition_id, settings)
+    if gaps:
+        from keqi.policy.gaps import gap_columns
+
+        result = gap_columns(_conform(table), result, edition_id, settings)
+    return result
+
+
+def _round(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
+
+
+def _criterion_dict(edition: Edition, row: Mapping[str, Any], cid: str) -> dict[str, Any]:
+    c = edition.criterion(cid)
+    lo, hi = row[f"{cid}__min"], row[f"{cid}__max"]
+    return {
+        "id": cid,
+        "label": c.label,
+        "passed": row[f"{cid}__passed"],
+        "value": _round(row[f"{cid}__value"]),
+        "threshold": _round(row[f"{cid}__threshold"]),
+        "points": {"min": lo, "max": hi} if lo is not None else None,
+        "source": c.source.cite(),
+        "status": c.source.status,
+        **({"part_of": c.part_of} if c.part_of else {}),
+    }
+
+
+def verdicts(
+    result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Verdict dicts (the evaluation contract) from an ``evaluate_table`` result, same order."""
+    edition = editions.get(edition_id)
+    resolved = edition.resolve_settings(settings)
+    non_default = {k: v for k, v in resolved.items() if v != edition.resolve_settings()[k]}
+    out = []
+    for row in result.to_pylist():
+        score = None
+        if row["score_min"] is not None:
+            score = {"min": row["score_min"], "max": row["score_max"], "pass_mark": row["pass_mark"]}
+        verdict: dict[str, Any] = {
+            "uscc": row["uscc"],
+            "edition": edition.id,
+            "edition_version": edition.version,
+            "verdict": row["verdict"],
+            "route": row["route"],
+            "score": score,
+            "criteria": [_criterion_dict(edition, row, c.id) for c in edition.criteria],
+            "gaps": json.loads(row["gaps_json"]) if row.get("gaps_json") else [],
+        }
+        for extra in edition.extras:
+            verdict[extra] = _round(row.get(extra))
+        if non_default:
+            verdict["settings"] = non_default
+        out.append(verdict)
+    return out
