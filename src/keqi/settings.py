@@ -16,7 +16,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 KEQI_HOME = Path(os.environ.get("KEQI_HOME", Path.cwd() / "var")).resolve()
@@ -117,7 +116,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = KEQI_HOME / "static"
+if os.environ.get("KEQI_STATIC_ROOT"):  # only for a front web server that serves collected files itself
+    STATIC_ROOT = os.environ["KEQI_STATIC_ROOT"]
 # Served by WhiteNoise straight from the apps' static folders: one process, no collectstatic step,
 # and no CDN (government intranets have no internet).
 WHITENOISE_USE_FINDERS = True
@@ -153,4 +153,4 @@ LOGGING = {
 }
 
 if not DEBUG and SECRET_KEY == _DEV_KEY and os.environ.get("KEQI_REQUIRE_SECRET") == "1":
-    raise RuntimeError(_("Set KEQI_SECRET_KEY in production."))
+    raise RuntimeError("Set KEQI_SECRET_KEY in production.")

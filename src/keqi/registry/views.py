@@ -52,7 +52,7 @@ def enterprise_list(request):
     form, f = _filters(request, scope)
     qs = services.enterprises(scope=scope, filters=f).annotate(
         latest_year=Max("reports__fiscal_year"), qualification_count=Count("qualifications", distinct=True)
-    )
+    ).order_by("name", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
