@@ -115,7 +115,7 @@ MUNICIPAL_REGISTRATION_SHARE = 0.05
 # Latent class odds per plan zone: (research-intensive, technology). Tuned (docs/synth.md) so that
 # the shares meeting the 高企 / 科技型 conditions match the 2022 base and the zone split of the 2027
 # 高企 targets (the "两群" firms are less research-intensive).
-CLASS_ODDS = {"中心城区": (0.0612, 0.2284), "主城新区": (0.0622, 0.2253), "两群": (0.0393, 0.2462)}
+CLASS_ODDS = {"中心城区": (0.0650, 0.2222), "主城新区": (0.0680, 0.2176), "两群": (0.0430, 0.2434)}
 ORDINARY, TECH, RESEARCH = 0, 1, 2
 
 # hitech_field shares: 2021 Q1 registry of 重庆市科技型企业 (chongqing.md §2) gives the top three;
@@ -492,9 +492,14 @@ def generate(
     # -- intellectual property (valid stock at year end) and conversions
     ip1_last = rng.poisson(by_class(0.01, 0.3, 1.2))
     ip2_last = rng.negative_binomial(1, 1.0 / (1.0 + by_class(0.05, 2.6, 7.0)))
-    keep = np.clip(np.exp(0.6 * rel), 0, 1)  # earlier years hold fewer (IP accumulates)
-    ip1 = rng.binomial(ip1_last[:, None].repeat(y, 1), keep)
-    ip2 = rng.binomial(ip2_last[:, None].repeat(y, 1), keep)
+    # the stock accumulates: each earlier year keeps a share of the next year's items
+    keep = np.clip(np.exp(-0.6 * steps), 0, 1)
+    ip1 = np.zeros((n, y), dtype=np.int64)
+    ip2 = np.zeros((n, y), dtype=np.int64)
+    ip1[:, -1], ip2[:, -1] = ip1_last, ip2_last
+    for j in range(y - 2, -1, -1):
+        ip1[:, j] = rng.binomial(ip1[:, j + 1], keep[:, j + 1])
+        ip2[:, j] = rng.binomial(ip2[:, j + 1], keep[:, j + 1])
     ip_self = ((ip1 + ip2) > 0) & (rng.random(n) < 0.9)[:, None]
     conv_rate = by_class(0.02, 1.0, 4.0)
     conversions = rng.poisson(conv_rate[:, None] * np.clip(np.exp(0.3 * rel), 0, 1), size=(n, y))
@@ -708,9 +713,9 @@ def _qualifications(rng, *, as_of, uscc, registered_on, klass, eligible_hnte, el
             hold[rng.choice(others, size=min(extra, len(others)), replace=False)] = True
         return hold
 
-    # 高新技术企业: 93% of eligible firms hold a certificate; holders who no longer meet the
-    # conditions add 9% of the eligible count (certificates outlive the figures for up to 3 years).
-    hnte = holders(eligible_hnte, klass != ORDINARY, 0.93, 0.09)
+    # 高新技术企业: 89% of eligible firms hold a certificate; holders who no longer meet the
+    # conditions add 8% of the eligible count (certificates outlive the figures for up to 3 years).
+    hnte = holders(eligible_hnte, klass != ORDINARY, 0.89, 0.08)
     # certificates are issued in late-year batches; valid three years (minus a day)
     offset = rng.choice([1, 2, 3], size=n, p=[0.39, 0.33, 0.28])
     batch_day = rng.integers(0, 46, n).astype("timedelta64[D]")
