@@ -64,15 +64,13 @@ def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | N
     def col(name: str, default: ir.Value) -> ir.Value:
         return t[name] if name in names else default
 
-    used = {"eligible", "route", "score_min", "score_max"}
     out: dict[str, ir.Value] = {"uscc": t.uscc}
     out["verdict"] = ibis.cases((t.eligible, "eligible"), (~t.eligible, "ineligible"), else_="uncertain")
     out["route"] = col("route", ibis.null().cast("string"))
     out["score_min"] = col("score_min", null_int).cast("int64")
     out["score_max"] = col("score_max", null_int).cast("int64")
-    out["pass_mark"] = (
-        ibis.literal(edition.pass_mark, type="int64") if edition.pass_mark is not None else null_int
-    )
+    static_mark = ibis.literal(edition.pass_mark, type="int64") if edition.pass_mark is not None else null_int
+    out["pass_mark"] = col("pass_mark", static_mark).cast("int64")
     for c in edition.criteria:
         out[f"{c.id}__passed"] = t[f"{c.id}__passed"].cast("boolean")
         out[f"{c.id}__min"] = col(f"{c.id}__min", null_int).cast("int64")
@@ -80,11 +78,8 @@ def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | N
         out[f"{c.id}__value"] = col(f"{c.id}__value", null_float).cast("float64")
         static = ibis.literal(c.threshold, type="float64") if c.threshold is not None else null_float
         out[f"{c.id}__threshold"] = col(f"{c.id}__threshold", static).cast("float64")
-        used |= {f"{c.id}__{k}" for k in ("passed", "min", "max", "value", "threshold")}
-    flat = set(table.columns)
-    for name in t.columns:  # extras and helper columns
-        if name not in used and name not in flat and name not in out:
-            out[name] = t[name]
+    for name in (*edition.extras, *edition.helpers):  # extra outputs and helper columns for the gaps
+        out[name] = t[name]
     return t.select(**out)
 
 

@@ -62,6 +62,7 @@ class Setting:
     status: Status
     description: str
     choices: tuple[Any, ...] | None = None
+    free_keys: bool = False  # a dict setting whose keys the bureau may change (e.g. band thresholds)
 
     def check(self, value: Any) -> Any:
         if self.choices is not None and value not in self.choices:
@@ -73,7 +74,7 @@ class Setting:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"setting {self.key!r} must be an integer")
         elif isinstance(self.default, dict):
-            if not isinstance(value, dict) or set(value) != set(self.default):
+            if not isinstance(value, dict) or (not self.free_keys and set(value) != set(self.default)):
                 raise ValueError(f"setting {self.key!r} must be an object with keys {sorted(self.default)}")
             for k, v in value.items():
                 if isinstance(v, bool) or not isinstance(v, int) or v < 0:
@@ -114,6 +115,7 @@ class Edition:
     levers: Mapping[str, str] = field(default_factory=dict)
     options: Callable[..., list[dict[str, Any]]] | None = None  # gap breakpoints, see keqi.policy.gaps
     extras: tuple[str, ...] = ()  # extra output columns copied into the verdict
+    helpers: tuple[str, ...] = ()  # extra output columns kept for the gap search
     doc: str = ""
 
     def criterion(self, cid: str) -> Criterion:
