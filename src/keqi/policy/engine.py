@@ -40,6 +40,7 @@ from keqi.policy.flat import FLAT_SCHEMA
 __all__ = ["evaluate_table", "expression", "verdicts", "flat_ibis_schema"]
 
 _TABLE_NAME = "keqi_flat"
+ROW = "_row"
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
 
@@ -65,6 +66,8 @@ def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | N
         return t[name] if name in names else default
 
     out: dict[str, ir.Value] = {"uscc": t.uscc}
+    if ROW in names:  # the runner's row number, to restore the input order
+        out[ROW] = t[ROW]
     out["verdict"] = ibis.cases((t.eligible, "eligible"), (~t.eligible, "ineligible"), else_="uncertain")
     out["route"] = col("route", ibis.null().cast("string"))
     out["score_min"] = col("score_min", null_int).cast("int64")
@@ -89,9 +92,11 @@ def _settings_key(settings: Mapping[str, Any] | None) -> str:
 
 @lru_cache(maxsize=256)
 def _compiled(edition_id: str, settings_key: str) -> str:
-    unbound = ibis.table(flat_ibis_schema(), name=_TABLE_NAME)
+    schema = ibis.Schema.from_pyarrow(FLAT_SCHEMA.append(pa.field(ROW, pa.int64())))
+    unbound = ibis.table(schema, name=_TABLE_NAME)
     expr = expression(unbound, edition_id, json.loads(settings_key))
-    return str(ibis.to_sql(expr, dialect="duckdb"))
+    # DuckDB scans in parallel: restore the input order explicitly
+    return f"SELECT * EXCLUDE ({ROW}) FROM ({ibis.to_sql(expr, dialect='duckdb')}) ORDER BY {ROW}"
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
@@ -116,6 +121,7 @@ def run_rules(table: pa.Table, edition_id: str, settings: Mapping[str, Any] | No
     """The verdict columns for every row of the flat ``table`` (no gaps)."""
     sql = _compiled(edition_id, _settings_key(settings))
     flat = _conform(table)
+    flat = flat.append_column(ROW, pa.array(range(flat.num_rows), type=pa.int64()))
     with _lock:
         con = _connection()
         cur = con.cursor()

@@ -1,0 +1,331 @@
+"""Gaps: the smallest changes a firm controls that make it eligible.
+
+Levers (field names of the gap entries):
+
+==================  =======  =================================================================
+``rd_expense``      yuan     more R&D in the latest fiscal year; it is assumed domestic and part of
+                             the year's costs, so ``rd_expense``, ``rd_expense_domestic`` and
+                             ``cost_total`` all grow by the same amount
+``tech_staff``      person   tech staff to hire; ``staff_total`` grows by the same number
+``ip.class1``       item     more valid Ⅰ类 IP (发明专利 …)
+``ip.class2``       item     more valid Ⅱ类 IP (实用新型、外观设计、软件著作权)
+``hitech_revenue``  yuan     latest-year revenue moved to high-tech products (total revenue unchanged)
+==================  =======  =================================================================
+
+How the plan is found (exact, vectorised):
+
+1. Each edition lists, per lever, its *breakpoints*: the smallest change that reaches each threshold
+   or band edge the lever touches (``Edition.options``), computed with exact integer arithmetic
+   (``(t + Δ) * 100 >= p * (s + Δ)`` etc.). Between two breakpoints no rule changes its outcome.
+2. Every combination of breakpoints is applied to the firm's flat row and the whole candidate batch is
+   run through the same engine (one vectorised query), so a plan is only proposed if the rules say it
+   works.
+3. "Smallest" = the eligible combination with the lowest cost, where cost = Σ change × unit cost and
+   the unit costs are the bureau setting ``gap_costs`` (defaults, not official: 1 per yuan, 200,000 per
+   tech hire, 50,000 per Ⅰ类 and 10,000 per Ⅱ类 item). Ties go to the first combination in lever order.
+   Because every unit cost is positive and outcomes only change at breakpoints, lowering any single
+   component of the chosen plan by one unit makes the firm ineligible again.
+
+If no combination makes the firm eligible but one makes an ineligible firm "uncertain" (e.g. expert
+items still unknown), that plan is returned with ``reaches: "uncertain"``. Criteria that nothing the
+firm controls can fix (too young, too big, a blacklist flag, a prohibited industry) are reported as gap
+entries with ``change: null``; so are undecided criteria (missing data) that no plan can settle.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from keqi.policy import editions
+from keqi.policy.editions._base import Edition
+from keqi.policy.profile import Profile
+
+__all__ = ["LEVERS", "apply_changes", "apply_plan", "compute_gaps", "gap_columns", "money"]
+
+LEVERS: dict[str, str] = {
+    "rd_expense": "yuan",
+    "tech_staff": "person",
+    "ip.class1": "item",
+    "ip.class2": "item",
+    "hitech_revenue": "yuan",
+}
+
+# flat columns each lever moves
+_MOVES: dict[str, tuple[str, ...]] = {
+    "rd_expense": ("y1_rd_expense", "y1_rd_expense_domestic", "y1_cost_total"),
+    "tech_staff": ("tech_staff", "staff_total"),
+    "ip.class1": ("ip_class1",),
+    "ip.class2": ("ip_class2",),
+    "hitech_revenue": ("y1_hitech_revenue",),
+}
+
+CHUNK = 2048  # firms per candidate batch
+
+
+def money(yuan: int) -> str:
+    """Yuan as officers read it: 1200000 → '120万元', 5000 → '5000元'."""
+    if abs(yuan) < 10_000:
+        return f"{yuan}元"
+    wan = (Decimal(yuan) / 10_000).normalize()
+    return f"{wan:f}万元"
+
+
+def apply_changes(flat: pa.Table, changes: Mapping[str, Sequence[int] | np.ndarray]) -> pa.Table:
+    """The flat table with each lever moved by its per-row change (NULL cells stay NULL)."""
+    for lever, delta in changes.items():
+        arr = pa.array(np.asarray(delta, dtype=np.int64))
+        for col in _MOVES[lever]:
+            i = flat.schema.get_field_index(col)
+            flat = flat.set_column(i, col, pc.add(flat.column(col), arr))
+    return flat
+
+
+def apply_plan(profile: Profile, gaps: Sequence[Mapping[str, Any]]) -> Profile:
+    """The profile after carrying out the gap plan (entries with a non-null ``change``)."""
+    data = profile.model_dump()
+    latest = max(data["financials"], key=lambda f: f["year"]) if data["financials"] else None
+
+    def bump(obj: dict[str, Any], key: str, delta: int) -> None:
+        if obj.get(key) is not None:
+            obj[key] += delta
+
+    for gap in gaps:
+        delta = gap.get("change")
+        if delta is None:
+            continue
+        field = gap["field"]
+        if field == "tech_staff":
+            bump(data, "tech_staff", delta)
+            bump(data, "staff_total", delta)
+        elif field == "rd_expense" and latest is not None:
+            for key in ("rd_expense", "rd_expense_domestic", "cost_total"):
+                bump(latest, key, delta)
+        elif field == "hitech_revenue" and latest is not None:
+            bump(latest, "hitech_revenue", delta)
+        elif field in ("ip.class1", "ip.class2"):
+            bump(data["ip"], field.split(".")[1], delta)
+    return Profile.model_validate(data)
+
+
+def _lever_phrase(field: str, delta: int) -> str:
+    return {
+        "rd_expense": f"最近一年研发费用再增加{money(delta)}",
+        "tech_staff": f"再招聘科技人员{delta}名（职工总数相应增加）",
+        "ip.class1": f"再取得Ⅰ类知识产权{delta}项（如发明专利）",
+        "ip.class2": f"再取得Ⅱ类知识产权{delta}项（实用新型、外观设计或软件著作权）",
+        "hitech_revenue": f"高新技术产品（服务）收入再增加{money(delta)}（总收入不变）",
+    }[field]
+
+
+def _effect(edition: Edition, cid: str, row: Mapping[str, Any]) -> str:
+    c = edition.criterion(cid)
+    lo, hi = row.get(f"{cid}__min"), row.get(f"{cid}__max")
+    if c.scored and lo is not None:
+        pts = f"{lo}分" if lo == hi else f"{lo}–{hi}分"
+        return f"{c.label}可得{pts}"
+    return f"可满足“{c.label}”"
+
+
+def _blockers(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for c in edition.criteria:
+        if c.gate and not c.controllable and row[f"{c.id}__passed"] is False:
+            out.append(
+                {
+                    "criterion": c.id,
+                    "field": c.fields or None,
+                    "change": None,
+                    "unit": None,
+                    "note": c.blocker_note,
+                }
+            )
+    return out
+
+
+def _undecided(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for c in edition.criteria:
+        if (c.gate or c.scored) and c.part_of is None and row[f"{c.id}__passed"] is None:
+            out.append(
+                {
+                    "criterion": c.id,
+                    "field": c.fields or None,
+                    "change": None,
+                    "unit": None,
+                    "note": f"“{c.label}”缺少数据或需专家评审，目前无法判定；请补充：{c.fields}",
+                }
+            )
+    return out
+
+
+def _unreachable(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for c in edition.criteria:
+        if (c.gate or c.scored) and c.part_of is None and row[f"{c.id}__passed"] is False:
+            out.append(
+                {
+                    "criterion": c.id,
+                    "field": c.fields or None,
+                    "change": None,
+                    "unit": None,
+                    "note": f"“{c.label}”未达到要求，仅靠增加研发投入、科技人员、知识产权或高新技术收入无法弥补",
+                }
+            )
+    return out
+
+
+def _partial(
+    edition: Edition,
+    row: Mapping[str, Any],
+    evaluated: pa.Table,
+    plans: list[dict[str, np.ndarray]],
+    cost: np.ndarray,
+    j: int,
+    width: int,
+) -> list[dict[str, Any]]:
+    """No plan makes the firm eligible: per failing criterion, the cheapest plan that fixes it alone
+    (``reaches: null``), or an entry saying that nothing the firm controls can fix it."""
+    out: list[dict[str, Any]] = []
+    big = np.iinfo(np.int64).max
+    for c in edition.criteria:
+        if not (c.gate or c.scored) or c.part_of is not None or row[f"{c.id}__passed"] is not False:
+            continue
+        passed = np.asarray(evaluated.column(f"{c.id}__passed").to_pylist(), dtype=object)
+        ok = passed.reshape(len(plans), width)[:, j] == True  # noqa: E712 (object array of True/False/None)
+        if not ok.any():
+            out += _unreachable(
+                edition,
+                {f"{c.id}__passed": False}
+                | {f"{x.id}__passed": None for x in edition.criteria if x.id != c.id},
+            )
+            continue
+        k = int(np.argmin(np.where(ok, cost, big)))
+        after = evaluated.slice(k * width + j, 1).to_pylist()[0]
+        for lever in edition.levers:
+            delta = int(plans[k][lever][j])
+            if delta > 0:
+                out.append(
+                    {
+                        "criterion": c.id,
+                        "field": lever,
+                        "change": delta,
+                        "unit": LEVERS[lever],
+                        "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, c.id, after)}（仅此一项，尚不足以达到认定条件）",
+                        "reaches": None,
+                    }
+                )
+    return out + _undecided(edition, row)
+
+
+def _int_columns(table: pa.Table, names: Sequence[str]) -> dict[str, np.ndarray]:
+    out = {}
+    for name in names:
+        col = table.column(name)
+        if pa.types.is_integer(col.type):
+            out[name] = pc.fill_null(col, 0).to_numpy().astype(np.int64)
+    return out
+
+
+def compute_gaps(
+    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+) -> tuple[list[list[dict[str, Any]]], dict[str, np.ndarray], list[str | None]]:
+    """Gap entries per row, the planned change per lever (-1 = none) and what each plan reaches."""
+    from keqi.policy.engine import run_rules
+
+    edition = editions.get(edition_id)
+    resolved = edition.resolve_settings(settings)
+    costs = resolved.get("gap_costs", {})
+    rows = result.to_pylist()
+    n = len(rows)
+    entries: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+    reaches: list[str | None] = [None] * n
+    plan = {lever: np.full(n, -1, dtype=np.int64) for lever in edition.levers}
+    search: list[int] = []
+    for i, row in enumerate(rows):
+        if row["verdict"] == "eligible":
+            continue
+        blockers = _blockers(edition, row)
+        if blockers:
+            entries[i] = blockers
+        elif edition.options is None:
+            entries[i] = _unreachable(edition, row) + _undecided(edition, row)
+        else:
+            search.append(i)
+
+    for start in range(0, len(search), CHUNK):
+        idx = search[start : start + CHUNK]
+        base = flat.take(pa.array(idx))
+        helpers = result.take(pa.array(idx))
+        cols = _int_columns(base, base.column_names) | _int_columns(helpers, list(edition.helpers))
+        groups = edition.options(cols, resolved)
+        combos = list(itertools.product(*[range(len(g)) for g in groups]))
+        plans: list[dict[str, np.ndarray]] = []
+        for combo in combos:
+            merged: dict[str, np.ndarray] = {}
+            for group, k in zip(groups, combo, strict=True):
+                merged.update(group[k])
+            plans.append({lever: np.maximum(merged.get(lever, 0), 0) for lever in edition.levers})
+        candidates = pa.concat_tables([apply_changes(base, p) for p in plans])
+        evaluated = run_rules(candidates, edition_id, settings)
+        verdict = np.asarray(evaluated.column("verdict").to_pylist(), dtype=object).reshape(
+            len(plans), len(idx)
+        )
+        cost = np.stack(
+            [sum(p[lever] * int(costs.get(lever, 1)) for lever in edition.levers) for p in plans]
+        ).astype(np.int64)
+        big = np.iinfo(np.int64).max
+        for j, i in enumerate(idx):
+            choice, target = None, None
+            for wanted in ("eligible", "uncertain") if rows[i]["verdict"] == "ineligible" else ("eligible",):
+                ok = verdict[:, j] == wanted
+                if ok.any():
+                    choice = int(np.argmin(np.where(ok, cost[:, j], big)))
+                    target = wanted
+                    break
+            if choice is None:
+                entries[i] = _partial(edition, rows[i], evaluated, plans, cost[:, j], j, len(idx))
+                continue
+            after = evaluated.slice(choice * len(idx) + j, 1).to_pylist()[0]
+            found = []
+            for lever, crit in edition.levers.items():
+                delta = int(plans[choice][lever][j])
+                plan[lever][i] = delta
+                if delta > 0:
+                    found.append(
+                        {
+                            "criterion": crit,
+                            "field": lever,
+                            "change": delta,
+                            "unit": LEVERS[lever],
+                            "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, crit, after)}",
+                            "reaches": target,
+                        }
+                    )
+            if target == "uncertain":
+                found += _undecided(edition, after)
+            entries[i] = found
+            reaches[i] = target
+    return entries, plan, reaches
+
+
+def gap_columns(
+    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+) -> pa.Table:
+    """``result`` with ``gap__<lever>`` (planned change, NULL if none), ``gap__reaches`` and ``gaps_json``."""
+    entries, plan, reaches = compute_gaps(flat, result, edition_id, settings)
+    for lever, delta in plan.items():
+        result = result.append_column(
+            f"gap__{lever}", pa.array(np.where(delta >= 0, delta, 0), mask=delta < 0)
+        )
+    result = result.append_column("gap__reaches", pa.array(reaches, type=pa.string()))
+    return result.append_column(
+        "gaps_json", pa.array([json.dumps(e, ensure_ascii=False) for e in entries], type=pa.string())
+    )
