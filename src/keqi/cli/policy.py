@@ -1,0 +1,164 @@
+"""``keqi editions`` / ``keqi schema`` / ``keqi evaluate``: the policy engine from the shell (no Django).
+
+``evaluate`` reads one profile (``.json``), many (``.jsonl``, one per line) or ``-`` (stdin: a single
+JSON document, else JSON lines) and prints one verdict per profile in the same order. A profile that
+cannot be read prints ``{"error": ..., "line": n, "field": ...}`` on its own line instead, the others
+still get their verdicts, and the exit status is 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+err = Console(stderr=True)
+
+
+def _field(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("__root__",)]
+    return ".".join(parts) if parts else None
+
+
+def parse_profiles(text: str, single: bool | None = None) -> tuple[list[tuple[int, Any]], bool]:
+    """(line, parsed-or-error) items and whether the input was one document.
+
+    An error is a dict with ``error``/``line``/``field``; a parsed item is a ``Profile``.
+    """
+    from pydantic import ValidationError
+
+    from keqi.policy.profile import Profile
+
+    def one(line_no: int, raw: str) -> Any:
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            return {"error": f"JSON 格式错误：{exc.msg}（第{exc.colno}列）", "line": line_no, "field": None}
+        try:
+            return Profile.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            msg = first["msg"].removeprefix("Value error, ")
+            return {"error": msg, "line": line_no, "field": _field(tuple(first["loc"]))}
+
+    if single is None:  # stdin: one JSON document (possibly pretty-printed), else JSON lines
+        try:
+            doc = json.loads(text)
+            single = isinstance(doc, dict)
+        except json.JSONDecodeError:
+            single = False
+    if single:
+        return [(1, one(1, text))], True
+    items = []
+    for n, raw in enumerate(text.splitlines(), start=1):
+        if raw.strip():
+            items.append((n, one(n, raw)))
+    return items, False
+
+
+def run_evaluate(
+    text: str, edition: str, settings: dict[str, Any] | None, single: bool | None, gaps: bool
+) -> tuple[list[str], bool]:
+    """Output lines and whether every profile was evaluated."""
+    from keqi.policy import evaluate
+    from keqi.policy.profile import Profile
+
+    items, is_single = parse_profiles(text, single)
+    good = [p for _, p in items if isinstance(p, Profile)]
+    verdicts = iter(evaluate(good, edition, settings, gaps=gaps)) if good else iter(())
+    lines, ok = [], True
+    for _, item in items:
+        if isinstance(item, Profile):
+            verdict = next(verdicts)
+            lines.append(json.dumps(verdict, ensure_ascii=False, indent=2 if is_single else None))
+        else:
+            ok = False
+            lines.append(json.dumps(item, ensure_ascii=False))
+    return lines, ok
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("editions")
+    def editions_cmd(
+        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    ) -> None:
+        """列出政策版本（认定/评价标准）、依据文件及可由主管部门调整的设置项。"""
+        from keqi.policy.editions import all_editions
+
+        described = [e.describe() for e in all_editions()]
+        if as_json:
+            typer.echo(json.dumps(described, ensure_ascii=False, indent=2))
+            return
+        out = Console(highlight=False, soft_wrap=True)
+        for ed in described:
+            out.print(f"[bold]{ed['id']}[/bold]  {ed['title']}  (version {ed['version']})")
+            for src in ed["sources"]:
+                out.print(f"  依据: {src['document']} {src['number']} {src['article']} [{src['status']}]")
+            table = Table("criterion", "label", "source", "status", show_edge=False)
+            for c in ed["criteria"]:
+                table.add_row(c["id"], c["label"], c["source"], c["status"])
+            out.print(table)
+            for s in ed["settings"]:
+                flag = "official" if s["official"] else "NOT OFFICIAL"
+                out.print(
+                    f"  setting {s['key']} = {json.dumps(s['default'], ensure_ascii=False)} ({flag}, {s['status']})"
+                )
+            out.print()
+
+    @app.command("schema")
+    def schema_cmd() -> None:
+        """输出企业画像（评价输入）的 JSON Schema。"""
+        from keqi.policy.profile import Profile
+
+        typer.echo(json.dumps(Profile.model_json_schema(), ensure_ascii=False, indent=2))
+
+    @app.command("evaluate")
+    def evaluate_cmd(
+        file: Annotated[str, typer.Argument(help=".json（一个企业）、.jsonl（每行一个）或 - （标准输入）")],
+        edition: Annotated[str, typer.Option("--edition", "-e", help="政策版本，如 tsme-2017、hnte-2016")],
+        settings: Annotated[
+            Path | None, typer.Option("--settings", help="设置项 JSON 文件（覆盖默认值）")
+        ] = None,
+        no_gaps: Annotated[bool, typer.Option("--no-gaps", help="不计算差距与改进方案")] = False,
+    ) -> None:
+        """按指定政策版本评价企业，每个企业输出一行结论（JSON）。"""
+        from keqi.policy.editions import get
+
+        try:
+            get(edition).resolve_settings(None)
+        except KeyError as exc:
+            raise typer.BadParameter(str(exc.args[0]), param_hint="--edition") from None
+        overrides = None
+        if settings is not None:
+            try:
+                overrides = json.loads(settings.read_text(encoding="utf-8"))
+                get(edition).resolve_settings(overrides)
+            except (OSError, json.JSONDecodeError, ValueError) as exc:
+                raise typer.BadParameter(f"设置文件无效：{exc}", param_hint="--settings") from None
+        if file == "-":
+            text, single = sys.stdin.read(), None
+        else:
+            path = Path(file)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise typer.BadParameter(f"无法读取文件：{exc}", param_hint="FILE") from None
+            single = path.suffix.lower() != ".jsonl"
+            if single:
+                try:
+                    single = not isinstance(json.loads(text), list)
+                except json.JSONDecodeError:
+                    single = True
+                if not single:  # a .json list: one verdict per element, one per line
+                    text = "\n".join(json.dumps(x, ensure_ascii=False) for x in json.loads(text))
+        lines, ok = run_evaluate(text, edition, overrides, single, gaps=not no_gaps)
+        for line in lines:
+            typer.echo(line)
+        if not ok:
+            err.print("[red]部分企业画像无法读取，见输出中的 error 行[/red]")
+            raise typer.Exit(1)
