@@ -501,7 +501,7 @@ def generate(
         ip1[:, j] = rng.binomial(ip1[:, j + 1], keep[:, j + 1])
         ip2[:, j] = rng.binomial(ip2[:, j + 1], keep[:, j + 1])
     ip_self = ((ip1 + ip2) > 0) & (rng.random(n) < 0.9)[:, None]
-    conv_rate = by_class(0.02, 1.0, 4.0)
+    conv_rate = by_class(0.02, 4.0, 14.0)  # expected conversions over three years
     conversions = rng.poisson(conv_rate[:, None] * np.clip(np.exp(0.3 * rel), 0, 1), size=(n, y))
 
     # -- integrity flags (per firm; a major incident is dated to one year)
@@ -519,12 +519,12 @@ def generate(
     }
     rd_level = 1 - np.exp(-rd_ratio_firm / 0.03)
     tech_level = np.clip(ratio_last / 0.3, 0, 1)
-    conv_level = 1 - np.exp(-conv_rate / 2)
+    conv_level = 1 - np.exp(-conv_rate / 6)
     mgmt_p = {
         "rd_accounting": 0.03 + 0.9 * rd_level,
         "rd_institution": 0.01 + 0.7 * rd_level * tech_level,
-        "conversion_incentives": 0.01 + 0.6 * conv_level * rd_level,
-        "talent_development": 0.08 + 0.5 * tech_level,
+        "conversion_incentives": 0.01 + 0.8 * conv_level * rd_level,
+        "talent_development": 0.08 + 0.7 * tech_level,
     }
     mgmt = {name: np.repeat((rng.random(n) < p)[:, None], y, axis=1) for name, p in mgmt_p.items()}
     standards = np.repeat((rng.random(n) < by_class(0.001, 0.02, 0.08))[:, None], y, axis=1)
