@@ -35,6 +35,9 @@ def main() -> None:
     parser.add_argument("--firms", type=int, default=150_000)
     parser.add_argument("--seeds", default="1,2,3")
     parser.add_argument("--write", type=Path, default=None, help="also time writing files into this folder")
+    parser.add_argument(
+        "--policy", action="store_true", help="also evaluate with keqi.policy (hnte-2016, cq-tech-2022)"
+    )
     args = parser.parse_args()
     assess = _assess()
     scale = 150_000 / args.firms
@@ -61,6 +64,19 @@ def main() -> None:
             f" vs 42989); 高企 zones: {split} (targets 中心城区 55.5% 主城新区 36.2% 两群 8.3%); "
             f"certificates {kinds}; 潜在独角兽 {potential}, 独角兽 {unicorn}"
         )
+        if args.policy:
+            from collections import Counter
+
+            from keqi.policy import evaluate
+
+            profiles = synth.to_profiles(pop)
+            for edition in ("hnte-2016", "cq-tech-2022"):
+                started = time.perf_counter()
+                verdicts = Counter(v["verdict"] for v in evaluate(profiles, edition, gaps=False))
+                shares = ", ".join(
+                    f"{k} {n} ({n / len(profiles) * 100:.2f}%)" for k, n in sorted(verdicts.items())
+                )
+                print(f"  keqi.policy {edition}: {shares} [{time.perf_counter() - started:.1f} s]")
         if args.write:
             args.write.mkdir(parents=True, exist_ok=True)
             for suffix in ("parquet", "csv", "xlsx"):

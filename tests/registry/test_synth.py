@@ -552,3 +552,24 @@ def test_cli_format_option_and_years(tmp_path):
 def test_generator_and_cli_do_not_import_django():
     code = "import sys, keqi.registry.synth, keqi.cli.synth; sys.exit('django' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# --- evaluation-contract profiles -------------------------------------------------------------------
+
+
+def test_profiles_follow_the_evaluation_contract(small):
+    profiles = synth.to_profiles(small)
+    assert len(profiles) == 4000
+    by_uscc = {p["uscc"]: p for p in profiles}
+    certified = set(small.qualifications.filter(pl.col("kind") == "高新技术企业")["uscc"])
+    assert {u for u, p in by_uscc.items() if p["direct"]["hnte_certificate_valid"]} == certified
+    one = small.reports.filter(pl.col("uscc") == profiles[0]["uscc"]).sort("fiscal_year")
+    p = profiles[0]
+    assert [f["year"] for f in p["financials"]] == one["fiscal_year"].to_list()
+    assert [f["revenue"] for f in p["financials"]] == one["revenue"].to_list()
+    assert p["staff_total"] == one["staff_total"][-1] and p["assess_on"] == small.as_of
+    codes = {p["district_code"] for p in profiles}
+    assert "500112" in codes and "两江新区" in codes  # functional zones go by name
+    profile = pytest.importorskip("keqi.policy.profile")
+    for p in profiles[:500]:
+        profile.Profile.model_validate(p)

@@ -779,6 +779,86 @@ def _qualifications(rng, *, as_of, uscc, registered_on, klass, eligible_hnte, el
     return pl.concat([c.select(order), h.select(order)], how="vertical")
 
 
+FINANCIAL_FIELDS = (
+    "revenue",
+    "rd_expense",
+    "rd_expense_domestic",
+    "cost_total",
+    "total_assets",
+    "net_assets",
+    "hitech_revenue",
+)
+_FLAG_NAMES = (
+    "major_incident",
+    "research_misconduct",
+    "credit_blacklisted",
+    "abnormal_operation",
+    "prohibited_industry",
+)
+_DIRECT_NAMES = ("hnte_certificate_valid", "national_award_top3", "provincial_rd_institution", "led_standard")
+_RD_MANAGEMENT = ("rd_accounting", "rd_institution", "conversion_incentives", "talent_development")
+
+
+def to_profiles(population: Population) -> list[dict]:
+    """The firms as evaluation-contract profiles (../shared/reference/firm-profile.md), plain dicts.
+
+    Enterprise facts and the last year's counts come from the latest report; ``financials`` holds
+    every year; a flag holds if it is set in any year (unknown if never reported); the 高企
+    certificate valid on ``as_of`` sets ``direct.hnte_certificate_valid``. Feed them to
+    ``keqi.policy.evaluate`` to cross-check the calibration with the criteria engine.
+    """
+    code = {u.name: (u.code or u.name) for u in unitsmod.load_units()}
+    r = population.reports
+    money = [pl.col(f) for f in FINANCIAL_FIELDS]
+    years = r.group_by("uscc").agg(
+        pl.struct(pl.col("fiscal_year").alias("year"), *money).sort_by("fiscal_year").alias("financials"),
+        *(
+            pl.when(pl.col(f"flag_{k}").is_not_null().any())
+            .then(pl.col(f"flag_{k}").fill_null(False).any())
+            .alias(k)
+            for k in _FLAG_NAMES
+        ),
+    )
+    last = r.sort("fiscal_year").group_by("uscc", maintain_order=True).last()
+    q = population.qualifications
+    certified = q.filter(
+        pl.col("kind") == QUALIFICATION_KINDS["hnte"],
+        pl.col("valid_from") <= population.as_of,
+        pl.col("valid_to").is_null() | (pl.col("valid_to") >= population.as_of),
+    )["uscc"].implode()
+    df = (
+        last.join(years, on="uscc")
+        .sort("uscc")
+        .with_columns(direct_hnte_certificate_valid=pl.col("uscc").is_in(certified))
+    )
+    out = df.select(
+        "uscc",
+        "name",
+        pl.col("district").replace_strict(code).alias("district_code"),
+        "registered_on",
+        pl.lit(population.as_of).alias("assess_on"),
+        "hitech_field",
+        "industry_code",
+        "staff_total",
+        "tech_staff",
+        "senior_tech_staff",
+        "financials",
+        pl.struct(
+            pl.col("ip_class1").alias("class1"),
+            pl.col("ip_class2").alias("class2"),
+            pl.col("ip_self_developed").alias("self_developed"),
+        ).alias("ip"),
+        "conversions_3y",
+        pl.struct(*_FLAG_NAMES).alias("flags"),
+        pl.struct(*(pl.col(f"direct_{k}").alias(k) for k in _DIRECT_NAMES)).alias("direct"),
+        pl.struct(*_RD_MANAGEMENT).alias("rd_management"),
+        "standards_participation",
+        pl.col("valuation_usd").cast(pl.Float64),
+        pl.col("financing_usd").cast(pl.Float64),
+    )
+    return out.to_dicts()
+
+
 def write(population: Population, path: Path | str) -> Path:
     """Store the population as xlsx (both sheets), csv or parquet (the annual-report sheet)."""
     reports = fields_to_display(population.reports, REPORT_COLUMNS)
