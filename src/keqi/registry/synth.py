@@ -412,6 +412,9 @@ def generate(
     staff_last = np.maximum(
         1, np.round(_lognormal(rng, by_class(5.0, 12.0, 22.0), by_class(1.1, 1.0, 1.0), n))
     )
+    # a Pareto tail of large employers (0.3 % of firms, from 300 staff up)
+    big = rng.random(n) < 0.003
+    staff_last = np.where(big, np.round(300 * (1 + rng.pareto(1.1, n))), staff_last)
     staff_last = np.minimum(staff_last, 30000)
 
     # -- growth: a firm-level trend plus yearly noise; young and research firms grow faster
