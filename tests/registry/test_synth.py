@@ -186,6 +186,13 @@ def test_years_and_last_year_are_honoured():
     assert pop.as_of == date(2024, 6, 30)
 
 
+def test_tiny_populations_work():
+    for n in (1, 2, 7):
+        pop = synth.generate(n, seed=n)
+        assert pop.firms == n
+        assert pop.qualifications.schema["valid_to"] == pl.Date
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError):
         synth.generate(0, seed=1)

@@ -201,7 +201,7 @@ MISSING_RATES = {
 #: Firms whose valuation and financing are reported (venture-backed fast growers), per 150,000.
 VENTURE_FIRMS_PER_150K = 260
 
-SYNTH_SOURCE = "合成数据（keqi synth）"
+SYNTH_SOURCE = "合成数据 keqi synth"
 
 MONEY_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.kind in ("money", "usd"))
 COUNT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.kind == "count")
@@ -703,6 +703,16 @@ def _meets_cq(staff, tech, senior, flag_cols, active) -> np.ndarray:
     return people & ~flagged
 
 
+def _certificates(uscc: np.ndarray, valid_from: np.ndarray, serial: np.ndarray) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            pl.Series("uscc", uscc.astype(str), dtype=pl.String),
+            pl.Series("valid_from", valid_from.astype("datetime64[D]"), dtype=pl.Date),
+            pl.Series("serial", serial.astype(np.int64), dtype=pl.Int64),
+        ]
+    )
+
+
 def _qualifications(rng, *, as_of, uscc, registered_on, klass, eligible_hnte, eligible_cq) -> pl.DataFrame:
     """Certificates valid on ``as_of``: most eligible firms hold them, a few holders no longer qualify."""
     n = len(uscc)
@@ -745,39 +755,27 @@ def _qualifications(rng, *, as_of, uscc, registered_on, klass, eligible_hnte, el
     cq_from = np.maximum(cq_from, registered_on + np.timedelta64(30, "D"))
     cq &= cq_from <= as_of64
 
-    serial_h = rng.permutation(n)
-    serial_c = rng.permutation(n)
     hi = np.flatnonzero(hnte)
     ci = np.flatnonzero(cq)
-    issued_h = issued[hi]
-    from_c = cq_from[ci]
-    h = pl.DataFrame(
-        {
-            "uscc": pl.Series(uscc[hi].tolist(), dtype=pl.String),
-            "kind": QUALIFICATION_KINDS["hnte"],
-            "number": [
-                f"GR{d.astype('datetime64[Y]').astype(int) + 1970}50{s % 1_000_000:06d}"
-                for d, s in zip(issued_h, serial_h[hi], strict=True)
-            ],
-            "valid_from": pl.Series(issued_h, dtype=pl.Date),
-            "source": [
-                f"重庆市{d.astype('datetime64[Y]').astype(int) + 1970}年高新技术企业认定备案（{SYNTH_SOURCE}）"
-                for d in issued_h
-            ],
-        }
-    ).with_columns(valid_to=pl.col("valid_from").dt.offset_by("3y").dt.offset_by("-1d"))
-    c = pl.DataFrame(
-        {
-            "uscc": pl.Series(uscc[ci].tolist(), dtype=pl.String),
-            "kind": QUALIFICATION_KINDS["cq_tech"],
-            "number": [
-                f"CQKJ{d.astype('datetime64[Y]').astype(int) + 1970}{s % 1_000_000:06d}"
-                for d, s in zip(from_c, serial_c[ci], strict=True)
-            ],
-            "valid_from": pl.Series(from_c, dtype=pl.Date),
-            "source": f"重庆市科技型企业入库（{SYNTH_SOURCE}）",
-        }
-    ).with_columns(valid_to=pl.col("valid_from").dt.offset_by("1y").dt.offset_by("-1d"))
+    # serial numbers: a shuffled 1..k per kind (six digits, unique below a million holders)
+    serial_h = np.zeros(n, dtype=np.int64)
+    serial_c = np.zeros(n, dtype=np.int64)
+    serial_h[hi] = rng.permutation(len(hi)) + 1
+    serial_c[ci] = rng.permutation(len(ci)) + 1
+    year = pl.col("valid_from").dt.year().cast(pl.String)
+    serial = pl.col("serial").cast(pl.String).str.zfill(6)
+    h = _certificates(uscc[hi], issued[hi], serial_h[hi]).with_columns(
+        kind=pl.lit(QUALIFICATION_KINDS["hnte"]),
+        number=pl.concat_str(pl.lit("GR"), year, pl.lit("50"), serial),
+        valid_to=pl.col("valid_from").dt.offset_by("3y").dt.offset_by("-1d"),
+        source=pl.concat_str(pl.lit("重庆市"), year, pl.lit(f"年高新技术企业认定备案（{SYNTH_SOURCE}）")),
+    )
+    c = _certificates(uscc[ci], cq_from[ci], serial_c[ci]).with_columns(
+        kind=pl.lit(QUALIFICATION_KINDS["cq_tech"]),
+        number=pl.concat_str(pl.lit("CQKJ"), year, serial),
+        valid_to=pl.col("valid_from").dt.offset_by("1y").dt.offset_by("-1d"),
+        source=pl.lit(f"重庆市科技型企业入库（{SYNTH_SOURCE}）"),
+    )
     order = [col.field for col in QUALIFICATION_COLUMNS]
     return pl.concat([c.select(order), h.select(order)], how="vertical")
 
