@@ -190,6 +190,7 @@ def _partial(
     cost: np.ndarray,
     j: int,
     width: int,
+    passed_matrix: Any,
 ) -> list[dict[str, Any]]:
     """No plan makes the firm eligible: per failing criterion, the cheapest plan that fixes it alone
     (``reaches: null``), or an entry saying that nothing the firm controls can fix it."""
@@ -198,8 +199,7 @@ def _partial(
     for c in edition.criteria:
         if not (c.gate or c.scored) or c.part_of is not None or row[f"{c.id}__passed"] is not False:
             continue
-        passed = np.asarray(evaluated.column(f"{c.id}__passed").to_pylist(), dtype=object)
-        ok = passed.reshape(len(plans), width)[:, j] == True  # noqa: E712 (object array of True/False/None)
+        ok = passed_matrix(c.id)[:, j]
         if not ok.any():
             out += _unreachable(
                 edition,
@@ -208,7 +208,8 @@ def _partial(
             )
             continue
         k = int(np.argmin(np.where(ok, cost, big)))
-        after = evaluated.slice(k * width + j, 1).to_pylist()[0]
+        pos = k * width + j
+        after = {f"{c.id}__{x}": evaluated.column(f"{c.id}__{x}")[pos].as_py() for x in ("min", "max")}
         for lever in edition.levers:
             delta = int(plans[k][lever][j])
             if delta > 0:
@@ -272,7 +273,10 @@ def compute_gaps(
             merged: dict[str, np.ndarray] = {}
             for group, k in zip(groups, combo, strict=True):
                 merged.update(group[k])
-            plans.append({lever: np.maximum(merged.get(lever, 0), 0) for lever in edition.levers})
+            zeros = np.zeros(len(idx), dtype=np.int64)
+            plans.append(
+                {lever: np.maximum(merged.get(lever, zeros), 0).astype(np.int64) for lever in edition.levers}
+            )
         candidates = pa.concat_tables([apply_changes(base, p) for p in plans])
         evaluated = run_rules(candidates, edition_id, settings)
         verdict = np.asarray(evaluated.column("verdict").to_pylist(), dtype=object).reshape(
@@ -282,6 +286,17 @@ def compute_gaps(
             [sum(p[lever] * int(costs.get(lever, 1)) for lever in edition.levers) for p in plans]
         ).astype(np.int64)
         big = np.iinfo(np.int64).max
+        matrices: dict[str, np.ndarray] = {}
+
+        def passed_matrix(
+            cid: str, _ev: pa.Table = evaluated, _m: dict = matrices, _k: int = len(plans)
+        ) -> np.ndarray:
+            """Candidates × firms: does criterion ``cid`` pass (True only; False/NULL → False)."""
+            if cid not in _m:
+                col = pc.fill_null(_ev.column(f"{cid}__passed"), False)
+                _m[cid] = col.to_numpy(zero_copy_only=False).astype(bool).reshape(_k, -1)
+            return _m[cid]
+
         for j, i in enumerate(idx):
             choice, target = None, None
             for wanted in ("eligible", "uncertain") if rows[i]["verdict"] == "ineligible" else ("eligible",):
@@ -291,7 +306,9 @@ def compute_gaps(
                     target = wanted
                     break
             if choice is None:
-                entries[i] = _partial(edition, rows[i], evaluated, plans, cost[:, j], j, len(idx))
+                entries[i] = _partial(
+                    edition, rows[i], evaluated, plans, cost[:, j], j, len(idx), passed_matrix
+                )
                 continue
             after = evaluated.slice(choice * len(idx) + j, 1).to_pylist()[0]
             found = []
