@@ -17,6 +17,8 @@ from decimal import Decimal
 import polars as pl
 import pytest
 import typer
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from keqi.cli import synth as synth_cli
@@ -191,6 +193,26 @@ def test_tiny_populations_work():
         pop = synth.generate(n, seed=n)
         assert pop.firms == n
         assert pop.qualifications.schema["valid_to"] == pl.Date
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    firms=st.integers(1, 400),
+    seed=st.integers(0, 2**63 - 1),
+    years=st.integers(1, 6),
+    last_year=st.integers(2000, 2030),
+    late=st.integers(0, 700),
+)
+def test_invariants_hold_for_any_arguments(firms, seed, years, last_year, late):
+    as_of = date(last_year + 1, 1, 1) + timedelta(days=late)
+    pop = synth.generate(firms, seed, years=years, last_year=last_year, as_of=as_of)
+    r, q = pop.reports, pop.qualifications
+    assert pop.firms == firms and r.select("uscc", "fiscal_year").is_unique().all()
+    assert r["fiscal_year"].is_between(last_year - years + 1, last_year).all()
+    assert (r["fiscal_year"] >= r["registered_on"].dt.year()).all()
+    assert (r["tech_staff"] <= r["staff_total"]).all() and (r["hitech_revenue"] <= r["revenue"]).all()
+    assert all(is_valid_uscc(c) for c in r["uscc"].unique())
+    assert ((q["valid_from"] <= as_of) & (q["valid_to"] >= as_of)).all()
 
 
 def test_bad_arguments_are_refused():
