@@ -514,6 +514,8 @@ def generate(
     flag_cols["flag_major_incident"] = flags["flag_major_incident"][:, None] & (
         np.arange(y)[None, :] == incident_year[:, None]
     )
+    # only years the firm existed carry a flag (so the eligibility below sees what the rows show)
+    flag_cols = {name: v & active for name, v in flag_cols.items()}
 
     # -- direct route and R&D management (correlated with R&D intensity)
     direct = {
