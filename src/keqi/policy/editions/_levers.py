@@ -29,5 +29,9 @@ def spend_to_ratio(part: np.ndarray, whole: np.ndarray, pct: int) -> np.ndarray:
 
 
 def spend_to_ratio_moving(part: np.ndarray, whole: np.ndarray, pct: int) -> np.ndarray:
-    """Smallest Δ >= 0 with (part + Δ) * 100 >= pct * (whole + Δ) (the spending is also in the whole)."""
-    return np.maximum(0, ceil_div(pct * whole - 100 * part, 100 - pct))
+    """Smallest Δ >= 0 with (part + Δ) * 100 >= pct * (whole + Δ) (the spending is also in the whole).
+
+    An empty whole (0) has no ratio at all: the first unit of spending creates it.
+    """
+    need = np.maximum(0, ceil_div(pct * whole - 100 * part, 100 - pct))
+    return np.where(whole + need == 0, 1, need)

@@ -203,11 +203,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
         by_rev = np.where(
             cols["y1_revenue"] > 0, spend_to_ratio(cols["y1_rd_expense"], cols["y1_revenue"], p_rev), -1
         )
-        by_cost = np.where(
-            cols["y1_cost_total"] > 0,
-            spend_to_ratio_moving(cols["y1_rd_expense"], cols["y1_cost_total"], p_cost),
-            -1,
-        )
+        by_cost = spend_to_ratio_moving(cols["y1_rd_expense"], cols["y1_cost_total"], p_cost)
         both = np.where(
             (by_rev >= 0) & (by_cost >= 0), np.minimum(by_rev, by_cost), np.maximum(by_rev, by_cost)
         )

@@ -1,0 +1,191 @@
+"""Gap plans: applying the plan makes the firm eligible; lowering any single component by one does not."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keqi.policy import evaluate_one
+from keqi.policy.gaps import apply_plan, money
+from keqi.policy.profile import Profile
+
+from .helpers import base_profile, criterion, with_year
+
+FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def tsme_firm(staff, tech, revenue, rd, cost, c1, c2, assets=10_000_000):
+    p = base_profile(staff_total=staff, tech_staff=tech, senior_tech_staff=0, ip={"class1": c1, "class2": c2})
+    return with_year(
+        p,
+        revenue=revenue,
+        rd_expense=rd,
+        rd_expense_domestic=rd,
+        cost_total=cost,
+        total_assets=assets,
+        hitech_revenue=0,
+    )
+
+
+def planned(verdict):
+    return [g for g in verdict["gaps"] if g.get("change") is not None and g.get("reaches") == "eligible"]
+
+
+def check_plan_is_minimal(profile: dict, edition: str, settings_=None) -> dict:
+    """Shared property: the plan works and every one-unit-smaller plan does not."""
+    v = evaluate_one(profile, edition, settings_)
+    plan = planned(v)
+    if not plan:
+        return v
+    assert v["verdict"] != "eligible"
+    after = evaluate_one(apply_plan(Profile.model_validate(profile), plan), edition, settings_)
+    assert after["verdict"] == "eligible", (v["gaps"], after)
+    for i, gap in enumerate(plan):
+        smaller = copy.deepcopy(plan)
+        smaller[i]["change"] = gap["change"] - 1
+        lowered = evaluate_one(apply_plan(Profile.model_validate(profile), smaller), edition, settings_)
+        assert lowered["verdict"] != "eligible", (gap, plan)
+    return v
+
+
+def test_money_reads_like_an_officer():
+    assert money(1_200_000) == "120万元"
+    assert money(1_234_567) == "123.4567万元"
+    assert money(5_000) == "5000元"
+
+
+def test_rd_plan_note_in_chinese():
+    # 科技人员 4 + 研发 10 (2.8 %) + 科技成果 30 = 44: 4 % R&D (+1,200,000) gives 30 → 64
+    p = tsme_firm(staff=100, tech=10, revenue=100_000_000, rd=2_800_000, cost=1_000_000_000, c1=1, c2=0)
+    v = check_plan_is_minimal(p, "tsme-2017")
+    assert v["verdict"] == "ineligible"
+    assert planned(v) == [
+        {
+            "criterion": "rd_investment",
+            "field": "rd_expense",
+            "change": 1_200_000,
+            "unit": "yuan",
+            "note": "最近一年研发费用再增加120万元，研发投入指标可得30分",
+            "reaches": "eligible",
+        }
+    ]
+
+
+def test_hiring_also_raises_staff_total():
+    # 8 of 100: two hires give 10/102 < 10 %, three give 11/103 ≥ 10 %
+    p = tsme_firm(staff=100, tech=8, revenue=10_000_000, rd=600_000, cost=8_000_000, c1=1, c2=0)
+    v = check_plan_is_minimal(p, "tsme-2017")
+    hire = next(g for g in planned(v) if g["field"] == "tech_staff")
+    assert hire["change"] == 3
+    assert hire["unit"] == "person"
+
+
+def test_combined_plan_when_several_criteria_fail():
+    p = tsme_firm(staff=100, tech=8, revenue=10_000_000, rd=300_000, cost=8_000_000, c1=0, c2=1)
+    v = check_plan_is_minimal(p, "tsme-2017")
+    assert {g["field"] for g in planned(v)} >= {"tech_staff", "rd_expense"}
+
+
+def test_blocker_gets_a_null_change():
+    p = tsme_firm(staff=600, tech=300, revenue=10_000_000, rd=600_000, cost=8_000_000, c1=1, c2=0)
+    v = evaluate_one(p, "tsme-2017")
+    assert v["verdict"] == "ineligible"
+    assert v["gaps"] == [
+        {
+            "criterion": "size",
+            "field": criterion(v, "size") and v["gaps"][0]["field"],
+            "change": None,
+            "unit": None,
+            "note": v["gaps"][0]["note"],
+        }
+    ]
+    assert "规模" in v["gaps"][0]["note"]
+
+
+def test_eligible_firm_has_no_gaps():
+    assert evaluate_one(base_profile(), "tsme-2017")["gaps"] == []
+
+
+@FAST
+@given(
+    staff=st.integers(1, 500),
+    tech_share=st.integers(0, 100),
+    revenue=st.integers(0, 200_000_000),
+    rd_share=st.integers(0, 80),
+    cost_extra=st.integers(0, 100_000_000),
+    c1=st.integers(0, 2),
+    c2=st.integers(0, 6),
+)
+def test_tsme_plan_property(staff, tech_share, revenue, rd_share, cost_extra, c1, c2):
+    tech = staff * tech_share // 100
+    rd = revenue * rd_share // 1000
+    p = tsme_firm(staff, tech, revenue, rd, rd + cost_extra, c1, c2)
+    v = check_plan_is_minimal(p, "tsme-2017")
+    if v["verdict"] == "ineligible" and staff <= 400:
+        assert planned(v), v["gaps"]  # a small firm can always hire, spend and patent its way in
+
+
+@FAST
+@given(
+    staff=st.integers(1, 300),
+    tech_share=st.integers(0, 30),
+    revenue=st.integers(1, 300_000_000),
+    rd_share=st.integers(0, 80),
+    domestic_share=st.integers(0, 100),
+    hitech_share=st.integers(0, 100),
+    c1=st.integers(0, 1),
+    c2=st.integers(0, 6),
+    rdm=st.integers(0, 20),
+    conversion=st.integers(0, 30),
+)
+def test_hnte_plan_property(
+    staff, tech_share, revenue, rd_share, domestic_share, hitech_share, c1, c2, rdm, conversion
+):
+    p = base_profile(
+        staff_total=staff,
+        tech_staff=staff * tech_share // 100,
+        senior_tech_staff=0,
+        ip={"class1": c1, "class2": c2, "self_developed": True},
+        conversions_3y=15,
+        expert={
+            "tech_advancement": 8,
+            "core_support": 8,
+            "ip_acquisition": 6,
+            "ip_standards": 2,
+            "conversion": max(conversion, 25),
+            "rd_management": rdm,
+            "net_asset_growth": 0,
+            "revenue_growth": 0,
+        },
+    )
+    rd = revenue * rd_share // 1000
+    with_year(
+        p,
+        revenue=revenue,
+        rd_expense=rd,
+        rd_expense_domestic=rd * domestic_share // 100,
+        hitech_revenue=revenue * hitech_share // 100,
+        net_assets=1_000_000,
+    )
+    check_plan_is_minimal(p, "hnte-2016")
+
+
+@FAST
+@given(staff=st.integers(1, 1000), tech=st.integers(0, 100), senior=st.integers(0, 1))
+def test_cq_tech_plan_property(staff, tech, senior):
+    tech = min(tech, staff)
+    p = base_profile(staff_total=staff, tech_staff=tech, senior_tech_staff=min(senior, tech))
+    v = check_plan_is_minimal(p, "cq-tech-2022")
+    if v["verdict"] == "ineligible":
+        assert planned(v)
+
+
+@pytest.mark.parametrize("edition", ["gazelle-cq-2023", "unicorn-cq-2023"])
+def test_programmes_without_levers_explain_instead(edition):
+    p = base_profile()
+    v = evaluate_one(p, edition)
+    assert v["verdict"] != "eligible"
+    assert all(g["change"] is None for g in v["gaps"])
