@@ -36,7 +36,10 @@ NEW_ECONOMY_SETTING = Setting(
     default="undecided",
     official=False,
     status="UNCONFIRMED",
-    description="新技术、新产业、新业态 field: 'undecided' (default, the data cannot decide) or 'assume_met'",
+    description=(
+        "not official: 新技术、新产业、新业态 field — 'undecided' (default, the data cannot decide) or "
+        "'assume_met' (the bureau has checked the field elsewhere)"
+    ),
     choices=("undecided", "assume_met"),
 )
 
