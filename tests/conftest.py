@@ -8,10 +8,19 @@ PASSWORD = "a-test-password-9"
 
 
 @pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path):
-    """Background tasks run inline, and uploads land in a temporary folder."""
+def _isolated(request, tmp_path):
+    """Background tasks run inline, and uploads land in a temporary folder.
+
+    Pure tests (the policy package, the synthetic population) also run without Django
+    (``pytest -p no:django``); they skip this.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    settings = request.getfixturevalue("settings")
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    yield
 
 
 @pytest.fixture

@@ -55,14 +55,16 @@ def test_one_bad_row_among_a_thousand_changes_nothing(tmp_path):
 
 def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
     path = write_file(tmp_path / "f.xlsx", report_rows(3))
-    original = services.bulk_create_with_history
+    from keqi.registry import bulk
 
-    def fail_on_reports(objs, model, **kw):
+    original = bulk.insert
+
+    def fail_on_reports(model, rows, **kw):
         if model is AnnualReport:
             raise RuntimeError("disk full")
-        return original(objs, model, **kw)
+        return original(model, rows, **kw)
 
-    monkeypatch.setattr(services, "bulk_create_with_history", fail_on_reports)
+    monkeypatch.setattr(bulk, "insert", fail_on_reports)
     with pytest.raises(RuntimeError):
         flows.run_import(path=path, scope=SYSTEM)
     assert counts() == (0, 0, 0, 0)  # the enterprises written first are gone too
@@ -191,3 +193,17 @@ def test_template_has_the_headers_and_text_formatted_code_columns(tmp_path):
 
     assert df.columns == [c.header for c in REPORT_COLUMNS]
     assert flows.run_import(path=path, scope=SYSTEM).summary()["rows"] == 0  # an empty template imports nothing
+
+
+def test_every_created_row_has_one_creation_record_naming_user_and_file(tmp_path, city_admin):
+    rows = report_rows(3)
+    flows.run_import(path=write_file(tmp_path / "new.xlsx", rows, qualification_rows(rows)),
+                     scope=scope_for(city_admin), user=city_admin)
+    for model in (Enterprise, AnnualReport, Qualification):
+        records = list(model.history.all())
+        assert len(records) == model.objects.count()
+        assert {(r.history_type, r.history_user_id, r.history_change_reason) for r in records} == {
+            ("+", city_admin.pk, "导入 new.xlsx")
+        }
+    report = AnnualReport.objects.order_by("pk").first()
+    assert report.history.get().revenue == report.revenue  # the record holds the values written

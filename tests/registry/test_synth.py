@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -111,12 +110,6 @@ def assess(pop: synth.Population) -> pl.DataFrame:
         cq=(people & clean).fill_null(False),
         zone=pl.col("district").map_elements(plan_zone, return_dtype=pl.String),
     )
-
-
-@pytest.fixture(autouse=True)
-def _isolated():
-    """Nothing here touches Django: replace the project-wide fixture that configures it, so that
-    these tests also run with ``-p no:django``."""
 
 
 @pytest.fixture(scope="module")
@@ -400,10 +393,7 @@ def test_calibration_shares_at_30000(medium):
 
 @pytest.mark.slow
 def test_calibration_at_150000_matches_the_2022_base_and_2027_zone_split():
-    started = time.perf_counter()
-    pop = synth.generate(150_000, seed=2023)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 15  # a few seconds on a laptop; generous for shared CI runners
+    pop = synth.generate(150_000, seed=2023)  # speed is measured in benchmarks/, not asserted here
     a = assess(pop)
     assert a.height == 150_000
     # documented tolerance (docs/synth.md): ±6 % relative for 高企, ±3 % for 科技型企业

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import registry, server
+from . import policy, registry, server, synth
 
 app = typer.Typer(
     name="keqi",
@@ -20,11 +20,8 @@ app = typer.Typer(
 server.register(app)
 registry.register(app)
 
-for _name in ("policy", "synth"):  # TEMPORARY while those modules are being written
-    try:
-        __import__(f"keqi.cli.{_name}", fromlist=["register"]).register(app)
-    except ImportError:
-        pass
+synth.register(app)
+policy.register(app)
 
 
 def main() -> None:

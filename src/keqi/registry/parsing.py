@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import polars as pl
 
@@ -57,7 +58,7 @@ class ParsedSheet:
 def _clean(header: str) -> pl.Expr:
     """Trim blanks (incl. full-width spaces), drop a neutralising apostrophe, empty → null."""
     s = pl.col(header).cast(pl.String).str.strip_chars(" \t\r\n\u3000\u00a0")
-    s = pl.when(s.str.contains(r"^'[=+\-@]")).then(s.str.slice(1)).otherwise(s)
+    s = pl.when(s.str.starts_with("'") & s.str.slice(1, 1).is_in(list(FORMULA_LEADS))).then(s.str.slice(1)).otherwise(s)
     return pl.when(s == "").then(None).otherwise(s)
 
 
@@ -73,8 +74,7 @@ def _decimal_to_units(s: pl.Expr, scale: int) -> pl.Expr:
 
 def _parse_column(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Expr]:
     """(value expression, reason expression) for one column; the reason is null when the cell is fine."""
-    h = col.header
-    s = _clean(h)
+    s = pl.col(col.header)
     ok = pl.lit(None, dtype=pl.String)
     if col.kind in ("text",):
         value = s
@@ -150,17 +150,15 @@ def _parse_column(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Ex
 
 
 def _uscc_reasons(s: pl.Series) -> pl.Series:
-    cache: dict[str, str | None] = {}
-    out = []
-    for code in s:
-        if code is None:
-            out.append(None)
-            continue
-        if code not in cache:
-            faults = uscc_faults(code)
-            cache[code] = "；".join(f.message for f in faults) if faults else None
-        out.append(cache[code])
-    return pl.Series(out, dtype=pl.String)
+    """The fault text of every code, computed once per distinct code (a firm has a row per year)."""
+    texts = {code: _fault_text(code) for code in s.drop_nulls().unique().to_list()}
+    return s.replace_strict(texts, default=None, return_dtype=pl.String)
+
+
+@lru_cache(maxsize=500_000)
+def _fault_text(code: str) -> str | None:
+    faults = uscc_faults(code)
+    return "；".join(f.message for f in faults) if faults else None
 
 
 _DATE_PATTERNS = (
@@ -208,13 +206,16 @@ def parse_sheet(raw: pl.DataFrame, columns: Sequence[Column], sheet: str, units:
         return ParsedSheet(pl.DataFrame(), tuple(c.field for c in present), errors)
 
     raw = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # One lazy pass: the value and the reason of a cell share their sub-expressions (CSE).
+    cleaned = raw.lazy().select(pl.col(ROW), *(_clean(c.header).alias(c.header) for c in present))
     value_exprs, reason_exprs = [], []
     for c in present:
         value, reason = _parse_column(c, units)
-        value_exprs.append(value.alias(c.field))
-        reason_exprs.append(reason.alias(c.header))
-    data = raw.select(pl.col(ROW), *value_exprs)
-    reasons = raw.select(pl.col(ROW), *reason_exprs)
+        value_exprs.append(value.alias(f"__v__{c.field}"))
+        reason_exprs.append(reason.alias(f"__r__{c.header}"))
+    typed = cleaned.select(pl.col(ROW), *value_exprs, *reason_exprs).collect()
+    data = typed.select(pl.col(ROW), *(pl.col(f"__v__{c.field}").alias(c.field) for c in present))
+    reasons = typed.select(pl.col(ROW), *(pl.col(f"__r__{c.header}").alias(c.header) for c in present))
     errors.extend(_collect(reasons, raw, sheet))
     return ParsedSheet(data, tuple(c.field for c in present), errors)
 

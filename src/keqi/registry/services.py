@@ -9,16 +9,17 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.db import connection
 from django.db.models import Q, QuerySet
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from keqi.accounts.scope import Scope
 
+from . import bulk
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .models import AnnualReport, Enterprise, Qualification, ReportingUnit
 from .parsing import ROW, CellError, ParsedSheet
@@ -131,7 +132,7 @@ class ImportPlan:
 
     errors: list[CellError] = field(default_factory=list)
     rows: int = 0
-    new_enterprises: list[Enterprise] = field(default_factory=list)
+    new_enterprises: list[dict] = field(default_factory=list)  # uscc + field values
     changed_enterprises: list[Enterprise] = field(default_factory=list)
     enterprise_fields_changed: set[str] = field(default_factory=set)
     new_reports: list[dict] = field(default_factory=list)  # uscc + field values
@@ -159,6 +160,18 @@ class ImportPlan:
             "qualifications": {"created": len(self.new_qualifications), "updated": len(self.changed_qualifications),
                                "unchanged": self.unchanged_qualifications},
         }
+
+
+def _raw_rows(queryset: QuerySet) -> list[tuple]:
+    """Run a ``values_list`` query on the cursor, skipping Django's per-value converters.
+
+    Only for comparing stored numbers with imported ones: SQLite hands booleans back as 0/1, which
+    compare equal to False/True, and the report columns hold no dates.
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _chunks(items: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
@@ -239,7 +252,7 @@ def _plan_enterprises(plan: ImportPlan, scope: Scope, reports: ParsedSheet, pres
         if "status" in present:
             values["status"] = rec.get("status") or Enterprise.Status.ACTIVE
         if old is None:
-            plan.new_enterprises.append(Enterprise(uscc=uscc, **values))
+            plan.new_enterprises.append({"uscc": uscc, **values})
             continue
         changed = {k: v for k, v in values.items() if v is not None and old[k] != v}
         if changed:
@@ -257,10 +270,11 @@ def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], exi
     data = reports.data.filter(pl.col("uscc").is_not_null() & pl.col("fiscal_year").is_not_null())
     ids = sorted(v["pk"] for v in existing.values())
     current: dict[tuple[int, int], dict] = {}
+    names = ("pk", "enterprise_id", "fiscal_year", *REPORT_FIELDS)
     for chunk in _chunks(ids):
-        for row in AnnualReport.objects.filter(enterprise_id__in=chunk).values("pk", "enterprise_id", "fiscal_year",
-                                                                              *REPORT_FIELDS):
-            current[(row["enterprise_id"], row["fiscal_year"])] = row
+        for row in _raw_rows(AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(*names)):
+            rec = dict(zip(names, row, strict=True))
+            current[(rec["enterprise_id"], rec["fiscal_year"])] = rec
     for rec in data.select("uscc", "fiscal_year", *fields).iter_rows(named=True):
         ent = existing.get(rec["uscc"])
         old = current.get((ent["pk"], rec["fiscal_year"])) if ent else None
@@ -327,10 +341,16 @@ def _plan_qualifications(
 
 
 def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progress = _no_progress) -> None:
-    """Write a plan without errors. Call inside ``transaction.atomic()`` (the flow does)."""
+    """Write a plan without errors. Call inside ``transaction.atomic()`` (the flow does).
+
+    New rows go through :mod:`.bulk` (plain tuples, COPY on PostgreSQL), changed rows through
+    ``bulk_update_with_history``; either way every row written gets its history row.
+    """
     if plan.errors:
         raise ValueError("a plan with errors cannot be applied")
-    hist = {"default_user": user, "default_change_reason": reason[:100] or None}
+    now = bulk.now()
+    reason = reason[:100] or None
+    uid = user.pk if user is not None and user.pk else None
     total = (len(plan.new_enterprises) + len(plan.changed_enterprises) + len(plan.new_reports)
              + len(plan.changed_reports) + len(plan.new_qualifications) + len(plan.changed_qualifications))
     done = 0
@@ -340,38 +360,59 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
         done += n
         progress("write", done, total)
 
-    for chunk in _chunks(plan.new_enterprises, BATCH):
-        bulk_create_with_history(list(chunk), Enterprise, batch_size=BATCH, **hist)
-        step(len(chunk))
-    if plan.changed_enterprises:
-        now = dt.datetime.now(dt.UTC)
-        for e in plan.changed_enterprises:
-            e.updated_at = now
-        for chunk in _chunks(plan.changed_enterprises, BATCH):
-            bulk_update_with_history(list(chunk), Enterprise, sorted(plan.enterprise_fields_changed | {"updated_at"}),
-                                     batch_size=BATCH, **hist)
+    def created(model, rows: list[dict], key: Callable[[dict], tuple], existing: Callable[[], Iterable]) -> None:
+        """Insert ``rows``, look up their new ids by natural key, and write their history."""
+        for chunk in _chunks(rows, bulk.CHUNK * 4):
+            bulk.insert(model, chunk, now=now)
+            step(len(chunk))
+        ids = {tuple(k): pk for *k, pk in existing()}
+        with_ids = [{**r, "id": ids[key(r)]} for r in rows]
+        bulk.insert_history(model, with_ids, now=now, user_id=uid, reason=reason)
+
+    def updated(model, objs: list, fields: set[str]) -> None:
+        for chunk in _chunks(objs, BATCH):
+            bulk_update_with_history(list(chunk), model, sorted(fields), batch_size=BATCH, default_user=user,
+                                     default_change_reason=reason, default_date=now)
             step(len(chunk))
 
-    needed = {r["uscc"] for r in plan.new_reports} | {q["uscc"] for q in plan.new_qualifications}
-    ids: dict[str, int] = {}
-    for chunk in _chunks(sorted(needed)):
-        ids.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+    def by_uscc(codes: Iterable[str]) -> Iterable[tuple]:
+        for chunk in _chunks(sorted(set(codes))):
+            yield from Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk")
 
-    for chunk in _chunks(plan.new_reports, BATCH):
-        objs = [AnnualReport(enterprise_id=ids[r["uscc"]], **{k: v for k, v in r.items() if k != "uscc"})
-                for r in chunk]
-        bulk_create_with_history(objs, AnnualReport, batch_size=BATCH, **hist)
-        step(len(chunk))
-    for chunk in _chunks(plan.changed_reports, BATCH):
-        bulk_update_with_history(list(chunk), AnnualReport, sorted(plan.report_fields_changed), batch_size=BATCH,
-                                 **hist)
-        step(len(chunk))
-    for chunk in _chunks(plan.new_qualifications, BATCH):
-        objs = [Qualification(enterprise_id=ids[q["uscc"]], **{k: v for k, v in q.items() if k != "uscc"})
-                for q in chunk]
-        bulk_create_with_history(objs, Qualification, batch_size=BATCH, **hist)
-        step(len(chunk))
-    for chunk in _chunks(plan.changed_qualifications, BATCH):
-        bulk_update_with_history(list(chunk), Qualification, sorted(plan.qualification_fields_changed),
-                                 batch_size=BATCH, **hist)
-        step(len(chunk))
+    if plan.new_enterprises:
+        created(Enterprise, plan.new_enterprises, key=lambda r: (r["uscc"],),
+                existing=lambda: by_uscc(r["uscc"] for r in plan.new_enterprises))
+    if plan.changed_enterprises:
+        for e in plan.changed_enterprises:
+            e.updated_at = now
+        updated(Enterprise, plan.changed_enterprises, plan.enterprise_fields_changed | {"updated_at"})
+
+    ids = dict(by_uscc([r["uscc"] for r in plan.new_reports] + [q["uscc"] for q in plan.new_qualifications]))
+    touched = sorted(set(ids.values()))
+
+    if plan.new_reports:
+        rows = [{"enterprise_id": ids[r["uscc"]], **{k: v for k, v in r.items() if k != "uscc"}}
+                for r in plan.new_reports]
+
+        def report_keys() -> Iterable[tuple]:
+            for chunk in _chunks(touched):
+                yield from AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
+                    "enterprise_id", "fiscal_year", "pk")
+
+        created(AnnualReport, rows, key=lambda r: (r["enterprise_id"], r["fiscal_year"]), existing=report_keys)
+    if plan.changed_reports:
+        updated(AnnualReport, plan.changed_reports, plan.report_fields_changed)
+
+    if plan.new_qualifications:
+        rows = [{"enterprise_id": ids[q["uscc"]], **{k: v for k, v in q.items() if k != "uscc"}}
+                for q in plan.new_qualifications]
+
+        def qualification_keys() -> Iterable[tuple]:
+            for chunk in _chunks(touched):
+                yield from Qualification.objects.filter(enterprise_id__in=chunk).values_list(
+                    "enterprise_id", "kind", "valid_from", "pk")
+
+        created(Qualification, rows, key=lambda r: (r["enterprise_id"], r["kind"], r["valid_from"]),
+                existing=qualification_keys)
+    if plan.changed_qualifications:
+        updated(Qualification, plan.changed_qualifications, plan.qualification_fields_changed)
