@@ -1,0 +1,55 @@
+"""知识价值信用评价: official A–E credit lines; weights and cut-offs are non-official settings."""
+
+from __future__ import annotations
+
+from keqi.policy import evaluate_one
+from keqi.policy.editions import get
+from keqi.policy.editions.kv_credit import CREDIT_LINES
+
+from .helpers import base_profile
+
+ED = "kv-credit"
+
+
+def test_credit_lines_are_the_official_figures():
+    assert CREDIT_LINES == {"A": 5_000_000, "B": 4_000_000, "C": 3_000_000, "D": 1_600_000, "E": 800_000}
+
+
+def test_every_weight_is_a_non_official_setting():
+    settings = get(ED).settings
+    assert settings and all(not s.official for s in settings)
+
+
+def test_strong_firm_gets_grade_and_line():
+    p = base_profile()
+    p["direct"]["hnte_certificate_valid"] = True
+    v = evaluate_one(p, ED)
+    assert v["verdict"] == "eligible"
+    assert v["grade"] == "A" and v["credit_line"] == 5_000_000
+    assert v["score"]["min"] == v["score"]["max"] >= v["score"]["pass_mark"]
+
+
+def test_cutoffs_are_bureau_settings():
+    p = base_profile()
+    p["direct"]["hnte_certificate_valid"] = True
+    strict = {"kv_grade_cutoffs": {"A": 200, "B": 190, "C": 180, "D": 170, "E": 160}}
+    v = evaluate_one(p, ED, strict)
+    assert v["verdict"] == "ineligible" and v["grade"] is None and v["credit_line"] is None
+
+
+def test_missing_data_gives_a_grade_range():
+    p = base_profile(ip={"class1": 0, "class2": 2})
+    p["direct"]["hnte_certificate_valid"] = None
+    v = evaluate_one(p, ED)
+    assert v["score"]["min"] < v["score"]["max"]
+    assert v["grade_low"] != v["grade_high"]
+    assert v["grade"] is None and v["credit_line"] is None
+
+
+def test_weak_firm_below_grade_e():
+    p = base_profile(tech_staff=1, senior_tech_staff=0, ip={"class1": 0, "class2": 0})
+    for f in p["financials"]:
+        f.update(rd_expense=0, rd_expense_domestic=0, hitech_revenue=0)
+    v = evaluate_one(p, ED)
+    assert v["score"]["max"] < v["score"]["pass_mark"]
+    assert v["verdict"] == "ineligible"
