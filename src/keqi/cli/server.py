@@ -115,7 +115,7 @@ def register(app: typer.Typer) -> None:
             lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
         console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")
         for line in lines:
-            console.print(line)
+            console.print(line, soft_wrap=True)
         if serve_:
             _serve("127.0.0.1", port, worker=True)
 
