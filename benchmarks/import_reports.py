@@ -31,9 +31,9 @@ OUT = HERE / "out"
 
 
 def make_file(rows: int, seed: int) -> Path:
-    from keqi.registry import synth
-
     import polars as pl
+
+    from keqi.registry import synth
 
     path = OUT / f"reports-{rows}-{seed}.xlsx"
     if not path.exists():

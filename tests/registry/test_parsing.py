@@ -147,3 +147,9 @@ def test_unknown_and_missing_columns_are_reported_on_the_header_row():
 def test_a_neutralised_formula_cell_reads_back_as_typed():
     parsed = parse(one_row(name="'=重庆测试公司"))
     assert parsed.data["name"].to_list() == ["=重庆测试公司"]
+
+
+def test_inconsistent_district_is_quoted_as_typed_not_as_an_internal_id():
+    df = pl.concat([one_row(), one_row(fiscal_year="2023", district="两江新区")])
+    (err,) = [e for e in parse(df).errors if e.column == header("district")]
+    assert (err.row, err.value) == (3, "两江新区")

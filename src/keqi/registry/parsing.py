@@ -53,6 +53,14 @@ class ParsedSheet:
     data: pl.DataFrame  # typed, keyed by field names, plus ROW
     present: tuple[str, ...]  # fields whose column is in the file (absent columns are left untouched)
     errors: list[CellError] = field(default_factory=list)
+    text: pl.DataFrame | None = None  # the cells as typed by the user (ROW + headers), for messages
+
+    def typed_text(self, row: int, header: str) -> str | None:
+        """The cell as the user typed it, to quote back in a message."""
+        if self.text is None or header not in self.text.columns:
+            return None
+        hit = self.text.filter(pl.col(ROW) == row)
+        return hit[header][0] if hit.height else None
 
 
 def _clean(header: str) -> pl.Expr:
@@ -207,17 +215,17 @@ def parse_sheet(raw: pl.DataFrame, columns: Sequence[Column], sheet: str, units:
 
     raw = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     # One lazy pass: the value and the reason of a cell share their sub-expressions (CSE).
-    cleaned = raw.lazy().select(pl.col(ROW), *(_clean(c.header).alias(c.header) for c in present))
+    cleaned = raw.select(pl.col(ROW), *(_clean(c.header).alias(c.header) for c in present))
     value_exprs, reason_exprs = [], []
     for c in present:
         value, reason = _parse_column(c, units)
         value_exprs.append(value.alias(f"__v__{c.field}"))
         reason_exprs.append(reason.alias(f"__r__{c.header}"))
-    typed = cleaned.select(pl.col(ROW), *value_exprs, *reason_exprs).collect()
+    typed = cleaned.lazy().select(pl.col(ROW), *value_exprs, *reason_exprs).collect()
     data = typed.select(pl.col(ROW), *(pl.col(f"__v__{c.field}").alias(c.field) for c in present))
     reasons = typed.select(pl.col(ROW), *(pl.col(f"__r__{c.header}").alias(c.header) for c in present))
     errors.extend(_collect(reasons, raw, sheet))
-    return ParsedSheet(data, tuple(c.field for c in present), errors)
+    return ParsedSheet(data, tuple(c.field for c in present), errors, text=cleaned)
 
 
 def _collect(reasons: pl.DataFrame, raw: pl.DataFrame, sheet: str) -> list[CellError]:
@@ -279,8 +287,8 @@ def check_reports(parsed: ParsedSheet, today: dt.date) -> None:
             pl.col(ROW).first().alias("_first"), pl.col(c.field).first().alias("_ref")
         )
         clash = keyed.join(ref, on="uscc").filter(pl.col(c.field).ne_missing(pl.col("_ref")))
-        for row, v, f in clash.select(ROW, c.field, "_first").iter_rows():
-            errs.append(CellError(REPORT_SHEET, row, c.header, None if v is None else str(v),
+        for row, f in clash.select(ROW, "_first").iter_rows():
+            errs.append(CellError(REPORT_SHEET, row, c.header, parsed.typed_text(row, c.header),
                                   f"同一企业的{c.header}与第{f}行不一致"))
 
 
