@@ -32,6 +32,8 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+import sqlglot
+from sqlglot.optimizer.pushdown_projections import pushdown_projections
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Edition
@@ -92,8 +94,12 @@ def _compiled(edition_id: str, settings_key: str) -> str:
     schema = ibis.Schema.from_pyarrow(FLAT_SCHEMA.append(pa.field(ROW, pa.int64())))
     unbound = ibis.table(schema, name=_TABLE_NAME)
     expr = expression(unbound, edition_id, json.loads(settings_key))
+    # Drop the columns no later stage reads (sqlglot's projection pushdown): a smaller statement binds
+    # and optimises faster, which is most of a one-firm evaluation's time.
+    tree = sqlglot.parse_one(str(ibis.to_sql(expr, dialect="duckdb")), dialect="duckdb")
+    sql = pushdown_projections(tree).sql(dialect="duckdb")
     # DuckDB scans in parallel: restore the input order explicitly
-    return f"SELECT * EXCLUDE ({ROW}) FROM ({ibis.to_sql(expr, dialect='duckdb')}) ORDER BY {ROW}"
+    return f"SELECT * EXCLUDE ({ROW}) FROM ({sql}) ORDER BY {ROW}"
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
