@@ -159,3 +159,26 @@ def test_template_download(client_for, yubei_officer, tmp_path):
     path = tmp_path / "t.xlsx"
     path.write_bytes(b"".join(response.streaming_content))
     assert header("uscc") in pl.read_excel(path, sheet_name="企业年报").columns
+
+
+def test_a_large_export_is_written_by_the_worker_and_only_its_requester_downloads_it(
+    client_for, yubei_officer, nanan_officer, two_districts, tmp_path, monkeypatch, django_capture_on_commit_callbacks
+):
+    from keqi.registry import views
+    from keqi.registry.models import ExportFile
+
+    monkeypatch.setattr(views, "EXPORT_INLINE_LIMIT", 1)  # the 3 firms of 渝北区 count as "large"
+    c = client_for(yubei_officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.get(reverse("registry:enterprise_export"))
+    export = ExportFile.objects.get()
+    assert response["Location"] == reverse("registry:export_detail", args=[export.pk])
+    export.refresh_from_db()
+    assert (export.status, export.enterprises, export.rows) == ("done", 3, 6)
+    assert "下载" in c.get(response["Location"]).content.decode()
+    download = c.get(reverse("registry:export_download", args=[export.pk]))
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(b"".join(download.streaming_content))
+    assert set(pl.read_excel(path, sheet_name="企业年报")[header("uscc")].to_list()) == set(two_districts[0])
+    other = client_for(nanan_officer)
+    assert other.get(reverse("registry:export_download", args=[export.pk])).status_code == 404

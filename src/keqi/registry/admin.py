@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import AnnualReport, Enterprise, ImportBatch, Qualification, ReportingUnit
+from .models import AnnualReport, Enterprise, ExportFile, ImportBatch, Qualification, ReportingUnit
 
 
 @admin.register(ReportingUnit)
@@ -40,3 +40,9 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_display = ("original_name", "created_at", "uploaded_by", "status", "rows", "error_count")
     list_filter = ("status",)
     readonly_fields = ("sha256", "errors", "summary")
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(admin.ModelAdmin):
+    list_display = ("pk", "created_at", "requested_by", "status", "enterprises", "rows")
+    list_filter = ("status",)

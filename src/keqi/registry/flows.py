@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
 
-from . import services
+from . import exporting, services
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
-from .models import ImportBatch
+from .models import ExportFile, ImportBatch
 from .parsing import CellError, check_qualifications, check_reports, parse_sheet
 from .reading import UnreadableFile, read_tables
 
@@ -129,3 +131,29 @@ def process_batch(*, batch_id: int, scope: Scope, apply: bool) -> ImportBatch:
     batch.finished_at = timezone.now()
     batch.save()
     return batch
+
+
+# ---------------------------------------------------------------- large exports (web)
+
+
+def write_export_file(*, export_id: int, scope: Scope) -> ExportFile:
+    """Write a requested export with the requester's scope and attach the file."""
+    export = ExportFile.objects.get(pk=export_id)
+    ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.RUNNING)
+    try:
+        filters = services.EnterpriseFilter(**export.filters)
+        firms = services.enterprises(scope=scope, filters=filters)
+        frames = services.export_frames(scope=scope, queryset=firms)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = exporting.write_export(Path(tmp) / "export.xlsx", frames)
+            with path.open("rb") as fh:
+                export.file.save(f"企业名录-{timezone.localdate():%Y%m%d}-{export.pk}.xlsx", File(fh), save=False)
+        export.enterprises = frames[REPORT_SHEET]["uscc"].n_unique()
+        export.rows = frames[REPORT_SHEET].height
+        export.status = ExportFile.Status.DONE
+    except Exception as exc:
+        export.status = ExportFile.Status.FAILED
+        export.message = str(exc)[:500]
+    export.finished_at = timezone.now()
+    export.save()
+    return export

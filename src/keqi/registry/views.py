@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,9 +23,11 @@ from keqi.accounts.scope import scope_for
 
 from . import exporting, flows, services, tasks
 from .forms import EnterpriseFilterForm, UploadForm
-from .models import Enterprise, ImportBatch
+from .models import Enterprise, ExportFile, ImportBatch
 
 PAGE_SIZE = 50
+# Up to this many enterprises an export streams at once; larger ones are written by the worker.
+EXPORT_INLINE_LIMIT = 5000
 
 
 def _filters(request, scope):
@@ -65,10 +68,35 @@ def enterprise_export(request):
     scope = scope_for(request.user)
     scope.require_read()
     _, f = _filters(request, scope)
-    frames = services.export_frames(scope=scope, queryset=services.enterprises(scope=scope, filters=f))
+    firms = services.enterprises(scope=scope, filters=f)
+    if firms.count() > EXPORT_INLINE_LIMIT:
+        export = ExportFile.objects.create(requested_by=request.user, filters=asdict(f))
+        transaction.on_commit(lambda: tasks.write_export.enqueue(export.pk))
+        return redirect("registry:export_detail", pk=export.pk)
+    frames = services.export_frames(scope=scope, queryset=firms)
     tmp = Path(tempfile.mkdtemp()) / "export.xlsx"
     exporting.write_export(tmp, frames)
     return _xlsx_response(tmp, f"企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _exports_visible(request):
+    scope = scope_for(request.user)
+    scope.require_read()
+    qs = ExportFile.objects.all()
+    return qs if scope.is_city else qs.filter(requested_by=request.user)
+
+
+@login_required
+def export_detail(request, pk: int):
+    export = get_object_or_404(_exports_visible(request), pk=pk)
+    running = export.status in (ExportFile.Status.PENDING, ExportFile.Status.RUNNING)
+    return render(request, "registry/export_detail.html", {"export": export, "running": running})
+
+
+@login_required
+def export_download(request, pk: int):
+    export = get_object_or_404(_exports_visible(request), pk=pk, status=ExportFile.Status.DONE)
+    return _xlsx_response(Path(export.file.path), Path(export.file.name).name)
 
 
 @login_required
