@@ -34,7 +34,13 @@ from keqi.policy.editions import EDITION_IDS
 from keqi.policy.profile import Profile
 from keqi.registry.uscc import make_uscc
 
-FLAGS = ("major_incident", "research_misconduct", "credit_blacklisted", "abnormal_operation", "prohibited_industry")
+FLAGS = (
+    "major_incident",
+    "research_misconduct",
+    "credit_blacklisted",
+    "abnormal_operation",
+    "prohibited_industry",
+)
 DIRECT = ("hnte_certificate_valid", "national_award_top3", "provincial_rd_institution", "led_standard")
 
 
@@ -74,13 +80,22 @@ def make_profiles(n: int, seed: int) -> list[dict]:
                 "tech_staff": tech,
                 "senior_tech_staff": min(tech, rng.randint(0, 3)),
                 "financials": fin,
-                "ip": {"class1": rng.randint(0, 3), "class2": rng.randint(0, 8), "self_developed": rng.random() < 0.8},
+                "ip": {
+                    "class1": rng.randint(0, 3),
+                    "class2": rng.randint(0, 8),
+                    "self_developed": rng.random() < 0.8,
+                },
                 "conversions_3y": rng.randint(0, 20),
                 "flags": {k: rng.random() < 0.02 for k in FLAGS},
                 "direct": {k: rng.random() < 0.03 for k in DIRECT},
                 "rd_management": {
                     k: rng.random() < 0.6
-                    for k in ("rd_accounting", "rd_institution", "conversion_incentives", "talent_development")
+                    for k in (
+                        "rd_accounting",
+                        "rd_institution",
+                        "conversion_incentives",
+                        "talent_development",
+                    )
                 },
                 "standards_participation": rng.random() < 0.2,
             }
@@ -134,6 +149,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--edition", default="tsme-2017")
     parser.add_argument("--repeat", type=int, default=20, help="runs for the one-firm latency")
+    parser.add_argument("--scale", type=int, default=0, help="also compare rules-only on this many firms")
     args = parser.parse_args()
 
     profiles = make_profiles(args.firms, args.seed)
@@ -142,17 +158,32 @@ def main() -> None:
     runner = CliRunner()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "profiles.jsonl"
-        path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in profiles) + "\n", encoding="utf-8")
+        path.write_text(
+            "\n".join(json.dumps(p, ensure_ascii=False) for p in profiles) + "\n", encoding="utf-8"
+        )
         # warm-up: compile the edition's SQL once (a long-running service does this once per process)
         evaluate([profiles[0]], args.edition)
         cli, t_cli = timed(runner.invoke, app, ["evaluate", "--edition", args.edition, str(path)])
-        nogaps, t_nogaps = timed(runner.invoke, app, ["evaluate", "--edition", args.edition, "--no-gaps", str(path)])
+        nogaps, t_nogaps = timed(
+            runner.invoke, app, ["evaluate", "--edition", args.edition, "--no-gaps", str(path)]
+        )
     assert cli.exit_code == 0 and nogaps.exit_code == 0, cli.output[-500:]
     verdicts = [json.loads(line)["verdict"] for line in nogaps.stdout.splitlines()]
     assert len(verdicts) == args.firms
 
     parsed = [json.loads(json.dumps(p)) for p in profiles]
     baseline, t_base = timed(lambda: [tsme_plain(p) for p in parsed])
+    jsonl = "\n".join(json.dumps(p, ensure_ascii=False) for p in profiles)
+
+    def plain_cli_path() -> list[str]:
+        # the same I/O as the CLI (parse, validate, print JSON) around the plain per-firm rules
+        out = []
+        for line in jsonl.splitlines():
+            p = Profile.model_validate_json(line).model_dump(mode="json")
+            out.append(json.dumps({"uscc": p["uscc"], "verdict": tsme_plain(p)}, ensure_ascii=False))
+        return out
+
+    _, t_base_io = timed(plain_cli_path)
     if args.edition == "tsme-2017":
         mismatches = sum(a != b for a, b in zip(baseline, verdicts, strict=True))
         assert mismatches == 0, f"{mismatches} verdicts differ from the plain-Python baseline"
@@ -160,9 +191,31 @@ def main() -> None:
     counts = {v: verdicts.count(v) for v in sorted(set(verdicts))}
     print(f"profiles: {args.firms} (seed {args.seed}), edition {args.edition}: {counts}")
     print(f"keqi evaluate (with gap plans):   {t_cli:6.2f} s  ({t_cli / args.firms * 1000:.2f} ms/firm)")
-    print(f"keqi evaluate --no-gaps:          {t_nogaps:6.2f} s  ({t_nogaps / args.firms * 1000:.2f} ms/firm)")
-    print(f"baseline plain-Python tsme loop:  {t_base:6.3f} s  (rules only: no parsing, validation or output)")
-    print(f"ratio engine-CLI/baseline: with gaps {t_cli / t_base:.0f}x, without {t_nogaps / t_base:.0f}x")
+    print(
+        f"keqi evaluate --no-gaps:          {t_nogaps:6.2f} s  ({t_nogaps / args.firms * 1000:.2f} ms/firm)"
+    )
+    print(
+        f"baseline plain-Python tsme loop:  {t_base:6.3f} s  (rules only: no parsing, validation or output)"
+    )
+    print(f"baseline with the CLI's I/O:      {t_base_io:6.3f} s  (parse + validate + print, plain rules)")
+    print(
+        f"ratio engine-CLI / plain rules: with gaps {t_cli / t_base:.0f}x, without {t_nogaps / t_base:.0f}x; "
+        f"engine-CLI / plain with I/O: with gaps {t_cli / t_base_io:.1f}x, without {t_nogaps / t_base_io:.1f}x"
+    )
+
+    if args.scale:
+        from keqi.policy.engine import evaluate_table
+        from keqi.policy.flat import profiles_to_table
+
+        big = make_profiles(args.scale, args.seed + 1)
+        table = profiles_to_table(Profile.model_validate(p) for p in big)
+        result, t_engine = timed(evaluate_table, table, "tsme-2017")
+        plain, t_plain = timed(lambda: [tsme_plain(p) for p in big])
+        assert result.column("verdict").to_pylist() == plain
+        print(
+            f"scale {args.scale} firms, rules only (flat table in, verdict columns out): engine {t_engine:.2f} s, "
+            f"plain-Python loop {t_plain:.2f} s, ratio {t_engine / t_plain:.2f}x (same verdicts)"
+        )
 
     print("one-firm latency (batch of one, median):")
     one = Profile.model_validate(profiles[0])
