@@ -189,3 +189,52 @@ def test_programmes_without_levers_explain_instead(edition):
     v = evaluate_one(p, edition)
     assert v["verdict"] != "eligible"
     assert all(g["change"] is None for g in v["gaps"])
+
+
+@FAST
+@given(
+    staff=st.integers(1, 300),
+    tech_share=st.integers(0, 30),
+    revenue=st.integers(1, 100_000_000),
+    rd_share=st.integers(0, 60),
+    hitech_share=st.integers(0, 100),
+    c2=st.integers(0, 3),
+)
+def test_kv_credit_plan_property(staff, tech_share, revenue, rd_share, hitech_share, c2):
+    p = base_profile(
+        staff_total=staff,
+        tech_staff=staff * tech_share // 100,
+        senior_tech_staff=0,
+        ip={"class1": 0, "class2": c2},
+    )
+    rd = revenue * rd_share // 1000
+    with_year(
+        p,
+        revenue=revenue,
+        rd_expense=rd,
+        rd_expense_domestic=rd,
+        hitech_revenue=revenue * hitech_share // 100,
+    )
+    strict = {"kv_grade_cutoffs": {"A": 90, "B": 80, "C": 70, "D": 60, "E": 50}}
+    v = check_plan_is_minimal(p, "kv-credit", strict)
+    if v["verdict"] == "ineligible":
+        assert planned(v)
+
+
+def test_hnte_ip_lever_names_the_ownership_condition():
+    p = base_profile(
+        ip={"class1": 0, "class2": 0, "self_developed": True},
+        expert={
+            "tech_advancement": 8,
+            "core_support": 8,
+            "ip_acquisition": 6,
+            "ip_standards": 2,
+            "conversion": 30,
+            "rd_management": 20,
+            "net_asset_growth": 0,
+            "revenue_growth": 0,
+        },
+    )
+    v = check_plan_is_minimal(p, "hnte-2016")
+    ip = [g for g in planned(v) if g["field"].startswith("ip.")]
+    assert ip and ip[0]["criterion"] == "ip_ownership"

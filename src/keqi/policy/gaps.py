@@ -67,7 +67,7 @@ _MOVES: dict[str, tuple[str, ...]] = {
     "hitech_revenue": ("y1_hitech_revenue",),
 }
 
-CHUNK = 2048  # firms per candidate batch
+CANDIDATE_ROWS = 250_000  # candidate plans evaluated per query (firms per chunk = this ÷ plans per firm)
 
 
 def money(yuan: int) -> str:
@@ -226,6 +226,13 @@ def _partial(
     return out + _undecided(edition, row)
 
 
+def _served(served: str | tuple[str, ...], row: Mapping[str, Any]) -> str:
+    """The criterion a lever serves: the first of its criteria that the firm does not yet pass."""
+    if isinstance(served, str):
+        return served
+    return next((c for c in served if row[f"{c}__passed"] is not True), served[-1])
+
+
 def _int_columns(table: pa.Table, names: Sequence[str]) -> dict[str, np.ndarray]:
     out = {}
     for name in names:
@@ -261,8 +268,17 @@ def compute_gaps(
         else:
             search.append(i)
 
-    for start in range(0, len(search), CHUNK):
-        idx = search[start : start + CHUNK]
+    if search and edition.options is not None:
+        probe = flat.take(pa.array(search[:1]))
+        probe_cols = _int_columns(probe, probe.column_names) | _int_columns(
+            result.take(pa.array(search[:1])), list(edition.helpers)
+        )
+        n_combos = int(np.prod([len(g) for g in edition.options(probe_cols, resolved)]))
+        chunk = max(1, CANDIDATE_ROWS // max(n_combos, 1))
+    else:
+        chunk = 1
+    for start in range(0, len(search), chunk):
+        idx = search[start : start + chunk]
         base = flat.take(pa.array(idx))
         helpers = result.take(pa.array(idx))
         cols = _int_columns(base, base.column_names) | _int_columns(helpers, list(edition.helpers))
@@ -312,7 +328,8 @@ def compute_gaps(
                 continue
             after = evaluated.slice(choice * len(idx) + j, 1).to_pylist()[0]
             found = []
-            for lever, crit in edition.levers.items():
+            for lever, served in edition.levers.items():
+                crit = _served(served, rows[i])
                 delta = int(plans[choice][lever][j])
                 plan[lever][i] = delta
                 if delta > 0:

@@ -111,8 +111,9 @@ class Edition:
     settings: tuple[Setting, ...]
     pass_mark: int | None
     build: Callable[[ir.Table, Mapping[str, Any]], ir.Table]
-    # gap levers: field -> criterion id the lever serves (for the note)
-    levers: Mapping[str, str] = field(default_factory=dict)
+    # gap levers: field -> criterion id the lever serves (for the note), or several ids: the first one
+    # the firm does not pass yet is named
+    levers: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
     options: Callable[..., list[dict[str, Any]]] | None = None  # gap breakpoints, see keqi.policy.gaps
     extras: tuple[str, ...] = ()  # extra output columns copied into the verdict
     helpers: tuple[str, ...] = ()  # extra output columns kept for the gap search

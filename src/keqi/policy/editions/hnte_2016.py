@@ -493,8 +493,8 @@ EDITION = Edition(
         "tech_staff": "tech_staff",
         "rd_expense": "rd_ratio",
         "hitech_revenue": "hitech_revenue",
-        "ip.class1": "innovation",
-        "ip.class2": "innovation",
+        "ip.class1": ("ip_ownership", "innovation"),
+        "ip.class2": ("ip_ownership", "innovation"),
     },
     options=options,
     helpers=(

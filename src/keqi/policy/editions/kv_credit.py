@@ -24,6 +24,7 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
 from keqi.policy.editions._base import (
     NULL_BOOL,
@@ -34,6 +35,7 @@ from keqi.policy.editions._base import (
     ratio_ge,
     to_float_ratio,
 )
+from keqi.policy.editions._levers import hires_to_share, spend_to_ratio
 
 NEWS = Source("重庆日报《知识价值信用贷款》报道", "重庆日报 2023-08-11", "A–E 等级与授信额度", "SECONDARY")
 XINHUA = Source("新华社 知识价值信用贷款报道", "新华社 2017-05-17", "基础指标与加分指标", "SECONDARY")
@@ -202,6 +204,33 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     )
 
 
+def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list[list[dict[str, np.ndarray]]]:
+    """Gap breakpoints towards grade E: R&D bands, the tech-staff share, Ⅱ类 items (each adds points up to
+    the cap) and the high-tech revenue share."""
+    zero = np.zeros_like(cols["staff_total"])
+    rev, rd = cols["y1_revenue"], cols["y1_rd_expense"]
+    bands = sorted((int(k) for k in settings["kv_rd_bands"]), reverse=True)
+    rd_opts = [{"rd_expense": zero}] + [
+        {"rd_expense": np.where(rev > 0, spend_to_ratio(rd, rev, p), 0)} for p in bands
+    ]
+    tal = settings["kv_talent_points"]
+    staff = [
+        {"tech_staff": zero},
+        {"tech_staff": hires_to_share(cols["tech_staff"], cols["staff_total"], int(tal["share_pct"]))},
+    ]
+    ipw = settings["kv_ip_points"]
+    per_item = int(ipw["class2"])
+    most = -(-int(ipw["cap"]) // per_item) if per_item > 0 else 0
+    ip = [{"ip.class2": zero + k} for k in range(most + 1)]
+    prod = settings["kv_product_points"]
+    hr = cols["y1_hitech_revenue"]
+    hitech = [
+        {"hitech_revenue": zero},
+        {"hitech_revenue": np.minimum(spend_to_ratio(hr, rev, int(prod["share_pct"])), rev - hr)},
+    ]
+    return [rd_opts, staff, ip, hitech]
+
+
 EDITION = Edition(
     id="kv-credit",
     title="重庆市科技型企业知识价值信用评价",
@@ -212,5 +241,12 @@ EDITION = Edition(
     pass_mark=None,
     build=build,
     extras=("grade", "grade_low", "grade_high", "credit_line"),
+    levers={
+        "rd_expense": "rd_investment",
+        "tech_staff": "tech_talent",
+        "ip.class2": "ip",
+        "hitech_revenue": "innovative_product",
+    },
+    options=options,
     doc=__doc__ or "",
 )
