@@ -8,6 +8,8 @@ from pathlib import Path
 
 import polars as pl
 
+from keqi.policy.flat import FINANCIAL_FIELDS
+from keqi.policy.profile import Profile
 from keqi.registry.columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from keqi.registry.uscc import make_uscc
 from keqi.registry.workbook import fields_to_display, write_tables
@@ -64,3 +66,25 @@ def write_file(path: Path, reports: pl.DataFrame, qualifications: pl.DataFrame |
 
 def header(field: str) -> str:
     return next(c.header for c in REPORT_COLUMNS if c.field == field)
+
+
+def profile_from_rows(rows: pl.DataFrame, assess_on: dt.date, hnte_valid: bool) -> Profile:
+    """What firm-profile.md says the firm is, written out by hand from the imported rows."""
+    used = rows.filter(pl.col("fiscal_year") < assess_on.year).sort("fiscal_year", descending=True).head(3)
+    last = used.row(0, named=True)
+    return Profile(
+        uscc=last["uscc"], name=last["name"], district_code="500112", registered_on=last["registered_on"],
+        assess_on=assess_on, hitech_field=last["hitech_field"], industry_code=last["industry_code"],
+        staff_total=last["staff_total"], tech_staff=last["tech_staff"], senior_tech_staff=last["senior_tech_staff"],
+        financials=[{"year": r["fiscal_year"], **{f: r[f] for f in FINANCIAL_FIELDS}} for r in used.iter_rows(named=True)],
+        ip={"class1": last["ip_class1"], "class2": last["ip_class2"], "self_developed": last["ip_self_developed"]},
+        conversions_3y=last["conversions_3y"],
+        flags={k: last[f"flag_{k}"] for k in ("major_incident", "research_misconduct", "credit_blacklisted",
+                                              "abnormal_operation", "prohibited_industry")},
+        direct={"hnte_certificate_valid": hnte_valid, "national_award_top3": last["direct_national_award_top3"],
+                "provincial_rd_institution": last["direct_provincial_rd_institution"],
+                "led_standard": last["direct_led_standard"]},
+        rd_management={k: last[k] for k in ("rd_accounting", "rd_institution", "conversion_incentives",
+                                            "talent_development")},
+        standards_participation=last["standards_participation"],
+    )

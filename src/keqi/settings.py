@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "keqi.accounts",
     "keqi.registry",
+    "keqi.screening",
     "keqi.web",
 ]
 

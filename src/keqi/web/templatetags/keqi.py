@@ -21,3 +21,13 @@ def wan(yuan):
     if frac:
         text += f".{frac:04d}".rstrip("0")
     return sign + text
+
+
+@register.filter
+def number(value):
+    """A criterion's value or threshold: integers as they are, fractions to four decimals."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    return value

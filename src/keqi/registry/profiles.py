@@ -1,0 +1,96 @@
+"""From the registry to the evaluation contract: the flat table the policy engine reads.
+
+For an assessment day ``D`` (评价日), a firm is described by its **completed** fiscal years before
+``D``'s year, the latest three of them (``y1`` = the latest, ``y2`` the year before it, ``y3`` two
+years before it; a missing year stays empty, as in ``keqi.policy.flat``). Counts, IP, integrity
+flags, direct-route facts and the R&D-management items come from the latest of those reports: the
+annual filing is where officers record them. ``direct_hnte_certificate_valid`` comes from the
+qualifications: a 高新技术企业 certificate valid on ``D``.
+
+The table is built with one query per kind of row and polars, so a district's thousands of firms,
+or the whole city, take the same path as one firm on its page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+import pyarrow as pa
+from django.db.models import Q, QuerySet
+
+from keqi.policy.flat import FINANCIAL_FIELDS, FLAT_COLUMNS, FLAT_SCHEMA
+
+from .models import AnnualReport, Qualification
+
+LATEST_FIELDS = (
+    "staff_total", "tech_staff", "senior_tech_staff", "ip_class1", "ip_class2", "ip_self_developed",
+    "conversions_3y", "flag_major_incident", "flag_research_misconduct", "flag_credit_blacklisted",
+    "flag_abnormal_operation", "flag_prohibited_industry", "direct_national_award_top3",
+    "direct_provincial_rd_institution", "direct_led_standard", "rd_accounting", "rd_institution",
+    "conversion_incentives", "talent_development", "standards_participation", "valuation_usd", "financing_usd",
+)
+CHUNK = 5000
+
+
+def _frame(rows: Sequence[tuple], names: Sequence[str], schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(list(rows), schema={n: schema.get(n, pl.Int64) for n in names}, orient="row")
+
+
+def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
+    """The flat Arrow table (``keqi.policy.flat.FLAT_SCHEMA``) of ``enterprises`` on ``assess_on``.
+
+    Rows follow the order of ``enterprises``; the caller has already applied the user's scope.
+    """
+    ent_names = ("pk", "uscc", "name", "reporting_unit__code", "reporting_unit__name", "registered_on",
+                 "hitech_field", "industry_code")
+    ents = _frame(
+        list(enterprises.values_list(*ent_names)), ent_names,
+        {"uscc": pl.String, "name": pl.String, "reporting_unit__code": pl.String,
+         "reporting_unit__name": pl.String, "registered_on": pl.Date, "hitech_field": pl.String,
+         "industry_code": pl.String},
+    )
+    ids = ents["pk"].to_list()
+    bool_fields = {f for f in LATEST_FIELDS if f.startswith(("flag_", "direct_", "rd_", "ip_self"))} | {
+        "conversion_incentives", "talent_development", "standards_participation"}
+    rep_names = ("enterprise_id", "fiscal_year", *FINANCIAL_FIELDS, *LATEST_FIELDS)
+    rep_rows: list[tuple] = []
+    hnte: set[int] = set()
+    valid_on = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        rep_rows += AnnualReport.objects.filter(enterprise_id__in=chunk, fiscal_year__lt=assess_on.year).values_list(
+            *rep_names)
+        hnte.update(Qualification.objects.filter(valid_on, enterprise_id__in=chunk, kind="hnte").values_list(
+            "enterprise_id", flat=True))
+    reports = _frame(rep_rows, rep_names, {f: pl.Boolean for f in bool_fields})
+
+    latest = reports.group_by("enterprise_id").agg(pl.col("fiscal_year").max().alias("y1_year"))
+    wide = ents.rename({"pk": "enterprise_id"}).join(latest, on="enterprise_id", how="left")
+    for k in (1, 2, 3):
+        year_k = reports.select(
+            "enterprise_id",
+            pl.col("fiscal_year").alias(f"y{k}_year"),
+            pl.lit(True).alias(f"y{k}_present"),
+            *(pl.col(f).alias(f"y{k}_{f}") for f in FINANCIAL_FIELDS),
+            *((pl.col(f) for f in LATEST_FIELDS) if k == 1 else ()),
+        )
+        if k > 1:
+            wide = wide.with_columns((pl.col("y1_year") - (k - 1)).alias(f"y{k}_year"))
+        wide = wide.join(year_k, on=["enterprise_id", f"y{k}_year"], how="left")
+    flat = wide.with_columns(
+        pl.coalesce("reporting_unit__code", "reporting_unit__name").alias("district_code"),
+        pl.lit(None, dtype=pl.Boolean).alias("legal_person"),
+        pl.lit(assess_on).alias("assess_on"),
+        pl.col("hitech_field").replace("", None),
+        pl.col("industry_code").replace("", None),
+        pl.col("enterprise_id").is_in(list(hnte)).alias("direct_hnte_certificate_valid"),
+        # A year without a report leaves all its columns empty, its year too (as keqi.policy.flat does).
+        *(pl.when(pl.col(f"y{k}_present")).then(pl.col(f"y{k}_year")).alias(f"y{k}_year") for k in (1, 2, 3)),
+    )
+    columns = [
+        pl.col(c) if c in flat.columns else pl.lit(None).alias(c) for c in FLAT_COLUMNS
+    ]
+    out = flat.select(columns).to_arrow()
+    return out.cast(FLAT_SCHEMA) if out.schema != FLAT_SCHEMA else out
