@@ -10,6 +10,7 @@ from keqi.policy.flat import profiles_to_table
 from keqi.registry import flows
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
+
 from support import profile_from_rows, qualification_rows, report_rows, write_file
 
 pytestmark = pytest.mark.django_db

@@ -10,6 +10,7 @@ from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.policy import evaluate
 from keqi.registry import flows
 from keqi.screening import services
+
 from support import profile_from_rows, qualification_rows, report_rows, write_file
 
 pytestmark = pytest.mark.django_db
