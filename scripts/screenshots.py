@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--out", default="docs/screenshots")
     parser.add_argument("--user", default="yubei-officer")
     parser.add_argument("--password", default="keqi-demo-2026")
+    parser.add_argument("--firm", help="统一社会信用代码 of the firm to show (default: the first listed)")
     parser.add_argument("--upload", help="an .xlsx to upload, to capture the check page")
     args = parser.parse_args()
     out = Path(args.out)
@@ -36,8 +37,13 @@ def main() -> None:
         page.click("button.primary")
         page.goto(f"{args.base}/registry/enterprises/")
         page.screenshot(path=out / "enterprises.png")
-        page.click("table.grid tbody tr:first-child a")
+        if args.firm:
+            page.goto(f"{args.base}/registry/enterprises/{args.firm}/")
+        else:
+            page.click("table.grid tbody tr:first-child a")
         page.screenshot(path=out / "enterprise.png", full_page=True)
+        page.click("text=按官方标准评价")
+        page.screenshot(path=out / "evaluation.png", full_page=True)
         if args.upload:
             page.goto(f"{args.base}/registry/imports/new/")
             page.set_input_files("input[type=file]", args.upload)
