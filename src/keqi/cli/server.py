@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -39,6 +40,8 @@ def _serve(host: str, port: int, worker: bool) -> None:
     from keqi.wsgi import application
 
     proc = _start_worker() if worker else None
+    # A plain `kill` (SIGTERM) must also stop the worker: turn it into SystemExit so `finally` runs.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     console.print(f"KeQi 已启动：[bold]http://{host}:{port}/[/bold]（Ctrl+C 停止）")
     try:
         waitress_serve(application, host=host, port=port, threads=8, ident="keqi")
