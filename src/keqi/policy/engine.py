@@ -112,6 +112,8 @@ def _connection() -> duckdb.DuckDBPyConnection:
 
 def _conform(table: pa.Table) -> pa.Table:
     """Cast ``table`` to the flat schema (missing columns become NULL; extra columns are dropped)."""
+    if table.schema.equals(FLAT_SCHEMA):
+        return table
     columns = []
     for f in FLAT_SCHEMA:
         if f.name in table.column_names:

@@ -293,7 +293,11 @@ def compute_gaps(
             plans.append(
                 {lever: np.maximum(merged.get(lever, zeros), 0).astype(np.int64) for lever in edition.levers}
             )
-        candidates = pa.concat_tables([apply_changes(base, p) for p in plans])
+        # candidate k of firm j is row k * len(idx) + j: the chunk repeated once per plan, moved at once
+        repeated = base.take(pa.array(np.tile(np.arange(len(idx)), len(plans))))
+        candidates = apply_changes(
+            repeated, {lever: np.concatenate([p[lever] for p in plans]) for lever in edition.levers}
+        )
         evaluated = run_rules(candidates, edition_id, settings)
         verdict = np.asarray(evaluated.column("verdict").to_pylist(), dtype=object).reshape(
             len(plans), len(idx)
