@@ -275,24 +275,29 @@ def _growth_flags(a: ir.Value, b: ir.Value, c: ir.Value, n: ir.Value, key: str) 
     }
 
 
-def _growth_tests(a: ir.Value, b: ir.Value, c: ir.Value, two: ir.Value, key: str) -> dict[str, ir.Value]:
-    """Stage 2: the exact band tests (DECIMAL(38, 0), products of amounts may exceed 64 bits)."""
+def _growth_ratio(a: ir.Value, b: ir.Value, c: ir.Value, two: ir.Value, key: str) -> dict[str, ir.Value]:
+    """Stage 2: growth + 1 as an exact fraction num/den (DECIMAL(38, 0): products may exceed 64 bits).
+
+    Three years: (b/a + c/b) / 2 = (b² + a·c) / (2·a·b); two years: c / b.
+    """
     da, db, dc = dec(a), dec(b), dec(c)
-    out: dict[str, ir.Value] = {}
-    for p, _ in GROWTH_BANDS:
-        # (b/a + c/b)/2 - 1 >= p/100  <=>  100 (b² + a c) >= 2 (100 + p) a b   (a, b > 0)
-        # c/b - 1 >= p/100            <=>  100 c >= (100 + p) b                (b > 0)
-        out[f"{key}__ge{p}"] = two.ifelse(
-            dc * 100 >= db * (100 + p), (db * db + da * dc) * 100 >= da * db * (2 * (100 + p))
-        )
-    out[f"{key}__gt0"] = two.ifelse(dc > db, db * db + da * dc > da * db * 2)
     fa, fb, fc = a.cast("float64"), b.cast("float64"), c.cast("float64")
-    out[f"{key}__value"] = two.ifelse(fc / fb - 1, (fb / fa + fc / fb) / 2 - 1)
+    return {
+        f"{key}__num": two.ifelse(dc, db * db + da * dc),
+        f"{key}__den": two.ifelse(db, da * db * 2),
+        f"{key}__value": two.ifelse(fc / fb - 1, (fb / fa + fc / fb) / 2 - 1),
+    }
+
+
+def _growth_tests(num: ir.Value, den: ir.Value, key: str) -> dict[str, ir.Value]:
+    """Stage 3: growth >= p %  <=>  num · 100 >= den · (100 + p)   (den > 0); growth > 0 <=> num > den."""
+    out = {f"{key}__ge{p}": num * 100 >= den * (100 + p) for p, _ in GROWTH_BANDS}
+    out[f"{key}__gt0"] = num > den
     return out
 
 
 def _growth_range(t: ir.Table, key: str, negative: str) -> tuple[ir.Value, ir.Value, ir.Value]:
-    """Stage 3: points range and display value."""
+    """Stage 4: points range and display value."""
     bands = [(t[f"{key}__ge{p}"], r) for p, r in GROWTH_BANDS] + [(t[f"{key}__gt0"], (1, 2))]
     neg_range = (0, 10) if negative == "range" else (0, 0)
     missing, zero, negden = t[f"{key}__missing"], t[f"{key}__zero"], t[f"{key}__negden"]
@@ -401,7 +406,11 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     t = t.mutate(**stage)
     stage = {}
     for key, col, _ in growth:
-        stage |= _growth_tests(t[f"y3_{col}"], t[f"y2_{col}"], t[f"y1_{col}"], t[f"{key}__two"], key)
+        stage |= _growth_ratio(t[f"y3_{col}"], t[f"y2_{col}"], t[f"y1_{col}"], t[f"{key}__two"], key)
+    t = t.mutate(**stage)
+    stage = {}
+    for key, _, _ in growth:
+        stage |= _growth_tests(t[f"{key}__num"], t[f"{key}__den"], key)
     t = t.mutate(**stage)
     stage = {}
     for key, _, negative in growth:
