@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from keqi.policy import evaluate_one
 from keqi.policy.editions import get
 from keqi.policy.editions.kv_credit import CREDIT_LINES
 
-from .helpers import base_profile
+from .helpers import base_profile, criterion
 
 ED = "kv-credit"
 
@@ -53,3 +55,31 @@ def test_weak_firm_below_grade_e():
     v = evaluate_one(p, ED)
     assert v["score"]["max"] < v["score"]["pass_mark"]
     assert v["verdict"] == "ineligible"
+
+
+@pytest.mark.parametrize(
+    ("rd", "points"),
+    [
+        (6_000_000, 30),
+        (5_999_999, 20),
+        (4_000_000, 20),
+        (3_999_999, 10),
+        (2_000_000, 10),
+        (1_999_999, 5),
+        (1_000_000, 5),
+        (999_999, 0),
+    ],
+)
+def test_default_rd_band_edges(rd, points):
+    p = base_profile()
+    for f in p["financials"]:
+        f.update(revenue=100_000_000, rd_expense=rd, rd_expense_domestic=rd, hitech_revenue=0)
+    assert criterion(evaluate_one(p, ED), "rd_investment")["points"] == {"min": points, "max": points}
+
+
+def test_bureau_can_move_the_rd_bands():
+    p = base_profile()
+    for f in p["financials"]:
+        f.update(revenue=100_000_000, rd_expense=1_500_000, rd_expense_domestic=1_500_000, hitech_revenue=0)
+    v = evaluate_one(p, ED, {"kv_rd_bands": {"1": 40}})
+    assert criterion(v, "rd_investment")["points"] == {"min": 40, "max": 40}
