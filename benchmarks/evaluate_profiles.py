@@ -32,7 +32,7 @@ from keqi.cli import policy as policy_cli
 from keqi.policy import evaluate
 from keqi.policy.editions import EDITION_IDS
 from keqi.policy.profile import Profile
-from keqi.registry.uscc import make_uscc
+from keqi.policy.uscc import make_uscc
 
 FLAGS = (
     "major_incident",

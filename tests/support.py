@@ -10,8 +10,8 @@ import polars as pl
 
 from keqi.policy.flat import FINANCIAL_FIELDS
 from keqi.policy.profile import Profile
+from keqi.policy.uscc import make_uscc
 from keqi.registry.columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
-from keqi.registry.uscc import make_uscc
 from keqi.registry.workbook import fields_to_display, write_tables
 
 

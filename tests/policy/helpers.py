@@ -6,7 +6,7 @@ import copy
 import random
 from typing import Any
 
-from keqi.registry.uscc import make_uscc
+from keqi.policy.uscc import make_uscc
 
 CLEAN_FLAGS = {
     "major_incident": False,

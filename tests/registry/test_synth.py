@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from keqi.cli import synth as synth_cli
+from keqi.policy.uscc import is_valid_uscc
 from keqi.registry import synth
 from keqi.registry.columns import (
     HITECH_FIELDS,
@@ -31,7 +32,6 @@ from keqi.registry.columns import (
     REPORT_SHEET,
 )
 from keqi.registry.units import load_units
-from keqi.registry.uscc import is_valid_uscc
 
 # 2022 base (chongqing.md §6) and the 2027 zone targets (§1) the population is calibrated to.
 HNTE_SHARE = 6348 / 150_000  # ≈ 4.23 %

@@ -119,7 +119,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def uscc(codes: list[str] = typer.Argument(..., help="One or more 统一社会信用代码.")) -> None:
         """Check 统一社会信用代码 against GB 32100-2015 and GB 11714 (exit 1 if any is invalid)."""
-        from keqi.registry.uscc import normalise, uscc_faults
+        from keqi.policy.uscc import normalise, uscc_faults
 
         bad = 0
         for raw in codes:

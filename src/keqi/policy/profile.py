@@ -19,8 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from keqi.registry.columns import HITECH_FIELDS
-from keqi.registry.uscc import normalise, uscc_faults
+from keqi.policy.fields import HITECH_FIELDS
+from keqi.policy.uscc import normalise, uscc_faults
 
 __all__ = ["HITECH_FIELDS", "IP", "Direct", "Expert", "Financials", "Flags", "Profile", "RDManagement"]
 

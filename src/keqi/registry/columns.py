@@ -12,23 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from keqi.policy.fields import HITECH_FIELDS as _HITECH_FIELDS
+
 Kind = Literal["uscc", "text", "district", "date", "choice", "industry", "year", "count", "money", "usd", "bool"]
 Level = Literal["enterprise", "report"]
 
 REPORT_SHEET = "企业年报"
 QUALIFICATION_SHEET = "资质"
 
-# 国家重点支持的高新技术领域 (2016), the eight top-level fields (../shared/reference/criteria.md §2.1).
-HITECH_FIELDS = (
-    "电子信息",
-    "生物与新医药",
-    "航空航天",
-    "新材料",
-    "高技术服务",
-    "新能源与节能",
-    "资源与环境",
-    "先进制造与自动化",
-)
+# 国家重点支持的高新技术领域 (2016): a policy fact, defined with the criteria.
+HITECH_FIELDS = _HITECH_FIELDS
 
 ENTERPRISE_STATUSES = ("存续", "注销", "吊销", "迁出")
 

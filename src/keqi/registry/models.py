@@ -14,8 +14,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from keqi.policy.uscc import normalise, uscc_faults
+
 from .columns import ENTERPRISE_STATUSES, HITECH_FIELDS, QUALIFICATION_KINDS
-from .uscc import normalise, uscc_faults
 
 
 def validate_uscc(value: str) -> None:

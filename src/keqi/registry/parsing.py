@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from keqi.policy.uscc import uscc_faults
+
 from .columns import (
     FALSE_WORDS,
     QUALIFICATION_COLUMNS,
@@ -24,7 +26,6 @@ from .columns import (
     TRUE_WORDS,
     Column,
 )
-from .uscc import uscc_faults
 
 ROW = "_row"  # spreadsheet row number of each record (the header is row 1)
 MAX_YUAN = 10**15  # 1,000 trillion yuan: anything larger is a typing error, and stays inside int64

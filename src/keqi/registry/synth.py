@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from keqi.policy.uscc import CHARSET, ORG_CHARSET
+
 from . import units as unitsmod
 from .columns import (
     QUALIFICATION_COLUMNS,
@@ -34,7 +36,6 @@ from .columns import (
     REPORT_COLUMNS,
     REPORT_SHEET,
 )
-from .uscc import CHARSET, ORG_CHARSET
 from .workbook import fields_to_display, write_tables
 
 # --- calibration targets (../shared/reference/chongqing.md §1 and §6) --------------------------------

@@ -2,7 +2,7 @@ import random
 
 import pytest
 
-from keqi.registry.uscc import (
+from keqi.policy.uscc import (
     is_valid_uscc,
     make_uscc,
     normalise,
