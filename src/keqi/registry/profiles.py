@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import polars as pl
 import pyarrow as pa
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
 
 from keqi.policy.flat import FINANCIAL_FIELDS, FLAT_COLUMNS, FLAT_SCHEMA
 
@@ -31,6 +31,7 @@ LATEST_FIELDS = (
     "direct_provincial_rd_institution", "direct_led_standard", "rd_accounting", "rd_institution",
     "conversion_incentives", "talent_development", "standards_participation", "valuation_usd", "financing_usd",
 )
+BOOL_FIELDS = frozenset(f.name for f in AnnualReport._meta.concrete_fields if isinstance(f, BooleanField))
 CHUNK = 5000
 
 
@@ -50,10 +51,8 @@ def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
         {"uscc": pl.String, "name": pl.String, "reporting_unit__code": pl.String,
          "reporting_unit__name": pl.String, "registered_on": pl.Date, "hitech_field": pl.String,
          "industry_code": pl.String},
-    )
-    ids = ents["pk"].to_list()
-    bool_fields = {f for f in LATEST_FIELDS if f.startswith(("flag_", "direct_", "rd_", "ip_self"))} | {
-        "conversion_incentives", "talent_development", "standards_participation"}
+    ).rename({"pk": "enterprise_id"})
+    ids = ents["enterprise_id"].to_list()
     rep_names = ("enterprise_id", "fiscal_year", *FINANCIAL_FIELDS, *LATEST_FIELDS)
     rep_rows: list[tuple] = []
     hnte: set[int] = set()
@@ -64,10 +63,21 @@ def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
             *rep_names)
         hnte.update(Qualification.objects.filter(valid_on, enterprise_id__in=chunk, kind="hnte").values_list(
             "enterprise_id", flat=True))
-    reports = _frame(rep_rows, rep_names, {f: pl.Boolean for f in bool_fields})
+    reports = _frame(rep_rows, rep_names, {f: pl.Boolean for f in BOOL_FIELDS})
+    return flat_from_frames(ents, reports, hnte, assess_on)
 
+
+def flat_from_frames(ents: pl.DataFrame, reports: pl.DataFrame, hnte: set, assess_on: dt.date) -> pa.Table:
+    """The flat table from an enterprise frame and a report frame (keyed by ``enterprise_id``).
+
+    ``ents`` has ``enterprise_id, uscc, name, reporting_unit__code, reporting_unit__name,
+    registered_on, hitech_field, industry_code``; ``reports`` has ``enterprise_id, fiscal_year`` and the
+    report fields (any years: only those before ``assess_on``'s year are used); ``hnte`` holds the
+    ids with a 高新技术企业 certificate valid on ``assess_on``. Used for the database and for files.
+    """
+    reports = reports.filter(pl.col("fiscal_year") < assess_on.year)
     latest = reports.group_by("enterprise_id").agg(pl.col("fiscal_year").max().alias("y1_year"))
-    wide = ents.rename({"pk": "enterprise_id"}).join(latest, on="enterprise_id", how="left")
+    wide = ents.join(latest, on="enterprise_id", how="left")
     for k in (1, 2, 3):
         year_k = reports.select(
             "enterprise_id",
@@ -89,8 +99,6 @@ def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
         # A year without a report leaves all its columns empty, its year too (as keqi.policy.flat does).
         *(pl.when(pl.col(f"y{k}_present")).then(pl.col(f"y{k}_year")).alias(f"y{k}_year") for k in (1, 2, 3)),
     )
-    columns = [
-        pl.col(c) if c in flat.columns else pl.lit(None).alias(c) for c in FLAT_COLUMNS
-    ]
+    columns = [pl.col(c) if c in flat.columns else pl.lit(None).alias(c) for c in FLAT_COLUMNS]
     out = flat.select(columns).to_arrow()
     return out.cast(FLAT_SCHEMA) if out.schema != FLAT_SCHEMA else out
