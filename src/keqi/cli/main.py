@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import policy, registry, server, synth
+from . import policy, registry, screening, server, synth
 
 app = typer.Typer(
     name="keqi",
@@ -22,6 +22,7 @@ registry.register(app)
 
 synth.register(app)
 policy.register(app)
+screening.register(app)
 
 
 def main() -> None:

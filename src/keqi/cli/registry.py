@@ -17,7 +17,7 @@ err = Console(stderr=True)
 STAGES = {"read": "读取文件", "check": "逐行校验", "plan": "比对现有数据", "write": "写入数据库"}
 
 
-def _scope_of(username: str | None):
+def scope_of(username: str | None):
     from keqi.accounts.scope import SYSTEM, scope_for
 
     if not username:
@@ -36,7 +36,7 @@ def import_file(path: Path, *, dry_run: bool = False, username: str | None = Non
     """Import through the one import flow, with a progress bar; returns the result."""
     from keqi.registry import flows
 
-    scope, user = _scope_of(username)
+    scope, user = scope_of(username)
     with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                   console=err, disable=quiet, transient=True) as bar:
         tasks: dict[str, int] = {}
@@ -49,17 +49,22 @@ def import_file(path: Path, *, dry_run: bool = False, username: str | None = Non
         return flows.run_import(path=path, scope=scope, user=user, dry_run=dry_run, progress=progress)
 
 
-def print_result(result, path: Path, *, dry_run: bool, max_errors: int = 50) -> None:
+def print_errors(errors, path: Path, *, max_errors: int = 50) -> None:
+    """The first errors of a file as a table: sheet, row, column, value, reason."""
+    table = Table(title=f"{path.name}：{len(errors)} 处错误，未做任何修改", show_lines=False)
+    for col in ("工作表", "行", "列", "值", "原因"):
+        table.add_column(col)
+    for e in errors[:max_errors]:
+        table.add_row(e.sheet, str(e.row), e.column, "" if e.value is None else str(e.value), e.reason)
+    err.print(table)
+    if len(errors) > max_errors:
+        err.print(f"……另有 {len(errors) - max_errors} 处错误未列出")
+
+
+def print_result(result, path: Path, *, dry_run: bool) -> None:
     s = result.summary()
     if result.errors:
-        table = Table(title=f"{path.name}：{len(result.errors)} 处错误，未做任何修改", show_lines=False)
-        for col in ("工作表", "行", "列", "值", "原因"):
-            table.add_column(col)
-        for e in result.errors[:max_errors]:
-            table.add_row(e.sheet, str(e.row), e.column, "" if e.value is None else str(e.value), e.reason)
-        err.print(table)
-        if len(result.errors) > max_errors:
-            err.print(f"……另有 {len(result.errors) - max_errors} 处错误未列出")
+        print_errors(result.errors, path)
         return
     verb = "将" if dry_run else "已"
     console.print(
@@ -94,7 +99,7 @@ def register(app: typer.Typer) -> None:
         setup()
         from keqi.registry import exporting, services
 
-        scope, _ = _scope_of(as_user)
+        scope, _ = scope_of(as_user)
         filters = services.EnterpriseFilter()
         if unit:
             unit_id = services.unit_lookup().get(unit)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q, QuerySet
 
 from keqi.accounts.scope import Scope
 from keqi.policy import editions as policy_editions
@@ -15,6 +18,8 @@ from keqi.policy import engine
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
+
+from .models import Result, ScreeningRun, Standing
 
 # The editions shown for a firm, in the order of the tier ladder.
 LADDER = ("cq-tech-2022", "tsme-2017", "hnte-2016", "gazelle-cq-2023", "unicorn-cq-2023", "kv-credit")
@@ -36,3 +41,78 @@ def evaluate_enterprise(
         verdict["title"] = edition.title
         out.append(verdict)
     return out
+
+
+# ---------------------------------------------------------------- screening results
+
+
+def latest_run(*, scope: Scope, unit_id: int | None) -> ScreeningRun | None:
+    """The newest complete run that covers ``unit_id``: one of that unit, or one of the whole city."""
+    scope.require_read()
+    runs = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE)
+    if unit_id is None:
+        runs = runs.filter(reporting_unit__isnull=True)
+    else:
+        runs = runs.filter(Q(reporting_unit_id=unit_id) | Q(reporting_unit__isnull=True))
+    return runs.order_by("-finished_at", "-pk").first()
+
+
+def runs_visible(*, scope: Scope) -> QuerySet:
+    scope.require_read()
+    runs = ScreeningRun.objects.select_related("reporting_unit", "requested_by")
+    if scope.is_city:
+        return runs
+    if scope.unit_id is None:
+        return runs.none()
+    return runs.filter(reporting_unit_id=scope.unit_id)
+
+
+@dataclass(frozen=True)
+class CandidateFilter:
+    unit_id: int | None = None
+    next_tier: str = ""
+    hitech_field: str = ""
+    edition: str = ""
+    include_unranked: bool = False
+
+
+def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | None = None) -> QuerySet:
+    """Firms of a run, closest to their next tier first; only firms this scope may read."""
+    f = filters or CandidateFilter()
+    visible = scope.enterprises(Enterprise.objects.all()).values("pk")
+    qs = Standing.objects.filter(run=run, enterprise__in=visible).select_related("enterprise", "reporting_unit")
+    if f.unit_id:
+        qs = qs.filter(reporting_unit_id=f.unit_id)
+    if f.next_tier:
+        qs = qs.filter(next_tier=f.next_tier)
+    if f.edition:
+        qs = qs.filter(next_edition=f.edition)
+    if f.hitech_field:
+        qs = qs.filter(enterprise__hitech_field=f.hitech_field)
+    if not f.include_unranked:
+        qs = qs.filter(closeness__isnull=False)
+    return qs.order_by(F("closeness").asc(nulls_last=True), "enterprise__name", "pk")
+
+
+def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, Result]:
+    """The next-tier result (with its gap plan) of each listed standing: one query per edition and chunk."""
+    by_edition: dict[str, list[int]] = {}
+    for s in standings:
+        if s.next_edition:
+            by_edition.setdefault(s.next_edition, []).append(s.enterprise_id)
+    found: dict[int, Result] = {}
+    for edition, ids in by_edition.items():
+        for i in range(0, len(ids), 5000):
+            for r in Result.objects.filter(run=run, edition=edition, enterprise_id__in=ids[i : i + 5000]):
+                found[r.enterprise_id] = r
+    return found
+
+
+def verdict_counts(*, run: ScreeningRun) -> dict[str, dict[str, int]]:
+    """Per edition (by title, in ladder order): how many firms are eligible, uncertain, ineligible."""
+    counts: dict[str, dict[str, int]] = {}
+    rows = Result.objects.filter(run=run).values_list("edition", "verdict").annotate(n=Count("pk"))
+    for edition, verdict, n in rows:
+        counts.setdefault(edition, {})[verdict] = n
+    order = [e for e in LADDER if e in counts] + sorted(set(counts) - set(LADDER))
+    return {policy_editions.get(e).title: counts[e] for e in order}

@@ -1,0 +1,104 @@
+"""Screening verbs: keqi screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .django_setup import setup
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _day(text: str | None) -> dt.date:
+    if not text:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        err.print(f"[red]日期格式应为 YYYY-MM-DD：{text}[/red]")
+        raise typer.Exit(2) from None
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def screen(
+        file: Path = typer.Argument(None, exists=True, dir_okay=False,
+                                    help="Screen this file (import format) instead of the registry."),
+        output: Path = typer.Option(None, "-o", "--output", help="Write the results (.xlsx, .csv or .parquet)."),
+        on: str = typer.Option(None, "--on", help="Assessment day YYYY-MM-DD (default: today)."),
+        unit: str = typer.Option(None, help="Only this reporting unit (name or GB/T 2260 code)."),
+        as_user: str = typer.Option(None, "--as", help="Screen with this user's rights (default: the whole city)."),
+    ) -> None:
+        """Judge every firm against every edition and rank the candidates for the next tier.
+
+        Without FILE it screens the registry and stores the results for the web app (a run that is
+        interrupted leaves the previous results in place); with FILE it screens the file only.
+        """
+        setup()
+        assess_on = _day(on)
+        if file is not None:
+            _screen_file(file, output, assess_on)
+            return
+        _screen_registry(output, assess_on, unit, as_user)
+
+
+def _screen_file(file: Path, output: Path | None, assess_on: dt.date) -> None:
+    from keqi.screening.files import screen_file, write_result
+
+    from .registry import print_errors
+
+    with console.status(f"筛选 {file.name} …"):
+        frame, errors = screen_file(file, assess_on=assess_on)
+    if errors:
+        print_errors(errors, file)
+        raise typer.Exit(1)
+    if output:
+        write_result(output, frame)
+    console.print(f"{file.name}：{frame.height} 家企业，评价日 {assess_on}" + (f"，结果已写入 {output}" if output else ""))
+
+
+def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, as_user: str | None) -> None:
+    from keqi.registry import services as registry
+    from keqi.screening import exporting, flows, services
+
+    from .registry import scope_of
+
+    scope, user = scope_of(as_user)
+    unit_id = None
+    if unit:
+        unit_id = registry.unit_lookup().get(unit)
+        if unit_id is None:
+            err.print(f"[red]未知的区县或功能区：{unit}[/red]")
+            raise typer.Exit(2)
+    with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("screen", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            run = flows.run_screening(scope=scope, assess_on=assess_on, unit_id=unit_id, user=user, progress=progress)
+        except KeyboardInterrupt:
+            err.print("[yellow]已中断：本次结果已丢弃，之前的筛选结果保持不变。[/yellow]")
+            raise typer.Exit(130) from None
+    table = Table(title=f"筛选完成：{run.firms} 家企业，评价日 {run.assess_on}（第 {run.pk} 次）")
+    table.add_column("评价标准")
+    for label in ("符合", "待定", "不符合"):
+        table.add_column(label, justify="right")
+    for edition, counts in services.verdict_counts(run=run).items():
+        table.add_row(edition, *(str(counts.get(v, 0)) for v in ("eligible", "uncertain", "ineligible")))
+    console.print(table)
+    if output:
+        standings = list(services.candidates(scope=scope, run=run,
+                                             filters=services.CandidateFilter(unit_id=unit_id)))
+        frame = exporting.candidate_frame(standings, services.gaps_for(run=run, standings=standings))
+        exporting.write_candidates(output, frame)
+        console.print(f"候选企业 {frame.height} 家，已按接近程度排序写入 {output}")

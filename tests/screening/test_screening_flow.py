@@ -1,0 +1,94 @@
+"""Screening runs: the batch equals the single firm, runs are all-or-nothing, and scoped."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from keqi.accounts.scope import SYSTEM, scope_for
+from keqi.policy import editions
+from keqi.registry import flows as registry_flows
+from keqi.registry.models import ReportingUnit
+from keqi.screening import flows, services
+from keqi.screening.models import Result, ScreeningRun, Standing
+from support import qualification_rows, report_rows, write_file
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2025, 6, 30)
+
+
+@pytest.fixture
+def population(tmp_path):
+    yubei = report_rows(6, unit="渝北区", years=(2022, 2023, 2024), seed=31)
+    nanan = report_rows(3, unit="南岸区", years=(2022, 2023, 2024), seed=32)
+    rows = pl.concat([yubei, nanan])
+    quals = qualification_rows(yubei).head(2)
+    registry_flows.run_import(path=write_file(tmp_path / "p.xlsx", rows, quals), scope=SYSTEM)
+    return yubei, nanan, set(quals["uscc"].to_list())
+
+
+def test_every_batch_result_equals_the_single_firm_verdict(population):
+    run = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4)  # several chunks
+    assert run.status == "complete" and run.firms == 9
+    assert run.editions == {e: editions.get(e).version for e in services.LADDER}
+    for result in Result.objects.filter(run=run).select_related("enterprise"):
+        single = next(v for v in services.evaluate_enterprise(scope=SYSTEM, uscc=result.enterprise.uscc, assess_on=DAY)
+                      if v["edition"] == result.edition)
+        assert (result.verdict, result.score_min, result.score_max, result.gaps) == (
+            single["verdict"], (single["score"] or {}).get("min"), (single["score"] or {}).get("max"), single["gaps"])
+    assert Result.objects.filter(run=run).count() == 9 * len(services.LADDER)
+
+
+def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(population):
+    _, _, certified = population
+    run = flows.run_screening(scope=SYSTEM, assess_on=DAY)
+    for s in Standing.objects.filter(run=run).select_related("enterprise"):
+        if s.enterprise.uscc in certified:
+            assert (s.current_tier, s.next_tier, s.next_edition) == ("hnte", "growth", "gazelle-cq-2023")
+        else:
+            assert (s.current_tier, s.next_tier, s.next_edition) == ("reserve", "tech", "cq-tech-2022")
+    # on a day when the certificates have expired, the same firms are back to the start of the ladder
+    later = flows.run_screening(scope=SYSTEM, assess_on=dt.date(2027, 1, 1))
+    assert set(Standing.objects.filter(run=later).values_list("current_tier", flat=True)) == {"reserve"}
+
+
+def test_an_interrupted_run_leaves_the_last_complete_results(population, monkeypatch):
+    first = flows.run_screening(scope=SYSTEM, assess_on=DAY)
+    calls = {"n": 0}
+    real = flows.policy_engine.evaluate_table
+
+    def interrupted(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > len(services.LADDER):  # the second chunk
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flows.policy_engine, "evaluate_table", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        flows.run_screening(scope=SYSTEM, assess_on=dt.date(2025, 7, 1), chunk=4)
+    failed = ScreeningRun.objects.exclude(pk=first.pk).get()
+    assert failed.status == "failed"
+    assert not Result.objects.filter(run=failed).exists() and not Standing.objects.filter(run=failed).exists()
+    assert services.latest_run(scope=SYSTEM, unit_id=None) == first
+    assert Result.objects.filter(run=first).count() == 9 * len(services.LADDER)
+
+
+def test_district_officer_screens_only_own_unit(population, yubei_officer):
+    scope = scope_for(yubei_officer)
+    run = flows.run_screening(scope=scope, assess_on=DAY, user=yubei_officer)
+    assert run.reporting_unit.name == "渝北区" and run.firms == 6
+    nanan = ReportingUnit.objects.get(name="南岸区").pk
+    with pytest.raises(PermissionDenied):
+        flows.run_screening(scope=scope, assess_on=DAY, unit_id=nanan)
+
+
+def test_candidates_are_ranked_closest_first_and_scoped(population, yubei_officer):
+    flows.run_screening(scope=SYSTEM, assess_on=DAY)
+    run = services.latest_run(scope=scope_for(yubei_officer), unit_id=yubei_officer.membership.reporting_unit_id)
+    listed = list(services.candidates(scope=scope_for(yubei_officer), run=run,
+                                      filters=services.CandidateFilter(include_unranked=True)))
+    assert {s.reporting_unit.name for s in listed} == {"渝北区"}
+    ranked = [s.closeness for s in listed if s.closeness is not None]
+    assert ranked == sorted(ranked)
+    assert all(s.closeness is None for s in listed[len(ranked):])  # unranked last
