@@ -10,6 +10,7 @@ from keqi.policy import editions
 from keqi.registry import flows
 from keqi.screening.exporting import VERDICT_LABELS
 from keqi.screening.models import Result, ScreeningRun
+
 from support import qualification_rows, report_rows, write_file
 
 runner = CliRunner()

@@ -12,6 +12,7 @@ from keqi.registry import flows as registry_flows
 from keqi.registry.models import ReportingUnit
 from keqi.screening import flows, services
 from keqi.screening.models import Result, ScreeningRun, Standing
+
 from support import qualification_rows, report_rows, write_file
 
 pytestmark = pytest.mark.django_db
