@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -40,6 +41,27 @@ def _no_progress(done: int, total: int) -> None:
     return None
 
 
+def request_screening(*, scope: Scope, user, assess_on: dt.date, unit_id: int | None,
+                      edition_ids: Sequence[str] = EDITIONS) -> ScreeningRun:
+    """Record a screening to be run by the worker, after checking the scope may screen that unit."""
+    unit_id = _unit_for(scope, unit_id)
+    return ScreeningRun.objects.create(
+        requested_by=user, assess_on=assess_on, reporting_unit_id=unit_id,
+        editions={e: policy_editions.get(e).version for e in edition_ids},
+    )
+
+
+def _unit_for(scope: Scope, unit_id: int | None) -> int | None:
+    scope.require_read()
+    if unit_id is None and not scope.is_city:
+        unit_id = scope.unit_id
+    if unit_id is None and not scope.is_city:
+        raise PermissionDenied("您的角色无权筛选")
+    if unit_id is not None and not registry.units_visible(scope=scope).filter(pk=unit_id).exists():
+        raise PermissionDenied("您无权筛选该区县")
+    return unit_id
+
+
 def run_screening(
     *,
     scope: Scope,
@@ -53,13 +75,7 @@ def run_screening(
     run: ScreeningRun | None = None,
 ) -> ScreeningRun:
     """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run."""
-    scope.require_read()
-    if unit_id is None and not scope.is_city:
-        unit_id = scope.unit_id
-    if unit_id is not None and not registry.units_visible(scope=scope).filter(pk=unit_id).exists():
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("您无权筛选该区县")
+    unit_id = _unit_for(scope, unit_id)
     settings = dict(settings or {})
     firms = registry.enterprises(
         scope=scope, filters=registry.EnterpriseFilter(unit_id=unit_id, status=Enterprise.Status.ACTIVE)

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
+from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
-from . import services
+from . import exporting, flows, services, tasks
+from .forms import CandidateFilterForm, ScreenForm
+from .ladder import LADDER
+from .models import ScreeningRun
 
 
 def _day(text: str | None) -> dt.date:
@@ -36,3 +45,86 @@ def enterprise_evaluation(request, uscc: str):
         raise Http404(_("No such enterprise in your scope.")) from None
     return render(request, "screening/enterprise_evaluation.html",
                   {"enterprise": firm, "verdicts": verdicts, "assess_on": assess_on})
+
+
+PAGE_SIZE = 50
+
+
+def _runs_page(request, scope):
+    from django.core.paginator import Paginator
+
+    return Paginator(services.runs_visible(scope=scope), 20).get_page(request.GET.get("page"))
+
+
+@login_required
+def index(request):
+    scope = scope_for(request.user)
+    scope.require_read()
+    if not (scope.is_city or scope.unit_id):
+        raise PermissionDenied(_("Your role cannot run screenings."))
+    form = ScreenForm(request.POST or None, units=registry.units_visible(scope=scope), city=scope.is_city)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data.get("unit")
+        run = flows.request_screening(scope=scope, user=request.user, assess_on=form.cleaned_data["assess_on"],
+                                      unit_id=unit.pk if unit else None)
+        transaction.on_commit(lambda: tasks.run_screening.enqueue(run.pk))
+        return redirect("screening:run_detail", pk=run.pk)
+    return render(request, "screening/index.html", {"form": form, "page": _runs_page(request, scope)})
+
+
+@login_required
+def run_detail(request, pk: int):
+    scope = scope_for(request.user)
+    run = get_object_or_404(services.runs_visible(scope=scope), pk=pk)
+    counts = services.verdict_counts(run=run) if run.status == ScreeningRun.Status.COMPLETE else {}
+    return render(request, "screening/run_detail.html",
+                  {"run": run, "counts": counts, "running": run.status == ScreeningRun.Status.RUNNING})
+
+
+def _candidates(request, scope):
+    form = CandidateFilterForm(request.GET or None, units=registry.units_visible(scope=scope), city=scope.is_city)
+    f = services.CandidateFilter(unit_id=None if scope.is_city else scope.unit_id)
+    if form.is_valid():
+        d = form.cleaned_data
+        unit = d.get("unit")
+        f = services.CandidateFilter(unit_id=unit.pk if unit else f.unit_id, next_tier=d["next_tier"],
+                                     edition=d["edition"], hitech_field=d["hitech_field"])
+    run = services.latest_run(scope=scope, unit_id=f.unit_id)
+    qs = services.candidates(scope=scope, run=run, filters=f) if run else None
+    return form, run, qs
+
+
+@login_required
+def candidate_list(request):
+    from django.core.paginator import Paginator
+
+    scope = scope_for(request.user)
+    scope.require_read()
+    form, run, qs = _candidates(request, scope)
+    page = Paginator(qs if qs is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
+    results = services.gaps_for(run=run, standings=list(page)) if run else {}
+    rows = [(s, results.get(s.enterprise_id)) for s in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "screening/candidate_list.html", {
+        "form": form, "run": run, "page": page, "rows": rows, "query": query.urlencode(),
+        "tiers": {t.key: t.label for t in LADDER}, "total": page.paginator.count,
+    })
+
+
+@login_required
+def candidate_export(request):
+    scope = scope_for(request.user)
+    scope.require_read()
+    _, run, qs = _candidates(request, scope)
+    if run is None:
+        raise Http404(_("No screening has been completed for this unit yet."))
+    standings = list(qs)
+    frame = exporting.candidate_frame(standings, services.gaps_for(run=run, standings=standings))
+    tmp = Path(tempfile.mkdtemp()) / "candidates.xlsx"
+    exporting.write_candidates(tmp, frame)
+    response = FileResponse(tmp.open("rb"), as_attachment=True,
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = f"候选企业-{run.assess_on:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
