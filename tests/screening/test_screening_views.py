@@ -7,6 +7,7 @@ from django.urls import reverse
 from keqi.accounts.scope import SYSTEM
 from keqi.registry import flows as registry_flows
 from keqi.screening.models import ScreeningRun
+
 from support import report_rows, write_file
 
 pytestmark = pytest.mark.django_db
