@@ -85,9 +85,9 @@ def run_evaluate(
 def register(app: typer.Typer) -> None:
     @app.command("editions")
     def editions_cmd(
-        as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """列出政策版本（认定/评价标准）、依据文件及可由主管部门调整的设置项。"""
+        """List the editions (official criteria), their source documents, and what in them is a bureau setting."""
         from keqi.policy.editions import all_editions
 
         described = [e.describe() for e in all_editions()]
@@ -112,21 +112,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command("schema")
     def schema_cmd() -> None:
-        """输出企业画像（评价输入）的 JSON Schema。"""
+        """Print the JSON Schema of the firm profile (the evaluation input)."""
         from keqi.policy.profile import Profile
 
         typer.echo(json.dumps(Profile.model_json_schema(), ensure_ascii=False, indent=2))
 
     @app.command("evaluate")
     def evaluate_cmd(
-        file: Annotated[str, typer.Argument(help=".json（一个企业）、.jsonl（每行一个）或 - （标准输入）")],
-        edition: Annotated[str, typer.Option("--edition", "-e", help="政策版本，如 tsme-2017、hnte-2016")],
+        file: Annotated[str, typer.Argument(help=".json (one profile), .jsonl (one per line) or - (standard input).")],
+        edition: Annotated[str, typer.Option("--edition", "-e", help="Edition id, e.g. tsme-2017 or hnte-2016.")],
         settings: Annotated[
-            Path | None, typer.Option("--settings", help="设置项 JSON 文件（覆盖默认值）")
+            Path | None, typer.Option("--settings", help="JSON file of settings overriding the defaults.")
         ] = None,
-        no_gaps: Annotated[bool, typer.Option("--no-gaps", help="不计算差距与改进方案")] = False,
+        no_gaps: Annotated[bool, typer.Option("--no-gaps", help="Skip the gap plans.")] = False,
     ) -> None:
-        """按指定政策版本评价企业，每个企业输出一行结论（JSON）。"""
+        """Evaluate profiles against an edition: one JSON verdict per firm, in input order."""
         from keqi.policy.editions import get
 
         try:
