@@ -1,0 +1,132 @@
+"""Benchmark: an end-to-end registry screen (read from the database, evaluate, write results).
+
+    .venv/bin/python benchmarks/screen_registry.py [--firms 100000 1000000] [--db sqlite postgres]
+
+For each size and database, a child process creates a fresh database, loads a synthetic
+population (``keqi synth``; loaded with the bulk writer, not timed), then times ``run_screening``
+over the whole city and reports its wall time and the child's peak memory (max RSS). The
+baseline in the same run is the time to read the same firms' rows back from the database
+(the floor of any screen that reads the registry). Figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PG = "postgres://postgres@127.0.0.1:5432"
+
+
+def load(firms: int, seed: int) -> None:
+    """Fill the empty database with a synthetic population, fast (setup, not measured)."""
+    import polars as pl
+
+    from keqi.registry import bulk, synth
+    from keqi.registry.columns import REPORT_COLUMNS
+    from keqi.registry.models import AnnualReport, Enterprise, Qualification, ReportingUnit
+
+    pop = synth.generate(firms=firms, seed=seed)
+    units = dict(ReportingUnit.objects.values_list("name", "pk"))
+    now = bulk.now()
+    firms_df = pop.reports.sort("fiscal_year").group_by("uscc", maintain_order=True).last()
+    ent_fields = [c.field for c in REPORT_COLUMNS if c.level == "enterprise"]
+    rows = [
+        {"uscc": r["uscc"], "name": r["name"], "reporting_unit_id": units[r["district"]],
+         "registered_on": r["registered_on"], "hitech_field": r["hitech_field"] or "",
+         "industry_code": r["industry_code"] or "", "status": r["status"] or "存续"}
+        for r in firms_df.select(ent_fields).iter_rows(named=True)
+    ]
+    for i in range(0, len(rows), 50_000):
+        bulk.insert(Enterprise, rows[i : i + 50_000], now=now)
+    ids = dict(Enterprise.objects.values_list("uscc", "pk"))
+    report_fields = [c.field for c in REPORT_COLUMNS if c.level == "report"]
+    reports = pop.reports.select("uscc", *report_fields).with_columns(
+        pl.col("uscc").replace_strict(ids, return_dtype=pl.Int64).alias("enterprise_id")).drop("uscc")
+    batch = reports.to_dicts()
+    for i in range(0, len(batch), 100_000):
+        bulk.insert(AnnualReport, batch[i : i + 100_000], now=now)
+    kinds = {v: k for k, v in __import__("keqi.registry.columns", fromlist=["x"]).QUALIFICATION_KINDS.items()}
+    quals = [{"enterprise_id": ids[q["uscc"]], "kind": kinds[q["kind"]], "number": q["number"] or "",
+              "valid_from": q["valid_from"], "valid_to": q["valid_to"], "source": q["source"] or ""}
+             for q in pop.qualifications.iter_rows(named=True)]
+    bulk.insert(Qualification, quals, now=now)
+
+
+def inner(firms: int, seed: int) -> dict:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keqi.settings")
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from keqi.accounts.scope import SYSTEM
+    from keqi.registry.models import AnnualReport, Enterprise
+    from keqi.screening import flows
+
+    call_command("migrate", verbosity=0)
+    t = time.perf_counter()
+    load(firms, seed)
+    loaded = time.perf_counter() - t
+    t = time.perf_counter()
+    n = sum(1 for _ in AnnualReport.objects.values_list("pk", "revenue", "rd_expense").iterator(chunk_size=20_000))
+    read = time.perf_counter() - t
+    t = time.perf_counter()
+    run = flows.run_screening(scope=SYSTEM, assess_on=dt.date(2026, 6, 30))
+    screen = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"firms": Enterprise.objects.count(), "reports": n, "load": loaded, "read": read, "screen": screen,
+            "screened": run.firms, "peak_mb": peak_mb}
+
+
+def child(firms: int, seed: int, url: str) -> dict:
+    env = {**os.environ, "KEQI_DATABASE_URL": url}
+    with tempfile.TemporaryDirectory() as home:
+        env["KEQI_HOME"] = home
+        out = subprocess.run([sys.executable, __file__, "--inner", str(firms), "--seed", str(seed)], env=env,
+                             check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--firms", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--db", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--inner", type=int)
+    args = parser.parse_args()
+    if args.inner:
+        print(json.dumps(inner(args.inner, args.seed)))
+        return
+    import psycopg
+
+    print("| database | firms | report rows | read rows back (floor) | screen (all editions, gap plans, write) | peak memory |")
+    print("|---|---|---|---|---|---|")
+    for firms in args.firms:
+        for db in args.db:
+            if db == "sqlite":
+                with tempfile.TemporaryDirectory() as tmp:
+                    r = child(firms, args.seed, f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
+            else:
+                with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                    conn.execute("DROP DATABASE IF EXISTS keqi_screen_bench")
+                    conn.execute("CREATE DATABASE keqi_screen_bench")
+                try:
+                    r = child(firms, args.seed, f"{PG}/keqi_screen_bench")
+                finally:
+                    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+                        conn.execute("DROP DATABASE IF EXISTS keqi_screen_bench")
+            print(f"| {db} | {r['firms']:,} | {r['reports']:,} | {r['read']:.1f} s | {r['screen']:.1f} s "
+                  f"| {r['peak_mb']:,.0f} MB |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
