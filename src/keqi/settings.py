@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "keqi.accounts",
     "keqi.registry",
     "keqi.screening",
+    "keqi.contracts",
+    "keqi.credit",
     "keqi.web",
 ]
 

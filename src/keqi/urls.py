@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("keqi.web.urls")),
     path("registry/", include("keqi.registry.urls")),
     path("screening/", include("keqi.screening.urls")),
+    path("contracts/", include("keqi.contracts.urls")),
+    path("credit/", include("keqi.credit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
