@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from keqi.api.api import api
+
 urlpatterns = [
     path("", include("keqi.web.urls")),
     path("registry/", include("keqi.registry.urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
 ]
 
 if settings.DEBUG:

@@ -154,3 +154,35 @@ def register(app: typer.Typer) -> None:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None
         console.print(f"用户 {user.username} 已就绪（{user.membership.get_role_display()}）")
+
+    token_app = typer.Typer(help="API tokens (Authorization: Bearer …).", no_args_is_help=True)
+    app.add_typer(token_app, name="token")
+
+    @token_app.command("create")
+    def token_create(username: str, name: str = typer.Option("cli", help="What the token is for.")) -> None:
+        """Create an API token for a user and print it (it is shown only this once)."""
+        setup()
+        from django.contrib.auth import get_user_model
+
+        from keqi.accounts.tokens import create_token
+
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            err.print(f"[red]没有用户 {username}[/red]")
+            raise typer.Exit(2)
+        _, key = create_token(user=user, name=name)
+        console.print(key, soft_wrap=True)
+
+    @token_app.command("revoke")
+    def token_revoke(username: str, prefix: str) -> None:
+        """Revoke a user's token by the first characters shown after kq_."""
+        setup()
+        from django.contrib.auth import get_user_model
+
+        from keqi.accounts.tokens import revoke
+
+        user = get_user_model().objects.filter(username=username).first()
+        n = revoke(user=user, prefix=prefix) if user else 0
+        console.print(f"已撤销 {n} 个令牌")
+        raise typer.Exit(0 if n else 1)
+

@@ -1,0 +1,16 @@
+"""The JSON API (django-ninja): thin over the same services as the pages, with the same role scoping.
+
+Authentication: the browser session (for the pages' charts) or ``Authorization: Bearer <token>``
+(``keqi token create USER``). OpenAPI documentation at ``/api/docs``.
+"""
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from . import registry, screening
+from .auth import TokenAuth
+
+api = NinjaAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
+               description="科企 KeQi: the enterprise registry, verdicts and screening results. Money in integer yuan.")
+api.add_router("/", registry.router)
+api.add_router("/screening", screening.router)

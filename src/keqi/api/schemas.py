@@ -1,0 +1,92 @@
+"""Response shapes of the JSON API (money in integer yuan, as everywhere in KeQi)."""
+
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+
+class UnitOut(Schema):
+    id: int
+    code: str | None
+    name: str
+    kind: str
+    zone: str
+
+
+class EnterpriseOut(Schema):
+    uscc: str
+    name: str
+    reporting_unit: str
+    registered_on: dt.date
+    hitech_field: str
+    industry_code: str
+    status: str
+
+    @staticmethod
+    def resolve_reporting_unit(obj) -> str:
+        return obj.reporting_unit.name
+
+
+class ReportOut(Schema):
+    fiscal_year: int
+    staff_total: int | None
+    tech_staff: int | None
+    senior_tech_staff: int | None
+    revenue: int | None
+    rd_expense: int | None
+    rd_expense_domestic: int | None
+    cost_total: int | None
+    total_assets: int | None
+    net_assets: int | None
+    hitech_revenue: int | None
+    ip_class1: int | None
+    ip_class2: int | None
+
+
+class QualificationOut(Schema):
+    kind: str
+    number: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source: str
+
+
+class EnterpriseDetailOut(EnterpriseOut):
+    reports: list[ReportOut]
+    qualifications: list[QualificationOut]
+
+    @staticmethod
+    def resolve_reports(obj):
+        return obj.reports.order_by("-fiscal_year")
+
+    @staticmethod
+    def resolve_qualifications(obj):
+        return obj.qualifications.all()
+
+
+class RunOut(Schema):
+    id: int
+    assess_on: dt.date
+    reporting_unit: str | None
+    status: str
+    firms: int
+    progress: int
+    editions: dict[str, str]
+    finished_at: dt.datetime | None
+
+
+class CandidateOut(Schema):
+    uscc: str
+    name: str
+    reporting_unit: str
+    current_tier: str
+    next_tier: str
+    next_edition: str
+    verdict: str
+    closeness: float | None
+    score_min: int | None
+    score_max: int | None
+    pass_mark: int | None
+    gaps: list[dict[str, Any]]

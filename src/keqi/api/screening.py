@@ -1,0 +1,66 @@
+"""Screening endpoints: runs, and the ranked candidates of the latest complete run."""
+
+
+from django.core.exceptions import PermissionDenied
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from keqi.accounts.scope import scope_for
+from keqi.screening import services
+
+from .schemas import CandidateOut, RunOut
+
+router = Router(tags=["screening"])
+MAX_CANDIDATES = 500
+
+
+def _scope(request):
+    scope = scope_for(request.auth)
+    try:
+        scope.require_read()
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    return scope
+
+
+@router.get("/runs", response=list[RunOut])
+def runs(request):
+    return [
+        {"id": r.pk, "assess_on": r.assess_on, "reporting_unit": r.reporting_unit.name if r.reporting_unit else None,
+         "status": r.status, "firms": r.firms, "progress": r.progress, "editions": r.editions,
+         "finished_at": r.finished_at}
+        for r in services.runs_visible(scope=_scope(request))[:100]
+    ]
+
+
+class CandidateQuery(Schema):
+    unit: int | None = None
+    next_tier: str = ""
+    edition: str = ""
+    hitech_field: str = ""
+    limit: int = 100
+
+
+@router.get("/candidates", response=list[CandidateOut])
+def candidates(request, filters: Query[CandidateQuery]):
+    """Closest first (0 eligible, 1 uncertain, else the cost of the smallest gap plan)."""
+    scope = _scope(request)
+    unit_id = filters.unit if scope.is_city else scope.unit_id
+    run = services.latest_run(scope=scope, unit_id=unit_id)
+    if run is None:
+        return []
+    f = services.CandidateFilter(unit_id=unit_id, next_tier=filters.next_tier, edition=filters.edition,
+                                 hitech_field=filters.hitech_field)
+    standings = list(services.candidates(scope=scope, run=run, filters=f)[: max(1, min(filters.limit, MAX_CANDIDATES))])
+    results = services.gaps_for(run=run, standings=standings)
+    out = []
+    for s in standings:
+        r = results.get(s.enterprise_id)
+        out.append({
+            "uscc": s.enterprise.uscc, "name": s.enterprise.name, "reporting_unit": s.reporting_unit.name,
+            "current_tier": s.current_tier, "next_tier": s.next_tier, "next_edition": s.next_edition,
+            "verdict": s.next_verdict, "closeness": s.closeness,
+            "score_min": r.score_min if r else None, "score_max": r.score_max if r else None,
+            "pass_mark": r.pass_mark if r else None, "gaps": r.gaps if r else [],
+        })
+    return out
