@@ -22,15 +22,17 @@ evaluation at a few milliseconds.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import duckdb
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pyarrow as pa
 import sqlglot
 from sqlglot.optimizer.pushdown_projections import pushdown_projections
@@ -39,7 +41,15 @@ from keqi.policy import editions
 from keqi.policy.editions._base import Edition
 from keqi.policy.flat import FLAT_SCHEMA
 
-__all__ = ["evaluate_table", "expression", "verdicts", "flat_ibis_schema"]
+__all__ = [
+    "evaluate_all",
+    "evaluate_batches",
+    "evaluate_parquet",
+    "evaluate_table",
+    "expression",
+    "flat_ibis_schema",
+    "verdicts",
+]
 
 _TABLE_NAME = "keqi_flat"
 ROW = "_row"
@@ -90,17 +100,43 @@ def _settings_key(settings: Mapping[str, Any] | None) -> str:
     return json.dumps(settings or {}, sort_keys=True, ensure_ascii=False)
 
 
+# What a query must return: "full" (every output column), "criteria" (verdict and, per criterion,
+# passed/min/max: what the gap search reads of a candidate plan) or "verdict" (the verdict alone).
+VIEWS = ("full", "criteria", "verdict")
+
+
+def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
+    if view == "full":
+        return columns
+    keep = {ROW, "verdict"}
+    if view == "criteria":
+        keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
+    return [c for c in columns if c in keep]
+
+
 @lru_cache(maxsize=256)
-def _compiled(edition_id: str, settings_key: str) -> str:
+def _compiled_view(edition_id: str, settings_key: str, view: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL of ``view`` and the flat columns it reads (the others need not be registered)."""
     schema = ibis.Schema.from_pyarrow(FLAT_SCHEMA.append(pa.field(ROW, pa.int64())))
     unbound = ibis.table(schema, name=_TABLE_NAME)
     expr = expression(unbound, edition_id, json.loads(settings_key))
+    expr = expr.select(*_view_columns(editions.get(edition_id), view, list(expr.columns)))
     # Drop the columns no later stage reads (sqlglot's projection pushdown): a smaller statement binds
     # and optimises faster, which is most of a one-firm evaluation's time.
     tree = sqlglot.parse_one(str(ibis.to_sql(expr, dialect="duckdb")), dialect="duckdb")
-    sql = pushdown_projections(tree).sql(dialect="duckdb")
+    tree = pushdown_projections(tree)
+    sql = tree.sql(dialect="duckdb")
+    if any(True for _ in tree.find_all(sqlglot.exp.Star)):
+        reads = tuple(FLAT_SCHEMA.names)
+    else:
+        used = {c.name for c in tree.find_all(sqlglot.exp.Column)}
+        reads = tuple(n for n in FLAT_SCHEMA.names if n in used)
     # DuckDB scans in parallel: restore the input order explicitly
-    return f"SELECT * EXCLUDE ({ROW}) FROM ({sql}) ORDER BY {ROW}"
+    return f"SELECT * EXCLUDE ({ROW}) FROM ({sql}) ORDER BY {ROW}", reads
+
+
+def _compiled(edition_id: str, settings_key: str) -> str:
+    return _compiled_view(edition_id, settings_key, "full")[0]
 
 
 def _connection() -> duckdb.DuckDBPyConnection:
@@ -123,11 +159,21 @@ def _conform(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=FLAT_SCHEMA)
 
 
-def run_rules(table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None) -> pa.Table:
-    """The verdict columns for every row of the flat ``table`` (no gaps)."""
-    sql = _compiled(edition_id, _settings_key(settings))
-    flat = _conform(table)
-    flat = flat.append_column(ROW, pa.array(range(flat.num_rows), type=pa.int64()))
+def run_rules(
+    table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None, *, view: str = "full"
+) -> pa.Table:
+    """The verdict columns for every row of the flat ``table`` (no gaps); same row order.
+
+    ``table`` may hold only some flat columns: those the rules of ``view`` read must be there
+    (``columns_read``); a table that is not in the flat schema is conformed first.
+    """
+    sql, reads = _compiled_view(edition_id, _settings_key(settings), view)
+    if not set(reads) <= set(table.column_names) or not all(
+        table.schema.field(n).type == FLAT_SCHEMA.field(n).type for n in reads
+    ):
+        table = _conform(table)
+    flat = table.select(list(reads))
+    flat = flat.append_column(ROW, pa.array(np.arange(flat.num_rows, dtype=np.int64)))
     with _lock:
         con = _connection()
         cur = con.cursor()
@@ -149,6 +195,13 @@ def run_rules(table: pa.Table, edition_id: str, settings: Mapping[str, Any] | No
     return result.cast(pa.schema(fields))
 
 
+def columns_read(
+    edition_id: str, settings: Mapping[str, Any] | None = None, view: str = "full"
+) -> tuple[str, ...]:
+    """The flat columns the rules of ``edition_id`` read (the rest may be left out of a batch)."""
+    return _compiled_view(edition_id, _settings_key(settings), view)[1]
+
+
 def evaluate_table(
     table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None, *, gaps: bool = False
 ) -> pa.Table:
@@ -159,6 +212,87 @@ def evaluate_table(
 
         result = gap_columns(_conform(table), result, edition_id, settings)
     return result
+
+
+def _edition_settings(
+    settings: Mapping[str, Mapping[str, Any] | None] | None, edition_id: str
+) -> Mapping[str, Any] | None:
+    return (settings or {}).get(edition_id)
+
+
+def evaluate_all(
+    table: pa.Table,
+    edition_ids: Sequence[str] | None = None,
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    *,
+    gaps: bool = True,
+    backend: str = "duckdb",
+    spark_master: str | None = None,
+) -> dict[str, pa.Table]:
+    """Every row of the flat ``table`` against every edition of ``edition_ids`` (default: all).
+
+    ``settings`` maps an edition id to its overrides. Returns ``{edition_id: evaluate_table result}``,
+    each in the input row order; the flat table is conformed once and shared by every edition.
+    ``backend="spark"`` runs the same rule expressions on PySpark (``keqi.policy.spark``; master URL from
+    ``spark_master``, else ``KEQI_SPARK_MASTER``, else ``local[*]``); gap plans are then computed on the
+    driver from the Spark verdicts, for the firms that are not eligible only.
+    """
+    ids = tuple(edition_ids or editions.EDITION_IDS)
+    for e in ids:
+        editions.get(e).resolve_settings(_edition_settings(settings, e))  # fail before any work
+    flat = _conform(table)
+    if backend == "spark":
+        from keqi.policy import spark
+
+        return spark.evaluate_all(flat, ids, settings, gaps=gaps, master=spark_master)
+    if backend != "duckdb":
+        raise ValueError(f"unknown backend {backend!r}; known: duckdb, spark")
+    return {e: evaluate_table(flat, e, _edition_settings(settings, e), gaps=gaps) for e in ids}
+
+
+def evaluate_batches(
+    batches: Iterable[pa.Table | pa.RecordBatch],
+    edition_ids: Sequence[str] | None = None,
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    *,
+    gaps: bool = True,
+    backend: str = "duckdb",
+    spark_master: str | None = None,
+) -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
+    """``evaluate_all`` batch by batch: yields ``(flat batch, {edition_id: result})``.
+
+    Memory stays at one batch's flat table and results, whatever the number of firms; a firm's row
+    does not depend on the rest of its batch, so the concatenated results equal one big call.
+    """
+    for batch in batches:
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
+        if table.num_rows == 0:
+            continue
+        yield (
+            table,
+            evaluate_all(table, edition_ids, settings, gaps=gaps, backend=backend, spark_master=spark_master),
+        )
+
+
+def evaluate_parquet(
+    path: str | os.PathLike[str],
+    edition_ids: Sequence[str] | None = None,
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    *,
+    gaps: bool = True,
+    batch_rows: int = 131_072,
+) -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
+    """``evaluate_batches`` over a Parquet file of flat rows, read ``batch_rows`` rows at a time.
+
+    Only the flat columns are read (others in the file are ignored; missing ones are NULL).
+    """
+    import pyarrow.parquet as pq
+
+    reader = pq.ParquetFile(path)
+    present = [name for name in FLAT_SCHEMA.names if name in reader.schema_arrow.names]
+    yield from evaluate_batches(
+        reader.iter_batches(batch_size=batch_rows, columns=present), edition_ids, settings, gaps=gaps
+    )
 
 
 def _round(value: Any) -> Any:

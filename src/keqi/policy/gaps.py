@@ -48,7 +48,15 @@ from keqi.policy import editions
 from keqi.policy.editions._base import Edition
 from keqi.policy.profile import Profile
 
-__all__ = ["LEVERS", "apply_changes", "apply_plan", "compute_gaps", "gap_columns", "money"]
+__all__ = [
+    "LEVERS",
+    "apply_changes",
+    "apply_plan",
+    "compute_gaps",
+    "gap_columns",
+    "gap_columns_reference",
+    "money",
+]
 
 LEVERS: dict[str, str] = {
     "rd_expense": "yuan",
@@ -115,14 +123,20 @@ def apply_plan(profile: Profile, gaps: Sequence[Mapping[str, Any]]) -> Profile:
     return Profile.model_validate(data)
 
 
+# the phrase of each lever: text before the amount, text after it, and whether the amount is money
+PHRASES: dict[str, tuple[str, str, bool]] = {
+    "rd_expense": ("最近一年研发费用再增加", "", True),
+    "tech_staff": ("再招聘科技人员", "名（职工总数相应增加）", False),
+    "ip.class1": ("再取得Ⅰ类知识产权", "项（如发明专利）", False),
+    "ip.class2": ("再取得Ⅱ类知识产权", "项（实用新型、外观设计或软件著作权）", False),
+    "hitech_revenue": ("高新技术产品（服务）收入再增加", "（总收入不变）", True),
+}
+PARTIAL_SUFFIX = "（仅此一项，尚不足以达到认定条件）"
+
+
 def _lever_phrase(field: str, delta: int) -> str:
-    return {
-        "rd_expense": f"最近一年研发费用再增加{money(delta)}",
-        "tech_staff": f"再招聘科技人员{delta}名（职工总数相应增加）",
-        "ip.class1": f"再取得Ⅰ类知识产权{delta}项（如发明专利）",
-        "ip.class2": f"再取得Ⅱ类知识产权{delta}项（实用新型、外观设计或软件著作权）",
-        "hitech_revenue": f"高新技术产品（服务）收入再增加{money(delta)}（总收入不变）",
-    }[field]
+    before, after, is_money = PHRASES[field]
+    return f"{before}{money(delta) if is_money else delta}{after}"
 
 
 def _effect(edition: Edition, cid: str, row: Mapping[str, Any]) -> str:
@@ -219,7 +233,7 @@ def _partial(
                         "field": lever,
                         "change": delta,
                         "unit": LEVERS[lever],
-                        "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, c.id, after)}（仅此一项，尚不足以达到认定条件）",
+                        "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, c.id, after)}{PARTIAL_SUFFIX}",
                         "reaches": None,
                     }
                 )
@@ -357,7 +371,21 @@ def compute_gaps(
 def gap_columns(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> pa.Table:
-    """``result`` with ``gap__<lever>`` (planned change, NULL if none), ``gap__reaches`` and ``gaps_json``."""
+    """``result`` with ``gap__<lever>`` (planned change, NULL if none), ``gap__reaches`` and ``gaps_json``.
+
+    Vectorised over the whole batch (``keqi.policy.gapsearch``); the same plans as
+    ``gap_columns_reference``.
+    """
+    from keqi.policy.gapsearch import batch_gap_columns
+
+    return batch_gap_columns(flat, result, edition_id, settings)
+
+
+def gap_columns_reference(
+    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+) -> pa.Table:
+    """The reference form of ``gap_columns``: every candidate plan of every firm evaluated, then one
+    Python pass per firm. Kept to check the batch search against (tests), not for production."""
     entries, plan, reaches = compute_gaps(flat, result, edition_id, settings)
     for lever, delta in plan.items():
         result = result.append_column(

@@ -1,0 +1,502 @@
+"""Gap plans for a whole batch at once: the same plans as ``keqi.policy.gaps.gap_columns_reference``.
+
+The reference evaluates every candidate plan of every firm and then walks the firms one by one in
+Python (about 1 ms a firm). Here nothing runs per firm:
+
+1. Eligible firms get no entries. Firms with a blocker (a failed criterion they cannot control), and
+   every firm of an edition without levers, get fixed entries chosen by their pattern of failed and
+   undecided criteria.
+2. For the other firms every combination of breakpoints (``Edition.options``) is costed in numpy
+   (candidates × firms) and sorted by cost, ties in combination order as in the reference. Candidates
+   are evaluated cheapest first, in rounds (the cheapest few of every firm, then more for the firms
+   still without a plan, then all the rest), by the engine's verdict-only query over the moved flat rows:
+   the first eligible candidate in that order is the reference's choice (lowest cost, then first
+   combination). Most firms are settled in the first round. A candidate that moves nothing is the firm
+   itself and is not evaluated again.
+3. A firm with no eligible candidate takes the cheapest one that leaves it uncertain (if it is
+   ineligible); failing that, every candidate is evaluated criterion by criterion and each failing
+   criterion gets its cheapest fix alone.
+4. The chosen candidates are evaluated once more for their points, and the JSON entries are assembled
+   column-wise with Arrow string kernels, from the same phrases as the reference.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from keqi.policy import editions
+from keqi.policy.editions._base import Criterion, Edition
+from keqi.policy.gaps import _MOVES, LEVERS, PARTIAL_SUFFIX, PHRASES, _blockers, _undecided, _unreachable
+
+__all__ = ["batch_gap_columns"]
+
+ELIGIBLE, UNCERTAIN, INELIGIBLE = 2, 1, 0
+ROUNDS = (4, 24)  # candidates per firm evaluated in the first rounds (cheapest first); then all the rest
+CANDIDATE_ROWS = 1_000_000  # candidate plans per chunk of firms (bounds memory)
+QUERY_ROWS = 2_000_000  # candidate rows per engine query
+_BIG = np.iinfo(np.int64).max
+_NULL = pa.scalar(None, pa.string())
+
+
+# ------------------------------------------------------------------------------------------ arrays
+
+
+def _codes(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    eligible = pc.fill_null(pc.equal(col, "eligible"), False).to_numpy(zero_copy_only=False)
+    ineligible = pc.fill_null(pc.equal(col, "ineligible"), False).to_numpy(zero_copy_only=False)
+    return np.where(eligible, ELIGIBLE, np.where(ineligible, INELIGIBLE, UNCERTAIN)).astype(np.int8)
+
+
+def _tri(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A nullable boolean column as int8: 1 true, 0 false, -1 NULL."""
+    nulls = pc.is_null(col).to_numpy(zero_copy_only=False)
+    values = pc.fill_null(col, False).to_numpy(zero_copy_only=False).astype(np.int8)
+    return np.where(nulls, np.int8(-1), values)
+
+
+def _ints(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """An integer column as (values with NULL → 0, NULL mask)."""
+    nulls = pc.is_null(col).to_numpy(zero_copy_only=False)
+    return pc.fill_null(col, 0).to_numpy(zero_copy_only=False).astype(np.int64), nulls
+
+
+def _option_columns(flat: pa.Table, result: pa.Table, edition: Edition) -> dict[str, np.ndarray]:
+    """What ``Edition.options`` reads: integer flat columns and helpers, NULL as 0 (as the reference)."""
+    out = {}
+    for table, names in ((flat, flat.column_names), (result, edition.helpers)):
+        for name in names:
+            col = table.column(name)
+            if pa.types.is_integer(col.type):
+                out[name] = _ints(col)[0]
+    return out
+
+
+def _moved(base: pa.Table, rows: np.ndarray, deltas: Mapping[str, np.ndarray]) -> pa.Table:
+    """Rows ``rows`` of ``base`` with each lever moved by its per-row change (NULL cells stay NULL)."""
+    t = base.take(pa.array(rows))
+    for lever, delta in deltas.items():
+        arr = pa.array(delta, type=pa.int64())
+        for col in _MOVES[lever]:
+            i = t.schema.get_field_index(col)
+            if i >= 0:
+                t = t.set_column(i, col, pc.add(t.column(col), arr))
+    return t
+
+
+# ------------------------------------------------------------------------------------------ search
+
+
+class _Plans:
+    """The candidate plans of a chunk of firms: per lever a (candidates × firms) change matrix, the cost,
+    and for each candidate the first candidate with the very same changes (``rep``): same changes, same
+    outcome, so only that one is evaluated."""
+
+    def __init__(self, edition: Edition, resolved: Mapping[str, Any], cols: Mapping[str, np.ndarray], m: int):
+        groups = edition.options(cols, resolved)
+        sizes = [len(g) for g in groups]
+        self.k = int(np.prod(sizes)) if sizes else 1
+        self.levers = list(edition.levers)
+        zeros = np.zeros(m, dtype=np.int64)
+        combos = list(itertools.product(*[range(n) for n in sizes]))
+        self.delta = {lever: np.empty((self.k, m), dtype=np.int64) for lever in self.levers}
+        for k, combo in enumerate(combos):
+            merged: dict[str, np.ndarray] = {}
+            for group, i in zip(groups, combo, strict=True):
+                merged.update(group[i])
+            for lever in self.levers:
+                self.delta[lever][k] = np.maximum(merged.get(lever, zeros), 0)
+        costs = resolved.get("gap_costs", {})
+        self.cost = np.zeros((self.k, m), dtype=np.int64)
+        for lever in self.levers:
+            self.cost += self.delta[lever] * int(costs.get(lever, 1))
+        self.still = np.ones((self.k, m), dtype=bool)
+        for lever in self.levers:
+            self.still &= self.delta[lever] == 0
+        self.rep = self._representatives(groups, sizes, m)
+
+    def _representatives(self, groups: list[list[dict[str, Any]]], sizes: list[int], m: int) -> np.ndarray:
+        k_index = np.broadcast_to(np.arange(self.k)[:, None], (self.k, m))
+        touched = [set().union(*(opt.keys() for opt in g)) for g in groups]
+        if not touched or sum(map(len, touched)) != len(set().union(*touched)):
+            return np.array(k_index)  # groups share a lever: no shortcut, every candidate is its own
+        rep = np.zeros((self.k, m), dtype=np.int64)
+        stride = self.k
+        zeros = np.zeros(m, dtype=np.int64)
+        for group, size, levers in zip(groups, sizes, touched, strict=True):
+            stride //= size
+            values = [
+                np.stack([np.maximum(np.asarray(opt.get(lever, zeros)), 0) for lever in sorted(levers)])
+                for opt in group
+            ]
+            first = np.tile(np.arange(size)[:, None], (1, m))  # per option: first option with equal changes
+            for i in range(size):
+                for j in range(i):
+                    same = (values[i] == values[j]).all(axis=0) & (first[i] == i)
+                    first[i] = np.where(same, j, first[i])
+            option = (np.arange(self.k) // stride) % size
+            rep += first[option] * stride
+        return rep
+
+    def at(self, k: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        return {lever: self.delta[lever][k, j] for lever in self.levers}
+
+    def unique(self, k: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The distinct representatives of candidates ``(k, j)``: (rep, firm, where each pair maps)."""
+        code = self.rep[k, j] * self.rep.shape[1] + j
+        uniq, back = np.unique(code, return_inverse=True)
+        return uniq // self.rep.shape[1], uniq % self.rep.shape[1], back
+
+
+def _run(
+    base: pa.Table, rows: np.ndarray, deltas: Mapping[str, np.ndarray], edition_id: str, settings, view: str
+) -> pa.Table:
+    """The engine's ``view`` over the moved candidate rows, in pieces of at most ``QUERY_ROWS``."""
+    from keqi.policy.engine import run_rules
+
+    parts = []
+    for start in range(0, len(rows), QUERY_ROWS):
+        sl = slice(start, start + QUERY_ROWS)
+        cand = _moved(base, rows[sl], {lever: d[sl] for lever, d in deltas.items()})
+        parts.append(run_rules(cand, edition_id, settings, view=view))
+    return pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+
+
+class _Found:
+    """Per firm of the batch (length n): what the search found."""
+
+    def __init__(self, edition: Edition, n: int):
+        self.found = np.zeros(n, dtype=bool)
+        self.target = np.zeros(n, dtype=np.int8)  # ELIGIBLE or UNCERTAIN where found
+        self.delta = {lever: np.full(n, -1, dtype=np.int64) for lever in edition.levers}
+        # points and status of the chosen candidate, per criterion
+        self.lo = {c.id: np.zeros(n, dtype=np.int64) for c in edition.criteria}
+        self.lo_null = {c.id: np.ones(n, dtype=bool) for c in edition.criteria}
+        self.hi = {c.id: np.zeros(n, dtype=np.int64) for c in edition.criteria}
+        self.passed = {c.id: np.full(n, -1, dtype=np.int8) for c in edition.criteria}
+        # no plan: per failing criterion, its cheapest fix alone
+        self.partial = np.zeros(n, dtype=bool)
+        self.fixable = {c.id: np.zeros(n, dtype=bool) for c in edition.criteria}
+        self.fix_delta = {
+            c.id: {lever: np.zeros(n, dtype=np.int64) for lever in edition.levers} for c in edition.criteria
+        }
+        self.fix_lo = {c.id: np.zeros(n, dtype=np.int64) for c in edition.criteria}
+        self.fix_lo_null = {c.id: np.ones(n, dtype=bool) for c in edition.criteria}
+        self.fix_hi = {c.id: np.zeros(n, dtype=np.int64) for c in edition.criteria}
+
+
+def _keep_points(found: _Found, evaluated: pa.Table, where: np.ndarray, edition: Edition) -> None:
+    for c in edition.criteria:
+        lo, lo_null = _ints(evaluated.column(f"{c.id}__min"))
+        found.lo[c.id][where] = lo
+        found.lo_null[c.id][where] = lo_null
+        found.hi[c.id][where] = _ints(evaluated.column(f"{c.id}__max"))[0]
+        found.passed[c.id][where] = _tri(evaluated.column(f"{c.id}__passed"))
+
+
+def _search_chunk(
+    found: _Found,
+    idx: np.ndarray,
+    flat: pa.Table,
+    result: pa.Table,
+    codes: np.ndarray,
+    edition: Edition,
+    resolved: Mapping[str, Any],
+    settings: Mapping[str, Any] | None,
+) -> None:
+    from keqi.policy.engine import columns_read
+
+    m = len(idx)
+    sub_flat = flat.take(pa.array(idx))
+    sub_result = result.take(pa.array(idx))
+    plans = _Plans(edition, resolved, _option_columns(sub_flat, sub_result, edition), m)
+    reads = set(columns_read(edition.id, settings, "criteria")) | set(
+        columns_read(edition.id, settings, "verdict")
+    )
+    base = sub_flat.select([name for name in sub_flat.column_names if name in reads])
+    own = codes[idx]
+    order = np.argsort(plans.cost, axis=0, kind="stable")  # sorted position × firm → candidate
+    firms = np.broadcast_to(np.arange(m), (plans.k, m))
+    known = np.where(plans.still, own[None, :], np.int8(-1)).astype(np.int8)  # by candidate
+
+    settled = np.zeros(m, dtype=bool)
+    start = 0
+    for end in (*[r for r in ROUNDS if r < plans.k], plans.k):
+        todo = np.nonzero(~settled)[0]
+        if todo.size == 0:
+            break
+        pos, firm = (a.ravel() for a in np.meshgrid(np.arange(start, end), todo, indexing="ij"))
+        k = order[pos, firm]
+        rep = plans.rep[k, firm]
+        ask = known[rep, firm] == -1
+        if ask.any():
+            rk, rf, _ = plans.unique(k[ask], firm[ask])
+            out = _run(base, rf, plans.at(rk, rf), edition.id, settings, "verdict")
+            known[rk, rf] = _codes(out.column("verdict"))
+        head = order[:end, todo]
+        settled[todo[(known[plans.rep[head, todo[None, :]], todo[None, :]] == ELIGIBLE).any(axis=0)]] = True
+        start = end
+
+    # by sorted position: the first eligible; else (ineligible firms) the first uncertain; else no plan
+    verdict = known[plans.rep[order, firms], firms]
+    is_elig = verdict == ELIGIBLE
+    is_unc = (verdict == UNCERTAIN) & (own == INELIGIBLE)[None, :]
+    has_elig, has_unc = is_elig.any(axis=0), is_unc.any(axis=0)
+    first = np.where(has_elig, is_elig.argmax(axis=0), is_unc.argmax(axis=0))
+    chosen = np.nonzero(has_elig | has_unc)[0]
+    if chosen.size:
+        k = order[first[chosen], chosen]
+        after = _run(base, chosen, plans.at(k, chosen), edition.id, settings, "criteria")
+        where = idx[chosen]
+        found.found[where] = True
+        found.target[where] = np.where(has_elig[chosen], ELIGIBLE, UNCERTAIN)
+        for lever, d in plans.at(k, chosen).items():
+            found.delta[lever][where] = d
+        _keep_points(found, after, where, edition)
+
+    stuck = np.nonzero(~(has_elig | has_unc))[0]
+    if stuck.size:
+        _partial(found, idx, stuck, plans, base, edition, settings)
+
+
+def _partial(
+    found: _Found,
+    idx: np.ndarray,
+    stuck: np.ndarray,
+    plans: _Plans,
+    base: pa.Table,
+    edition: Edition,
+    settings: Mapping[str, Any] | None,
+) -> None:
+    """No candidate helps: evaluate them all for these firms and fix each failing criterion alone."""
+    s = len(stuck)
+    k_all = np.repeat(np.arange(plans.k), s)
+    firm = np.tile(stuck, plans.k)
+    rk, rf, back = plans.unique(k_all, firm)
+    evaluated = _run(base, rf, plans.at(rk, rf), edition.id, settings, "criteria")
+    rows = back.reshape(plans.k, s)  # candidate × stuck firm → row of ``evaluated``
+    where = idx[stuck]
+    found.partial[where] = True
+    cost = plans.cost[:, stuck]
+    for c in _headline(edition):
+        ok = _tri(evaluated.column(f"{c.id}__passed"))[rows] == 1
+        k = np.argmin(np.where(ok, cost, _BIG), axis=0)
+        found.fixable[c.id][where] = ok.any(axis=0)
+        for lever in plans.levers:
+            found.fix_delta[c.id][lever][where] = plans.delta[lever][k, stuck]
+        at = pa.array(rows[k, np.arange(s)])
+        lo, lo_null = _ints(evaluated.column(f"{c.id}__min").take(at))
+        found.fix_lo[c.id][where] = lo
+        found.fix_lo_null[c.id][where] = lo_null
+        found.fix_hi[c.id][where] = _ints(evaluated.column(f"{c.id}__max").take(at))[0]
+
+
+def _headline(edition: Edition) -> list[Criterion]:
+    """Criteria that decide on their own (gates and scored items that are not part of another)."""
+    return [c for c in edition.criteria if (c.gate or c.scored) and c.part_of is None]
+
+
+# ------------------------------------------------------------------------------------------ entries
+
+
+def _esc(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _one(entries: list[dict[str, Any]]) -> str:
+    (entry,) = entries
+    return json.dumps(entry, ensure_ascii=False)
+
+
+def _pattern_row(edition: Edition, cid: str, value: bool | None) -> dict[str, Any]:
+    """A result row where only ``cid`` has a status (to draw a single fixed entry from the reference)."""
+    other = None if value is False else True
+    return {f"{c.id}__passed": (value if c.id == cid else other) for c in edition.criteria}
+
+
+def _masked(mask: np.ndarray, text: str) -> pa.Array:
+    return pc.if_else(pa.array(mask), pa.scalar(text), _NULL)
+
+
+def _str(values: np.ndarray) -> pa.Array:
+    return pc.cast(pa.array(values, type=pa.int64()), pa.string())
+
+
+def _money(yuan: np.ndarray) -> pa.Array:
+    """``keqi.policy.gaps.money`` for an array of non-negative yuan."""
+    wan, rest = np.divmod(yuan, 10_000)
+    frac = pc.utf8_rtrim(pc.utf8_lpad(_str(rest), width=4, padding="0"), characters="0")
+    dotted = pc.if_else(pa.array(rest == 0), pa.scalar(""), pc.binary_join_element_wise(".", frac, ""))
+    large = pc.binary_join_element_wise(_str(wan), dotted, "万元", "")
+    small = pc.binary_join_element_wise(_str(yuan), "元", "")
+    return pc.if_else(pa.array(yuan < 10_000), small, large)
+
+
+def _effect(c: Criterion, lo: np.ndarray, lo_null: np.ndarray, hi: np.ndarray) -> pa.Array:
+    """``keqi.policy.gaps._effect`` column-wise."""
+    plain = pa.scalar(f"可满足“{c.label}”")
+    if not c.scored:
+        return pc.if_else(pa.array(np.zeros(len(lo), dtype=bool)), _NULL, plain)
+    lo_s = _str(lo)
+    pts = pc.if_else(
+        pa.array(lo == hi),
+        pc.binary_join_element_wise(lo_s, "分", ""),
+        pc.binary_join_element_wise(lo_s, "–", _str(hi), "分", ""),
+    )
+    return pc.if_else(pa.array(lo_null), plain, pc.binary_join_element_wise(f"{c.label}可得", pts, ""))
+
+
+def _lever_entry(
+    mask: np.ndarray,
+    crit: str,
+    lever: str,
+    delta: np.ndarray,
+    effect: pa.Array,
+    suffix: str,
+    reaches: pa.Array,
+) -> pa.Array:
+    """One lever's entry (JSON) where ``mask`` holds, NULL elsewhere; same text as the reference."""
+    before, after, is_money = PHRASES[lever]
+    safe = np.where(mask, delta, 0)
+    amount = _money(safe) if is_money else _str(safe)
+    head = f'{{"criterion": {json.dumps(crit)}, "field": {json.dumps(lever)}, "change": '
+    text = pc.binary_join_element_wise(
+        head,
+        _str(safe),
+        f', "unit": {json.dumps(LEVERS[lever])}, "note": "{_esc(before)}',
+        amount,
+        f"{_esc(after)}，",
+        effect,
+        f'{_esc(suffix)}", "reaches": ',
+        reaches,
+        "}",
+        "",
+    )
+    return pc.if_else(pa.array(mask), text, _NULL)
+
+
+def _served_index(served: str | tuple[str, ...], passed: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """``keqi.policy.gaps._served`` column-wise: index into ``served`` of the criterion a lever serves."""
+    if isinstance(served, str):
+        return np.zeros(n, dtype=np.int64)
+    out = np.full(n, len(served) - 1, dtype=np.int64)
+    for i in range(len(served) - 1, -1, -1):
+        out = np.where(passed[served[i]] != 1, i, out)
+    return out
+
+
+def batch_gap_columns(
+    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+) -> pa.Table:
+    """``result`` with ``gap__<lever>``, ``gap__reaches`` and ``gaps_json`` (see ``keqi.policy.gaps``)."""
+    edition = editions.get(edition_id)
+    resolved = edition.resolve_settings(settings)
+    n = result.num_rows
+    codes = _codes(result.column("verdict"))
+    passed = {c.id: _tri(result.column(f"{c.id}__passed")) for c in edition.criteria}
+    open_ = codes != ELIGIBLE
+    blocked = np.zeros(n, dtype=bool)
+    for c in edition.criteria:
+        if c.gate and not c.controllable:
+            blocked |= open_ & (passed[c.id] == 0)
+    fixed = open_ & ~blocked & (edition.options is None)
+    search = np.nonzero(open_ & ~blocked & (edition.options is not None))[0]
+
+    found = _Found(edition, n)
+    if search.size:
+        probe = _Plans(
+            edition,
+            resolved,
+            _option_columns(flat.take(pa.array(search[:1])), result.take(pa.array(search[:1])), edition),
+            1,
+        )
+        chunk = max(1, CANDIDATE_ROWS // max(probe.k, 1))
+        for start in range(0, search.size, chunk):
+            _search_chunk(
+                found, search[start : start + chunk], flat, result, codes, edition, resolved, settings
+            )
+
+    slots: list[pa.Array] = []
+    # a blocker: the criteria the firm cannot fix, nothing else
+    for c in edition.criteria:
+        if c.gate and not c.controllable:
+            slots.append(
+                _masked(
+                    blocked & (passed[c.id] == 0),
+                    _one(_blockers(edition, _pattern_row(edition, c.id, False))),
+                )
+            )
+    # no levers: what fails, then what is undecided
+    headline = _headline(edition)
+    for c in headline:
+        slots.append(
+            _masked(
+                fixed & (passed[c.id] == 0), _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
+            )
+        )
+    for c in headline:
+        slots.append(
+            _masked(
+                fixed & (passed[c.id] == -1), _one(_undecided(edition, _pattern_row(edition, c.id, None)))
+            )
+        )
+    # a plan: one entry per lever that moves, then (plans that reach "uncertain") what stays undecided
+    reaches = pc.if_else(
+        pa.array(found.target == ELIGIBLE), pa.scalar('"eligible"'), pa.scalar('"uncertain"')
+    )
+    for lever, served in edition.levers.items():
+        ids = (served,) if isinstance(served, str) else served
+        which = _served_index(served, passed, n)
+        for i, cid in enumerate(ids):
+            c = edition.criterion(cid)
+            mask = found.found & (found.delta[lever] > 0) & (which == i)
+            effect = _effect(c, found.lo[cid], found.lo_null[cid], found.hi[cid])
+            slots.append(_lever_entry(mask, cid, lever, found.delta[lever], effect, "", reaches))
+    for c in headline:
+        mask = found.found & (found.target == UNCERTAIN) & (found.passed[c.id] == -1)
+        slots.append(_masked(mask, _one(_undecided(edition, _pattern_row(edition, c.id, None)))))
+    # no plan at all: per failing criterion its cheapest fix alone (or that nothing helps), then undecided
+    null_reaches = pa.scalar("null")
+    for c in headline:
+        failing = found.partial & (passed[c.id] == 0)
+        slots.append(
+            _masked(
+                failing & ~found.fixable[c.id],
+                _one(_unreachable(edition, _pattern_row(edition, c.id, False))),
+            )
+        )
+        effect = _effect(c, found.fix_lo[c.id], found.fix_lo_null[c.id], found.fix_hi[c.id])
+        for lever in edition.levers:
+            delta = found.fix_delta[c.id][lever]
+            mask = failing & found.fixable[c.id] & (delta > 0)
+            slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
+    for c in headline:
+        slots.append(
+            _masked(
+                found.partial & (passed[c.id] == -1),
+                _one(_undecided(edition, _pattern_row(edition, c.id, None))),
+            )
+        )
+
+    # entries joined by ", " (pyarrow's null_handling="skip" join drops rows, so: ", " + entry or "")
+    parts = [pc.fill_null(pc.binary_join_element_wise(", ", slot, ""), "") for slot in slots]
+    body = (
+        pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), start=2)
+        if parts
+        else pa.nulls(n, pa.string())
+    )
+    gaps_json = pc.binary_join_element_wise("[", pc.fill_null(body, ""), "]", "")
+    for lever in edition.levers:
+        delta = found.delta[lever]
+        result = result.append_column(
+            f"gap__{lever}", pa.array(np.where(delta >= 0, delta, 0), mask=delta < 0)
+        )
+    target = np.where(found.target == ELIGIBLE, "eligible", "uncertain")
+    result = result.append_column("gap__reaches", pa.array(target, type=pa.string(), mask=~found.found))
+    return result.append_column("gaps_json", gaps_json)
