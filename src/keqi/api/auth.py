@@ -1,5 +1,8 @@
+from django.core.exceptions import PermissionDenied
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
+from keqi.accounts.scope import Scope, scope_for
 from keqi.accounts.tokens import user_for
 
 
@@ -11,3 +14,13 @@ class TokenAuth(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+def read_scope(request) -> Scope:
+    """The caller's scope; 403 when the role may not read the registry."""
+    scope = scope_for(request.auth)
+    try:
+        scope.require_read()
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    return scope

@@ -3,30 +3,20 @@
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from keqi.accounts.scope import scope_for
 from keqi.registry import services
 from keqi.registry.models import Enterprise
 from keqi.screening import services as screening
 
+from .auth import read_scope
 from .schemas import EnterpriseDetailOut, EnterpriseOut, UnitOut
 
 router = Router(tags=["registry"])
-
-
-def _scope(request):
-    scope = scope_for(request.auth)
-    try:
-        scope.require_read()
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
-    return scope
 
 
 class EnterpriseQuery(Schema):
@@ -39,7 +29,7 @@ class EnterpriseQuery(Schema):
 
 @router.get("/units", response=list[UnitOut])
 def units(request):
-    return list(services.units_visible(scope=_scope(request)))
+    return list(services.units_visible(scope=read_scope(request)))
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
@@ -47,19 +37,19 @@ def units(request):
 def enterprises(request, filters: Query[EnterpriseQuery]):
     f = services.EnterpriseFilter(q=filters.q, unit_id=filters.unit, hitech_field=filters.hitech_field,
                                   status=filters.status, qualification=filters.qualification)
-    qs = services.enterprises(scope=_scope(request), filters=f).order_by("name", "pk")
+    qs = services.enterprises(scope=read_scope(request), filters=f).order_by("name", "pk")
     return qs
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseDetailOut)
 def enterprise(request, uscc: str):
-    return get_object_or_404(services.enterprises(scope=_scope(request)), uscc=uscc.upper())
+    return get_object_or_404(services.enterprises(scope=read_scope(request)), uscc=uscc.upper())
 
 
 @router.get("/enterprises/{uscc}/verdicts", response=list[dict])
 def verdicts(request, uscc: str, on: dt.date | None = None):
     """Each edition's verdict for the firm on day ``on`` (default today), in the evaluation contract's shape."""
-    scope = _scope(request)
+    scope = read_scope(request)
     try:
         return screening.evaluate_enterprise(scope=scope, uscc=uscc, assess_on=on or timezone.localdate())
     except Enterprise.DoesNotExist:

@@ -1,26 +1,14 @@
 """Screening endpoints: runs, and the ranked candidates of the latest complete run."""
 
-
-from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 
-from keqi.accounts.scope import scope_for
 from keqi.screening import services
 
+from .auth import read_scope
 from .schemas import CandidateOut, RunOut
 
 router = Router(tags=["screening"])
 MAX_CANDIDATES = 500
-
-
-def _scope(request):
-    scope = scope_for(request.auth)
-    try:
-        scope.require_read()
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
-    return scope
 
 
 @router.get("/runs", response=list[RunOut])
@@ -29,7 +17,7 @@ def runs(request):
         {"id": r.pk, "assess_on": r.assess_on, "reporting_unit": r.reporting_unit.name if r.reporting_unit else None,
          "status": r.status, "firms": r.firms, "progress": r.progress, "editions": r.editions,
          "finished_at": r.finished_at}
-        for r in services.runs_visible(scope=_scope(request))[:100]
+        for r in services.runs_visible(scope=read_scope(request))[:100]
     ]
 
 
@@ -44,7 +32,7 @@ class CandidateQuery(Schema):
 @router.get("/candidates", response=list[CandidateOut])
 def candidates(request, filters: Query[CandidateQuery]):
     """Closest first (0 eligible, 1 uncertain, else the cost of the smallest gap plan)."""
-    scope = _scope(request)
+    scope = read_scope(request)
     unit_id = filters.unit if scope.is_city else scope.unit_id
     run = services.latest_run(scope=scope, unit_id=unit_id)
     if run is None:

@@ -360,13 +360,13 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
         done += n
         progress("write", done, total)
 
-    def created(model, rows: list[dict], key: Callable[[dict], tuple], existing: Callable[[], Iterable]) -> None:
+    def created(model, rows: list[dict], key_fields: tuple[str, ...], existing: Callable[[], Iterable]) -> None:
         """Insert ``rows``, look up their new ids by natural key, and write their history."""
         for chunk in _chunks(rows, bulk.CHUNK * 4):
             bulk.insert(model, chunk, now=now)
             step(len(chunk))
         ids = {tuple(k): pk for *k, pk in existing()}
-        with_ids = [{**r, "id": ids[key(r)]} for r in rows]
+        with_ids = [{**r, "id": ids[tuple(r[f] for f in key_fields)]} for r in rows]
         bulk.insert_history(model, with_ids, now=now, user_id=uid, reason=reason)
 
     def updated(model, objs: list, fields: set[str]) -> None:
@@ -380,7 +380,7 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
             yield from Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk")
 
     if plan.new_enterprises:
-        created(Enterprise, plan.new_enterprises, key=lambda r: (r["uscc"],),
+        created(Enterprise, plan.new_enterprises, ("uscc",),
                 existing=lambda: by_uscc(r["uscc"] for r in plan.new_enterprises))
     if plan.changed_enterprises:
         for e in plan.changed_enterprises:
@@ -390,29 +390,21 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
     ids = dict(by_uscc([r["uscc"] for r in plan.new_reports] + [q["uscc"] for q in plan.new_qualifications]))
     touched = sorted(set(ids.values()))
 
-    if plan.new_reports:
-        rows = [{"enterprise_id": ids[r["uscc"]], **{k: v for k, v in r.items() if k != "uscc"}}
-                for r in plan.new_reports]
-
-        def report_keys() -> Iterable[tuple]:
+    def keyed(model, key_fields: tuple[str, ...]) -> Callable[[], Iterable[tuple]]:
+        """The (natural key…, id) rows of ``model`` for the enterprises this import touches."""
+        def rows() -> Iterable[tuple]:
             for chunk in _chunks(touched):
-                yield from AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(
-                    "enterprise_id", "fiscal_year", "pk")
+                yield from model.objects.filter(enterprise_id__in=chunk).values_list(*key_fields, "pk")
+        return rows
 
-        created(AnnualReport, rows, key=lambda r: (r["enterprise_id"], r["fiscal_year"]), existing=report_keys)
-    if plan.changed_reports:
-        updated(AnnualReport, plan.changed_reports, plan.report_fields_changed)
-
-    if plan.new_qualifications:
-        rows = [{"enterprise_id": ids[q["uscc"]], **{k: v for k, v in q.items() if k != "uscc"}}
-                for q in plan.new_qualifications]
-
-        def qualification_keys() -> Iterable[tuple]:
-            for chunk in _chunks(touched):
-                yield from Qualification.objects.filter(enterprise_id__in=chunk).values_list(
-                    "enterprise_id", "kind", "valid_from", "pk")
-
-        created(Qualification, rows, key=lambda r: (r["enterprise_id"], r["kind"], r["valid_from"]),
-                existing=qualification_keys)
-    if plan.changed_qualifications:
-        updated(Qualification, plan.changed_qualifications, plan.qualification_fields_changed)
+    for model, new, changed, fields, key_fields in (
+        (AnnualReport, plan.new_reports, plan.changed_reports, plan.report_fields_changed,
+         ("enterprise_id", "fiscal_year")),
+        (Qualification, plan.new_qualifications, plan.changed_qualifications, plan.qualification_fields_changed,
+         ("enterprise_id", "kind", "valid_from")),
+    ):
+        if new:
+            rows = [{"enterprise_id": ids[r["uscc"]], **{k: v for k, v in r.items() if k != "uscc"}} for r in new]
+            created(model, rows, key_fields, existing=keyed(model, key_fields))
+        if changed:
+            updated(model, changed, fields)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,19 +12,21 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keqi.accounts.scope import scope_for
+from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
 from .forms import EnterpriseFilterForm, UploadForm
 from .models import Enterprise, ExportFile, ImportBatch
 
 PAGE_SIZE = 50
+_xlsx_response = xlsx_response  # TEMPORARY: the contracts app being written imports this name
 # Up to this many enterprises an export streams at once; larger ones are written by the worker.
 EXPORT_INLINE_LIMIT = 5000
 
@@ -39,13 +40,6 @@ def _filters(request, scope):
                                       hitech_field=d["hitech_field"], status=d["status"],
                                       qualification=d["qualification"])
     return form, f
-
-
-def _xlsx_response(path: Path, filename: str) -> FileResponse:
-    response = FileResponse(path.open("rb"), as_attachment=True,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 @login_required
@@ -76,7 +70,7 @@ def enterprise_export(request):
     frames = services.export_frames(scope=scope, queryset=firms)
     tmp = Path(tempfile.mkdtemp()) / "export.xlsx"
     exporting.write_export(tmp, frames)
-    return _xlsx_response(tmp, f"企业名录-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(tmp, f"企业名录-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _exports_visible(request):
@@ -96,7 +90,7 @@ def export_detail(request, pk: int):
 @login_required
 def export_download(request, pk: int):
     export = get_object_or_404(_exports_visible(request), pk=pk, status=ExportFile.Status.DONE)
-    return _xlsx_response(Path(export.file.path), Path(export.file.name).name)
+    return xlsx_response(Path(export.file.path), Path(export.file.name).name)
 
 
 @login_required
@@ -123,7 +117,7 @@ def enterprise_detail(request, uscc: str):
 def template_download(request):
     tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
     exporting.write_template(tmp)
-    return _xlsx_response(tmp, "企业年报导入模板.xlsx")
+    return xlsx_response(tmp, "企业年报导入模板.xlsx")
 
 
 def _batches_visible(request):

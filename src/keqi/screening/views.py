@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from keqi.accounts.scope import scope_for
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
+from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
 from .forms import CandidateFilterForm, ScreenForm
@@ -123,8 +123,4 @@ def candidate_export(request):
     frame = exporting.candidate_frame(standings, services.gaps_for(run=run, standings=standings))
     tmp = Path(tempfile.mkdtemp()) / "candidates.xlsx"
     exporting.write_candidates(tmp, frame)
-    response = FileResponse(tmp.open("rb"), as_attachment=True,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = f"候选企业-{run.assess_on:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
+    return xlsx_response(tmp, f"候选企业-{run.assess_on:%Y%m%d}.xlsx")
