@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from keqi.policy.flat import FINANCIAL_FIELDS
 from keqi.policy.uscc import CHARSET, ORG_CHARSET
 
 from . import units as unitsmod
@@ -783,15 +784,6 @@ def _qualifications(rng, *, as_of, uscc, registered_on, klass, eligible_hnte, el
     return pl.concat([c.select(order), h.select(order)], how="vertical")
 
 
-FINANCIAL_FIELDS = (
-    "revenue",
-    "rd_expense",
-    "rd_expense_domestic",
-    "cost_total",
-    "total_assets",
-    "net_assets",
-    "hitech_revenue",
-)
 _FLAG_NAMES = (
     "major_incident",
     "research_misconduct",
