@@ -1,0 +1,132 @@
+"""Contract pages. Views translate HTTP to service calls and back; the rules live in the services."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keqi.accounts.scope import scope_for
+from keqi.registry.models import Enterprise
+from keqi.registry.views import _xlsx_response
+
+from . import access, exporting, flows, services, tasks
+from .forms import ContractFilterForm, ContractUploadForm, StatsForm
+from .models import ContractImport
+
+PAGE_SIZE = 50
+
+
+def _filters(request, scope):
+    form = ContractFilterForm(request.GET or None, units=services.units_visible(scope=scope))
+    f = services.ContractFilter()
+    if form.is_valid():
+        d = form.cleaned_data
+        f = services.ContractFilter(q=d["q"].strip(), unit_id=d["unit"].pk if d["unit"] else None,
+                                    category=d["category"], hitech_field=d["hitech_field"], status=d["status"],
+                                    year=d["year"])
+    return form, f
+
+
+@login_required
+def contract_list(request):
+    scope = scope_for(request.user)
+    form, f = _filters(request, scope)
+    qs = services.contracts(scope=scope, filters=f).order_by("-registered_on", "number")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "contracts/contract_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
+        "can_write": access.can_write(scope),
+    })
+
+
+@login_required
+def contract_export(request):
+    scope = scope_for(request.user)
+    _form, f = _filters(request, scope)
+    frame = services.export_frame(scope=scope, queryset=services.contracts(scope=scope, filters=f))
+    tmp = Path(tempfile.mkdtemp()) / "contracts.xlsx"
+    exporting.write_export(tmp, frame)
+    return _xlsx_response(tmp, f"技术合同-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def template_download(request):
+    access.require_read(scope_for(request.user))
+    tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
+    exporting.write_template(tmp)
+    return _xlsx_response(tmp, "技术合同导入模板.xlsx")
+
+
+def _uploads_visible(request):
+    scope = scope_for(request.user)
+    access.require_write(scope)
+    qs = ContractImport.objects.select_related("uploaded_by")
+    return qs if scope.is_city else qs.filter(uploaded_by=request.user)
+
+
+@login_required
+def import_upload(request):
+    scope = scope_for(request.user)
+    access.require_write(scope)
+    form = ContractUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        upload = ContractImport(uploaded_by=request.user, original_name=Path(uploaded.name).name[:255],
+                                dry_run=form.cleaned_data["dry_run"])
+        upload.file.save(Path(uploaded.name).name, uploaded, save=False)
+        upload.save()
+        if flows.count_rows(upload.file.path) <= flows.INLINE_ROWS:
+            flows.process_upload(upload_id=upload.pk, scope=scope)
+        else:
+            transaction.on_commit(lambda: tasks.import_upload.enqueue(upload.pk))
+        return redirect("contracts:import_detail", pk=upload.pk)
+    return render(request, "contracts/import_upload.html", {"form": form})
+
+
+@login_required
+def import_detail(request, pk: int):
+    upload = get_object_or_404(_uploads_visible(request), pk=pk)
+    running = upload.status == ContractImport.Status.PENDING
+    return render(request, "contracts/import_detail.html", {"upload": upload, "running": running})
+
+
+@login_required
+def statistics(request):
+    scope = scope_for(request.user)
+    years = services.years_with_contracts(scope=scope)
+    default_year = years[0] if years else timezone.localdate().year
+    form = StatsForm(request.GET or {"year": default_year}, units=services.units_visible(scope=scope))
+    year, unit_id = default_year, None
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+        unit_id = form.cleaned_data["unit"].pk if form.cleaned_data["unit"] else None
+    tables = {by: services.turnover_by(scope=scope, year=year, by=by, unit_id=unit_id)
+              for by in services.BREAKDOWNS}
+    return render(request, "contracts/statistics.html", {
+        "form": form, "year": year, "tables": tables, "years": years,
+        "turnover": services.turnover(scope=scope, year=year, unit_id=unit_id),
+        "technical": services.technical_turnover(scope=scope, year=year, unit_id=unit_id),
+        "titles": {"month": _("By month"), "unit": _("By registering unit"), "category": _("By category"),
+                   "field": _("By high-tech field")},
+    })
+
+
+@login_required
+def enterprise_contracts(request, uscc: str):
+    """A firm's contracts as seller or buyer (linked from the firm's page)."""
+    scope = scope_for(request.user)
+    qs = services.enterprise_contracts(scope=scope, uscc=uscc).order_by("-registered_on", "number")
+    firm = Enterprise.objects.filter(uscc=uscc.strip().upper()).first()
+    if scope.role == "enterprise_user" and (firm is None or firm.pk != scope.enterprise_id):
+        raise Http404(_("No such enterprise in your scope."))
+    return render(request, "contracts/enterprise.html", {"uscc": uscc.upper(), "firm": firm, "contracts": qs})
