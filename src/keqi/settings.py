@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "keqi.accounts",
     "keqi.registry",
     "keqi.screening",
+    "keqi.targets",
     "keqi.contracts",
     "keqi.credit",
     "keqi.web",

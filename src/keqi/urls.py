@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("keqi.web.urls")),
     path("registry/", include("keqi.registry.urls")),
     path("screening/", include("keqi.screening.urls")),
+    path("targets/", include("keqi.targets.urls")),
     path("contracts/", include("keqi.contracts.urls")),
     path("credit/", include("keqi.credit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,5 +1,7 @@
 """Small template helpers: dictionary look-up and money shown in 万元."""
 
+from decimal import Decimal
+
 from django import template
 
 register = template.Library()
@@ -28,6 +30,16 @@ def number(value):
     """A criterion's value or threshold: integers as they are, fractions to four decimals."""
     if value is None:
         return "—"
+    if isinstance(value, Decimal):
+        value = int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, float):
         return f"{value:.4f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
     return value
+
+
+@register.filter
+def percent(value):
+    """A share (0.4567) as a percentage with one decimal (45.7%)."""
+    if value is None:
+        return "—"
+    return f"{float(value) * 100:.1f}%"
