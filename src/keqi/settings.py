@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "keqi.registry",
     "keqi.screening",
     "keqi.targets",
+    "keqi.pipeline",
     "keqi.contracts",
     "keqi.credit",
     "keqi.web",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("keqi.registry.urls")),
     path("screening/", include("keqi.screening.urls")),
     path("targets/", include("keqi.targets.urls")),
+    path("pipeline/", include("keqi.pipeline.urls")),
     path("contracts/", include("keqi.contracts.urls")),
     path("credit/", include("keqi.credit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
