@@ -12,6 +12,7 @@ from keqi.pipeline import services
 from keqi.pipeline.models import CultivationTask
 from keqi.registry import flows
 from keqi.registry.models import Enterprise
+
 from support import report_rows, write_file
 
 pytestmark = pytest.mark.django_db
