@@ -1,0 +1,372 @@
+"""Knowledge-value credit: grades, loans, repayments, defaults and the risk fund.
+
+Keyword-only arguments and a scope everywhere. Roles:
+
+- bank officer: looks up any eligible firm's grade (to lend), records loans of its own bank
+  (``Membership.organisation``) and their repayments, defaults and recoveries; sees only them;
+- district officer: reads its unit's loans and fund; enterprise user: its own firm's grade and loans;
+- city administrator: everything, plus fund contributions and the bureau's settings;
+- contract registrar and users without a role: nothing.
+
+Rule violations raise :class:`CreditError` with a Chinese message the pages show as is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keqi.accounts.models import Membership, Role
+from keqi.accounts.scope import SYSTEM, Scope
+from keqi.policy.editions.kv_credit import CREDIT_LINES
+from keqi.registry.models import Enterprise, Qualification, ReportingUnit
+from keqi.screening import services as screening
+from keqi.screening.models import Result
+
+from .models import CreditPolicy, Default, FundEntry, Loan, Repayment
+from .money import city_district, compensation_for, one_year_after
+
+EDITION = "kv-credit"
+MAX_RATE = Decimal("0.2400")  # a typing guard (24% a year), not a policy figure
+
+
+class CreditError(ValueError):
+    """A rule of the scheme refuses the action; the message (Chinese) says which."""
+
+
+# ---------------------------------------------------------------- access
+
+
+def _bank_of(scope: Scope) -> str:
+    if scope.role != Role.BANK_OFFICER:
+        return ""
+    org = Membership.objects.filter(user_id=scope.user_id).values_list("organisation", flat=True).first()
+    return (org or "").strip()
+
+
+def require_read(scope: Scope) -> None:
+    if scope.role not in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.ENTERPRISE_USER, Role.BANK_OFFICER):
+        raise PermissionDenied(_("Your role cannot see knowledge-value credit."))
+
+
+def require_bank(scope: Scope) -> str:
+    bank = _bank_of(scope)
+    if not bank:
+        raise PermissionDenied(_("Only a partner bank's officer (with the bank's name on the membership) may record loans."))
+    return bank
+
+
+def loans(*, scope: Scope) -> QuerySet:
+    """The loans this scope may read."""
+    require_read(scope)
+    qs = Loan.objects.select_related("enterprise", "reporting_unit")
+    if scope.role == Role.CITY_ADMIN:
+        return qs
+    if scope.role == Role.BANK_OFFICER:
+        bank = _bank_of(scope)
+        return qs.filter(bank=bank) if bank else qs.none()
+    if scope.role == Role.DISTRICT_OFFICER:
+        return qs.filter(reporting_unit_id=scope.unit_id)
+    if scope.role == Role.ENTERPRISE_USER:
+        return qs.filter(enterprise_id=scope.enterprise_id)
+    return qs.none()
+
+
+def _own_loan(scope: Scope, loan_id: int) -> Loan:
+    """A loan the scope's bank granted, locked for the change (city admin: any)."""
+    if scope.role != Role.CITY_ADMIN:
+        require_bank(scope)
+    try:
+        return loans(scope=scope).select_for_update().get(pk=loan_id)
+    except Loan.DoesNotExist:
+        raise PermissionDenied(_("This loan is not one of your bank's.")) from None
+
+
+def units_visible(*, scope: Scope) -> QuerySet:
+    require_read(scope)
+    if scope.role == Role.CITY_ADMIN:
+        return ReportingUnit.objects.all()
+    if scope.role == Role.DISTRICT_OFFICER:
+        return ReportingUnit.objects.filter(pk=scope.unit_id)
+    return ReportingUnit.objects.none()
+
+
+# ---------------------------------------------------------------- settings
+
+
+def policy() -> CreditPolicy:
+    return CreditPolicy.objects.get_or_create(pk=1)[0]
+
+
+def set_policy(*, scope: Scope, lpr_one_year: Decimal, breaker_loss_ratio: Decimal, user=None) -> CreditPolicy:
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator sets the credit scheme's settings."))
+    if not (Decimal(0) < lpr_one_year < Decimal(1)) or not (Decimal(0) < breaker_loss_ratio <= Decimal(1)):
+        raise CreditError("LPR 应在 0 与 1 之间，熔断损失率应大于 0 且不超过 1（以小数表示，如 0.05）")
+    p = policy()
+    p.lpr_one_year, p.breaker_loss_ratio = lpr_one_year, breaker_loss_ratio
+    p._history_user = user
+    p.save()
+    return p
+
+
+# ---------------------------------------------------------------- grades
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A firm's place in the scheme on a day."""
+
+    enterprise: Enterprise
+    eligible: bool  # holds a valid 科技型企业入库 registration
+    grade: str | None
+    credit_line: int  # yuan; 0 when not eligible or below grade E
+    source: str  # "run:<id>" (a complete screening) or "live"
+    outstanding: int  # principal outstanding across all banks
+
+    @property
+    def available(self) -> int:
+        return max(self.credit_line - self.outstanding, 0) if self.eligible else 0
+
+
+def _firm_for(scope: Scope, uscc: str) -> Enterprise:
+    require_read(scope)
+    code = uscc.strip().upper()
+    qs = Enterprise.objects.select_related("reporting_unit").filter(uscc=code)
+    if scope.role == Role.DISTRICT_OFFICER:
+        qs = qs.filter(reporting_unit_id=scope.unit_id)
+    elif scope.role == Role.ENTERPRISE_USER:
+        qs = qs.filter(pk=scope.enterprise_id)
+    firm = qs.first()
+    if firm is None:
+        raise Enterprise.DoesNotExist(code)
+    return firm
+
+
+def _grade(firm: Enterprise, on: dt.date) -> tuple[str | None, str]:
+    run = screening.latest_run(scope=SYSTEM, unit_id=firm.reporting_unit_id)
+    if run is not None:
+        result = Result.objects.filter(run=run, enterprise=firm, edition=EDITION).first()
+        if result is not None:
+            return result.extras.get("grade"), f"run:{run.pk}"
+    verdict = screening.evaluate_enterprise(scope=SYSTEM, uscc=firm.uscc, assess_on=on, edition_ids=(EDITION,))[0]
+    return verdict.get("grade"), "live"
+
+
+def outstanding(loan: Loan) -> int:
+    """Principal still owed on a loan (0 once it is compensated: the fund and the bank took it)."""
+    if loan.status == Loan.Status.COMPENSATED:
+        return 0
+    repaid = loan.repayments.aggregate(s=Sum("principal"))["s"] or 0
+    return loan.amount - repaid
+
+
+def _outstanding_of_firm(firm: Enterprise, exclude: int | None = None) -> int:
+    total = 0
+    for loan in Loan.objects.filter(enterprise=firm, status=Loan.Status.ACTIVE).exclude(pk=exclude):
+        total += outstanding(loan)
+    return total
+
+
+def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> Standing:
+    """Grade and credit line of a firm (a bank officer may look up any firm; others within their scope)."""
+    on = on or timezone.localdate()
+    firm = _firm_for(scope, uscc)
+    eligible = Qualification.objects.filter(enterprise=firm, kind="cq_tech", valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on)).exists()
+    grade, source = _grade(firm, on) if eligible else (None, "")
+    line = CREDIT_LINES.get(grade or "", 0)
+    return Standing(firm, eligible, grade if eligible else None, line, source, _outstanding_of_firm(firm))
+
+
+# ---------------------------------------------------------------- the fund and the circuit breaker
+
+
+@dataclass(frozen=True)
+class FundSummary:
+    unit: ReportingUnit
+    contributions: int
+    compensations: int
+    recoveries: int
+    city_balance: int
+    district_balance: int
+    granted: int  # principal of every loan granted in the unit
+    compensated: int  # compensation paid for the unit's loans
+
+    @property
+    def balance(self) -> int:
+        return self.contributions - self.compensations + self.recoveries
+
+    @property
+    def loss_ratio(self) -> Fraction:
+        return Fraction(self.compensated, self.granted) if self.granted else Fraction(0)
+
+
+def _sum_by_kind(unit_id: int) -> dict[str, tuple[int, int, int]]:
+    rows = FundEntry.objects.filter(reporting_unit_id=unit_id).values("kind").annotate(
+        a=Sum("amount"), c=Sum("city_part"), d=Sum("district_part"))
+    return {r["kind"]: (r["a"] or 0, r["c"] or 0, r["d"] or 0) for r in rows}
+
+
+def _summary(unit: ReportingUnit) -> FundSummary:
+    k = _sum_by_kind(unit.pk)
+    zero = (0, 0, 0)
+    con, com, rec = (k.get(x, zero) for x in FundEntry.Kind.values)
+    granted = Loan.objects.filter(reporting_unit=unit).aggregate(s=Sum("amount"))["s"] or 0
+    return FundSummary(unit, con[0], com[0], rec[0], con[1] - com[1] + rec[1], con[2] - com[2] + rec[2],
+                       granted, com[0])
+
+
+def fund(*, scope: Scope, unit_id: int) -> FundSummary:
+    """A unit's fund: contributions, compensations, recoveries, balance (and each level's part)."""
+    unit = units_visible(scope=scope).filter(pk=unit_id).first()
+    if unit is None:
+        raise PermissionDenied(_("You may only see your own unit's fund."))
+    return _summary(unit)
+
+
+def funds(*, scope: Scope) -> list[FundSummary]:
+    """Every visible unit that has a fund entry or a loan."""
+    active = set(FundEntry.objects.values_list("reporting_unit_id", flat=True)) | set(
+        Loan.objects.values_list("reporting_unit_id", flat=True))
+    return [_summary(u) for u in units_visible(scope=scope).filter(pk__in=active)]
+
+
+def breaker_tripped(*, unit_id: int) -> bool:
+    """熔断: the unit's loss ratio (compensated ÷ granted principal) passes the bureau's threshold."""
+    unit = ReportingUnit.objects.get(pk=unit_id)
+    return _summary(unit).loss_ratio > Fraction(policy().breaker_loss_ratio)
+
+
+def contribute(*, scope: Scope, unit_id: int, amount: int, on: dt.date, user=None, memo: str = "") -> FundEntry:
+    """Money paid into a unit's fund by the two levels of government, split city 4 : district 6."""
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator records fund contributions."))
+    if amount <= 0:
+        raise CreditError("出资金额应大于0")
+    city, district = city_district(amount)
+    return FundEntry.objects.create(reporting_unit_id=unit_id, kind=FundEntry.Kind.CONTRIBUTION, amount=amount,
+                                    city_part=city, district_part=district, entry_on=on, memo=memo[:200],
+                                    recorded_by=user)
+
+
+# ---------------------------------------------------------------- loans
+
+
+def _check_day(day: dt.date, today: dt.date, what: str) -> None:
+    if day > today:
+        raise CreditError(f"{what}晚于今天")
+
+
+@transaction.atomic
+def grant_loan(*, scope: Scope, uscc: str, amount: int, annual_rate: Decimal, granted_on: dt.date,
+               due_on: dt.date, user=None, today: dt.date | None = None) -> Loan:
+    """Record a loan by the officer's bank, within the firm's available line and the unit's breaker."""
+    bank = require_bank(scope)
+    today = today or timezone.localdate()
+    if not isinstance(amount, int) or amount <= 0:
+        raise CreditError("贷款金额应为大于0的整数元")
+    if not (Decimal(0) < annual_rate <= MAX_RATE):
+        raise CreditError("年利率应大于0且不超过0.24（以小数表示，如 0.0345）")
+    _check_day(granted_on, today, "放款日期")
+    if due_on <= granted_on:
+        raise CreditError("到期日应晚于放款日期")
+    if due_on > one_year_after(granted_on):
+        raise CreditError(f"贷款期限不得超过一年（到期日最晚为{one_year_after(granted_on):%Y-%m-%d}）")
+    firm = Enterprise.objects.select_for_update().get(pk=_firm_for(scope, uscc).pk)
+    s = standing(scope=scope, uscc=firm.uscc, on=granted_on)
+    if not s.eligible:
+        raise CreditError("该企业在放款日没有有效的重庆市科技型企业入库登记，不能申请知识价值信用贷款")
+    if not s.grade:
+        raise CreditError("该企业未达到知识价值信用评价E级，没有授信额度")
+    if amount > s.available:
+        raise CreditError(f"贷款金额{amount}元超过可用授信额度{s.available}元"
+                          f"（{s.grade}级额度{s.credit_line}元，未还本金{s.outstanding}元）")
+    if breaker_tripped(unit_id=firm.reporting_unit_id):
+        raise CreditError(f"{firm.reporting_unit.name}风险补偿基金已触发熔断（代偿损失率超过"
+                          f"{policy().breaker_loss_ratio}），暂停新增贷款")
+    return Loan.objects.create(
+        enterprise=firm, reporting_unit_id=firm.reporting_unit_id, bank=bank, amount=amount,
+        annual_rate=annual_rate, lpr_at_grant=policy().lpr_one_year, granted_on=granted_on, due_on=due_on,
+        grade=s.grade, credit_line=s.credit_line, recorded_by=user,
+    )
+
+
+@transaction.atomic
+def record_repayment(*, scope: Scope, loan_id: int, principal: int, interest: int, paid_on: dt.date, user=None,
+                     today: dt.date | None = None) -> Repayment:
+    loan = _own_loan(scope, loan_id)
+    today = today or timezone.localdate()
+    if loan.status != Loan.Status.ACTIVE:
+        raise CreditError("该贷款已结清或已代偿，不能再登记还款")
+    if principal < 0 or interest < 0 or principal + interest == 0:
+        raise CreditError("还款本金和利息不能为负数，且不能都为0")
+    _check_day(paid_on, today, "还款日期")
+    if paid_on < loan.granted_on:
+        raise CreditError("还款日期早于放款日期")
+    owed = outstanding(loan)
+    if principal > owed:
+        raise CreditError(f"还款本金{principal}元超过未还本金{owed}元")
+    repayment = Repayment.objects.create(loan=loan, paid_on=paid_on, principal=principal, interest=interest,
+                                         recorded_by=user)
+    if principal == owed:
+        loan.status = Loan.Status.REPAID
+        loan._history_user = user
+        loan.save(update_fields=["status"])
+    return repayment
+
+
+@transaction.atomic
+def record_default(*, scope: Scope, loan_id: int, on: dt.date, user=None, today: dt.date | None = None) -> Default:
+    """An overdue loan: the unit's fund compensates 80% of the overdue principal, split city 4 : district 6."""
+    loan = _own_loan(scope, loan_id)
+    today = today or timezone.localdate()
+    _check_day(on, today, "登记日期")
+    if loan.status != Loan.Status.ACTIVE:
+        raise CreditError("该贷款已结清或已代偿")
+    if on <= loan.due_on:
+        raise CreditError(f"贷款到期日为{loan.due_on:%Y-%m-%d}，尚未逾期")
+    owed = outstanding(loan)
+    fund_part, bank_part = compensation_for(owed)
+    city, district = city_district(fund_part)
+    default = Default.objects.create(loan=loan, recorded_on=on, overdue_principal=owed, compensation=fund_part,
+                                     bank_share=bank_part, city_share=city, district_share=district,
+                                     recorded_by=user)
+    if fund_part:
+        FundEntry.objects.create(reporting_unit_id=loan.reporting_unit_id, kind=FundEntry.Kind.COMPENSATION,
+                                 amount=fund_part, city_part=city, district_part=district, entry_on=on, loan=loan,
+                                 memo=f"代偿 {loan.enterprise.name}", recorded_by=user)
+    loan.status = Loan.Status.COMPENSATED
+    loan._history_user = user
+    loan.save(update_fields=["status"])
+    return default
+
+
+def recovered(loan: Loan) -> int:
+    return loan.fund_entries.filter(kind=FundEntry.Kind.RECOVERY).aggregate(s=Sum("amount"))["s"] or 0
+
+
+@transaction.atomic
+def record_recovery(*, scope: Scope, loan_id: int, amount: int, on: dt.date, user=None,
+                    today: dt.date | None = None) -> FundEntry:
+    """Money recovered after a compensation flows back to the fund, at most what the fund paid."""
+    loan = _own_loan(scope, loan_id)
+    today = today or timezone.localdate()
+    _check_day(on, today, "追偿日期")
+    if loan.status != Loan.Status.COMPENSATED:
+        raise CreditError("只有已代偿的贷款才能登记追偿")
+    left = loan.default.compensation - recovered(loan)
+    if amount <= 0 or amount > left:
+        raise CreditError(f"追偿金额应大于0且不超过尚未收回的代偿款{left}元")
+    city, district = city_district(amount)
+    return FundEntry.objects.create(reporting_unit_id=loan.reporting_unit_id, kind=FundEntry.Kind.RECOVERY,
+                                    amount=amount, city_part=city, district_part=district, entry_on=on, loan=loan,
+                                    memo=f"追偿 {loan.enterprise.name}", recorded_by=user)

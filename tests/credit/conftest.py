@@ -1,0 +1,41 @@
+"""Fixtures of the credit tests: firms holding 科技型企业入库 and bank officers of two banks."""
+
+from __future__ import annotations
+
+import pytest
+
+from keqi.accounts.models import Membership
+from keqi.accounts.scope import SYSTEM
+from keqi.registry import flows
+
+from .helpers import firm_rows, write_firms
+
+
+@pytest.fixture
+def firms(tmp_path, db):
+    """Four 渝北区 firms with a grade (三 with 入库, one without) and one 南岸区 firm with 入库."""
+    reports, quals = firm_rows()
+    assert flows.run_import(path=write_firms(tmp_path / "firms.xlsx", reports, quals), scope=SYSTEM).applied
+    return reports, quals
+
+
+def _bank_user(make_user, username, bank):
+    user = make_user(username, "bank_officer")
+    Membership.objects.filter(user=user).update(organisation=bank)
+    user.refresh_from_db()
+    return user
+
+
+@pytest.fixture
+def bank_a(make_user):
+    return _bank_user(make_user, "bank-a", "重庆银行")
+
+
+@pytest.fixture
+def bank_b(make_user):
+    return _bank_user(make_user, "bank-b", "重庆农村商业银行")
+
+
+@pytest.fixture
+def registrar(make_user):
+    return make_user("registrar", "contract_registrar", unit="渝北区")
