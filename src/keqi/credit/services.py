@@ -45,7 +45,7 @@ class CreditError(ValueError):
 # ---------------------------------------------------------------- access
 
 
-def _bank_of(scope: Scope) -> str:
+def bank_of(scope: Scope) -> str:
     if scope.role != Role.BANK_OFFICER:
         return ""
     org = Membership.objects.filter(user_id=scope.user_id).values_list("organisation", flat=True).first()
@@ -58,7 +58,7 @@ def require_read(scope: Scope) -> None:
 
 
 def require_bank(scope: Scope) -> str:
-    bank = _bank_of(scope)
+    bank = bank_of(scope)
     if not bank:
         raise PermissionDenied(_("Only a partner bank's officer (with the bank's name on the membership) may record loans."))
     return bank
@@ -71,7 +71,7 @@ def loans(*, scope: Scope) -> QuerySet:
     if scope.role == Role.CITY_ADMIN:
         return qs
     if scope.role == Role.BANK_OFFICER:
-        bank = _bank_of(scope)
+        bank = bank_of(scope)
         return qs.filter(bank=bank) if bank else qs.none()
     if scope.role == Role.DISTRICT_OFFICER:
         return qs.filter(reporting_unit_id=scope.unit_id)
