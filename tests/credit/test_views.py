@@ -113,3 +113,13 @@ def test_a_firm_without_registration_shows_as_not_eligible(client_for, firms, ci
 def test_a_contract_registrar_sees_no_credit_page(client_for, registrar):
     for name in ("credit:index", "credit:funds", "credit:loan_new"):
         assert client_for(registrar).get(reverse(name)).status_code == 403
+
+
+def test_the_menu_offers_each_role_its_pages(client_for, bank_a, registrar, yubei_officer):
+    def menu(user):
+        html = client_for(user).get(reverse("web:home")).content.decode()
+        return html.split("<nav>")[1].split("</nav>")[0]
+
+    assert reverse("credit:index") in menu(bank_a) and reverse("contracts:list") not in menu(bank_a)
+    assert reverse("contracts:list") in menu(registrar) and reverse("credit:index") not in menu(registrar)
+    assert reverse("contracts:list") in menu(yubei_officer) and reverse("credit:index") in menu(yubei_officer)
