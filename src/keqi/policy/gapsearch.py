@@ -38,7 +38,7 @@ from keqi.policy.gaps import _MOVES, LEVERS, PARTIAL_SUFFIX, PHRASES, _blockers,
 __all__ = ["batch_gap_columns"]
 
 ELIGIBLE, UNCERTAIN, INELIGIBLE = 2, 1, 0
-ROUNDS = (4, 24)  # candidates per firm evaluated in the first rounds (cheapest first); then all the rest
+ROUNDS = (4, 12, 36, 108)  # candidates per firm evaluated by the end of each round (cheapest first); then all
 CANDIDATE_ROWS = 1_000_000  # candidate plans per chunk of firms (bounds memory)
 QUERY_ROWS = 2_000_000  # candidate rows per engine query
 _BIG = np.iinfo(np.int64).max
@@ -104,14 +104,29 @@ class _Plans:
         self.k = int(np.prod(sizes)) if sizes else 1
         self.levers = list(edition.levers)
         zeros = np.zeros(m, dtype=np.int64)
-        combos = list(itertools.product(*[range(n) for n in sizes]))
-        self.delta = {lever: np.empty((self.k, m), dtype=np.int64) for lever in self.levers}
-        for k, combo in enumerate(combos):
-            merged: dict[str, np.ndarray] = {}
-            for group, i in zip(groups, combo, strict=True):
-                merged.update(group[i])
+        touched = [set().union(*(opt.keys() for opt in g)) for g in groups]
+        self.disjoint = bool(touched) and sum(map(len, touched)) == len(set().union(*touched))
+        self.delta = {}
+        if self.disjoint:
+            # each lever belongs to one group: its change in combination k is that group's option
+            stride = self.k
+            for group, size, levers in zip(groups, sizes, touched, strict=True):
+                stride //= size
+                option = (np.arange(self.k) // stride) % size
+                for lever in levers:
+                    values = np.stack([np.maximum(np.asarray(opt.get(lever, zeros)), 0) for opt in group])
+                    self.delta[lever] = values[option].astype(np.int64)
             for lever in self.levers:
-                self.delta[lever][k] = np.maximum(merged.get(lever, zeros), 0)
+                self.delta.setdefault(lever, np.zeros((self.k, m), dtype=np.int64))
+        else:
+            combos = list(itertools.product(*[range(n) for n in sizes]))
+            self.delta = {lever: np.empty((self.k, m), dtype=np.int64) for lever in self.levers}
+            for k, combo in enumerate(combos):
+                merged: dict[str, np.ndarray] = {}
+                for group, i in zip(groups, combo, strict=True):
+                    merged.update(group[i])
+                for lever in self.levers:
+                    self.delta[lever][k] = np.maximum(merged.get(lever, zeros), 0)
         costs = resolved.get("gap_costs", {})
         self.cost = np.zeros((self.k, m), dtype=np.int64)
         for lever in self.levers:
@@ -122,10 +137,9 @@ class _Plans:
         self.rep = self._representatives(groups, sizes, m)
 
     def _representatives(self, groups: list[list[dict[str, Any]]], sizes: list[int], m: int) -> np.ndarray:
-        k_index = np.broadcast_to(np.arange(self.k)[:, None], (self.k, m))
+        if not self.disjoint:  # groups share a lever: no shortcut, every candidate is its own
+            return np.array(np.broadcast_to(np.arange(self.k)[:, None], (self.k, m)))
         touched = [set().union(*(opt.keys() for opt in g)) for g in groups]
-        if not touched or sum(map(len, touched)) != len(set().union(*touched)):
-            return np.array(k_index)  # groups share a lever: no shortcut, every candidate is its own
         rep = np.zeros((self.k, m), dtype=np.int64)
         stride = self.k
         zeros = np.zeros(m, dtype=np.int64)
@@ -149,9 +163,13 @@ class _Plans:
 
     def unique(self, k: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The distinct representatives of candidates ``(k, j)``: (rep, firm, where each pair maps)."""
-        code = self.rep[k, j] * self.rep.shape[1] + j
-        uniq, back = np.unique(code, return_inverse=True)
-        return uniq // self.rep.shape[1], uniq % self.rep.shape[1], back
+        rep = self.rep[k, j]
+        mark = np.zeros(self.rep.shape, dtype=bool)
+        mark[rep, j] = True
+        rk, rf = np.nonzero(mark)
+        index = np.empty(self.rep.shape, dtype=np.int64)
+        index[rk, rf] = np.arange(rk.size)
+        return rk, rf, index[rep, j]
 
 
 def _run(
@@ -225,7 +243,11 @@ def _search_chunk(
     firms = np.broadcast_to(np.arange(m), (plans.k, m))
     known = np.where(plans.still, own[None, :], np.int8(-1)).astype(np.int8)  # by candidate
 
-    settled = np.zeros(m, dtype=bool)
+    # A firm with an undecided condition it cannot control and no lever moves (e.g. 高新技术领域 unknown)
+    # stays at best uncertain: look for the first uncertain candidate (or none, if it is uncertain already)
+    hopeless = _hopeless(edition, settings, sub_result)
+    wanted = np.where(hopeless, UNCERTAIN, ELIGIBLE).astype(np.int8)
+    settled = hopeless & (own != INELIGIBLE)
     start = 0
     for end in (*[r for r in ROUNDS if r < plans.k], plans.k):
         todo = np.nonzero(~settled)[0]
@@ -238,9 +260,10 @@ def _search_chunk(
         if ask.any():
             rk, rf, _ = plans.unique(k[ask], firm[ask])
             out = _run(base, rf, plans.at(rk, rf), edition.id, settings, "verdict")
-            known[rk, rf] = _codes(out.column("verdict"))
+            known[rk, rf] = out.column("code").to_numpy()
         head = order[:end, todo]
-        settled[todo[(known[plans.rep[head, todo[None, :]], todo[None, :]] == ELIGIBLE).any(axis=0)]] = True
+        seen = known[plans.rep[head, todo[None, :]], todo[None, :]]
+        settled[todo[(seen == wanted[todo][None, :]).any(axis=0)]] = True
         start = end
 
     # by sorted position: the first eligible; else (ineligible firms) the first uncertain; else no plan
@@ -263,6 +286,21 @@ def _search_chunk(
     stuck = np.nonzero(~(has_elig | has_unc))[0]
     if stuck.size:
         _partial(found, idx, stuck, plans, base, edition, settings)
+
+
+def _hopeless(edition: Edition, settings: Mapping[str, Any] | None, result: pa.Table) -> np.ndarray:
+    """Firms that no plan can make eligible: a condition they cannot control (``gate`` and not
+    ``controllable``, which the reference already takes as a strict condition) is undecided and reads
+    no column a lever moves."""
+    from keqi.policy.engine import _settings_key, criterion_reads
+
+    moved = {col for lever in edition.levers for col in _MOVES[lever]}
+    reads = criterion_reads(edition.id, _settings_key(settings))
+    out = np.zeros(result.num_rows, dtype=bool)
+    for c in edition.criteria:
+        if c.gate and not c.controllable and not (reads[c.id] & moved):
+            out |= pc.is_null(result.column(f"{c.id}__passed")).to_numpy(zero_copy_only=False)
+    return out
 
 
 def _partial(
@@ -391,6 +429,40 @@ def _served_index(served: str | tuple[str, ...], passed: Mapping[str, np.ndarray
     return out
 
 
+def _failing(edition: Edition, headline, passed, rows) -> list[tuple[np.ndarray, str]]:
+    return [
+        (passed[c.id][rows] == 0, _one(_unreachable(edition, _pattern_row(edition, c.id, False))))
+        for c in headline
+    ]
+
+
+def _open(edition: Edition, headline, passed, rows) -> list[tuple[np.ndarray, str]]:
+    return [
+        (passed[c.id][rows] == -1, _one(_undecided(edition, _pattern_row(edition, c.id, None))))
+        for c in headline
+    ]
+
+
+def _static(entries: list[tuple[np.ndarray, str]]) -> pa.Array:
+    """Fixed entries, each present where its mask holds, joined per row (NULL where none): the text of
+    each distinct pattern of masks is built once."""
+    if not entries:
+        return pa.nulls(0, pa.string())
+    n = len(entries[0][0])
+    code = np.zeros(n, dtype=object if len(entries) > 62 else np.int64)
+    for i, (mask, _) in enumerate(entries):
+        code = code + mask.astype(np.int64) * (1 << i)
+    patterns, inverse = np.unique(code, return_inverse=True)
+    texts = [", ".join(t for i, (_, t) in enumerate(entries) if int(p) >> i & 1) or None for p in patterns]
+    return pa.array(texts, type=pa.string()).take(pa.array(inverse.ravel()))
+
+
+def _join(slots: list[pa.Array]) -> pa.Array:
+    """Per row, the non-NULL slots joined by ", " (pyarrow's null-skipping join drops rows)."""
+    parts = [pc.fill_null(pc.binary_join_element_wise(", ", slot, ""), "") for slot in slots]
+    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), start=2)
+
+
 def batch_gap_columns(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> pa.Table:
@@ -422,76 +494,74 @@ def batch_gap_columns(
                 found, search[start : start + chunk], flat, result, codes, edition, resolved, settings
             )
 
-    slots: list[pa.Array] = []
-    # a blocker: the criteria the firm cannot fix, nothing else
-    for c in edition.criteria:
-        if c.gate and not c.controllable:
-            slots.append(
-                _masked(
-                    blocked & (passed[c.id] == 0),
-                    _one(_blockers(edition, _pattern_row(edition, c.id, False))),
-                )
-            )
-    # no levers: what fails, then what is undecided
     headline = _headline(edition)
-    for c in headline:
-        slots.append(
-            _masked(
-                fixed & (passed[c.id] == 0), _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
-            )
-        )
-    for c in headline:
-        slots.append(
-            _masked(
-                fixed & (passed[c.id] == -1), _one(_undecided(edition, _pattern_row(edition, c.id, None)))
-            )
-        )
-    # a plan: one entry per lever that moves, then (plans that reach "uncertain") what stays undecided
-    reaches = pc.if_else(
-        pa.array(found.target == ELIGIBLE), pa.scalar('"eligible"'), pa.scalar('"uncertain"')
-    )
-    for lever, served in edition.levers.items():
-        ids = (served,) if isinstance(served, str) else served
-        which = _served_index(served, passed, n)
-        for i, cid in enumerate(ids):
-            c = edition.criterion(cid)
-            mask = found.found & (found.delta[lever] > 0) & (which == i)
-            effect = _effect(c, found.lo[cid], found.lo_null[cid], found.hi[cid])
-            slots.append(_lever_entry(mask, cid, lever, found.delta[lever], effect, "", reaches))
-    for c in headline:
-        mask = found.found & (found.target == UNCERTAIN) & (found.passed[c.id] == -1)
-        slots.append(_masked(mask, _one(_undecided(edition, _pattern_row(edition, c.id, None)))))
-    # no plan at all: per failing criterion its cheapest fix alone (or that nothing helps), then undecided
-    null_reaches = pa.scalar("null")
-    for c in headline:
-        failing = found.partial & (passed[c.id] == 0)
-        slots.append(
-            _masked(
-                failing & ~found.fixable[c.id],
-                _one(_unreachable(edition, _pattern_row(edition, c.id, False))),
-            )
-        )
-        effect = _effect(c, found.fix_lo[c.id], found.fix_lo_null[c.id], found.fix_hi[c.id])
-        for lever in edition.levers:
-            delta = found.fix_delta[c.id][lever]
-            mask = failing & found.fixable[c.id] & (delta > 0)
-            slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
-    for c in headline:
-        slots.append(
-            _masked(
-                found.partial & (passed[c.id] == -1),
-                _one(_undecided(edition, _pattern_row(edition, c.id, None))),
-            )
-        )
+    pieces: list[pa.Array] = [pa.array(["[]"], type=pa.string())]  # eligible firms: no entries
+    position = np.zeros(n, dtype=np.int64)
 
-    # entries joined by ", " (pyarrow's null_handling="skip" join drops rows, so: ", " + entry or "")
-    parts = [pc.fill_null(pc.binary_join_element_wise(", ", slot, ""), "") for slot in slots]
-    body = (
-        pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), start=2)
-        if parts
-        else pa.nulls(n, pa.string())
-    )
-    gaps_json = pc.binary_join_element_wise("[", pc.fill_null(body, ""), "]", "")
+    def put(rows: np.ndarray, lists: pa.Array) -> None:
+        position[rows] = sum(len(p) for p in pieces) + np.arange(rows.size)
+        pieces.append(pc.binary_join_element_wise("[", pc.fill_null(lists, ""), "]", ""))
+
+    # a blocker: the criteria the firm cannot fix, nothing else
+    rows = np.nonzero(blocked)[0]
+    if rows.size:
+        put(
+            rows,
+            _static(
+                [
+                    (passed[c.id][rows] == 0, _one(_blockers(edition, _pattern_row(edition, c.id, False))))
+                    for c in edition.criteria
+                    if c.gate and not c.controllable
+                ]
+            ),
+        )
+    # no levers: what fails, then what is undecided
+    rows = np.nonzero(fixed)[0]
+    if rows.size:
+        put(rows, _static(_failing(edition, headline, passed, rows) + _open(edition, headline, passed, rows)))
+    # a plan: one entry per lever that moves, then (plans that reach "uncertain") what stays undecided
+    rows = np.nonzero(found.found)[0]
+    if rows.size:
+        reaches = pc.if_else(
+            pa.array(found.target[rows] == ELIGIBLE), pa.scalar('"eligible"'), pa.scalar('"uncertain"')
+        )
+        slots = []
+        for lever, served in edition.levers.items():
+            ids = (served,) if isinstance(served, str) else served
+            which = _served_index(served, {c: passed[c][rows] for c in ids}, rows.size)
+            delta = found.delta[lever][rows]
+            for i, cid in enumerate(ids):
+                mask = (delta > 0) & (which == i)
+                if mask.any():
+                    c = edition.criterion(cid)
+                    effect = _effect(c, found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows])
+                    slots.append(_lever_entry(mask, cid, lever, delta, effect, "", reaches))
+        unsure = found.target[rows] == UNCERTAIN
+        after = {c.id: np.where(unsure, found.passed[c.id][rows], 1) for c in headline}
+        slots.append(_static(_open(edition, headline, after, np.arange(rows.size))))
+        put(rows, _join(slots))
+    # no plan at all: per failing criterion its cheapest fix alone (or that nothing helps), then undecided
+    rows = np.nonzero(found.partial)[0]
+    if rows.size:
+        slots = []
+        null_reaches = pa.scalar("null")
+        for c in headline:
+            failing = passed[c.id][rows] == 0
+            fixable = found.fixable[c.id][rows]
+            text = _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
+            slots.append(_masked(failing & ~fixable, text))
+            effect = _effect(
+                c, found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows]
+            )
+            for lever in edition.levers:
+                delta = found.fix_delta[c.id][lever][rows]
+                mask = failing & fixable & (delta > 0)
+                if mask.any():
+                    slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
+        slots.append(_static(_open(edition, headline, passed, rows)))
+        put(rows, _join(slots))
+    gaps_json = pa.concat_arrays(pieces).take(pa.array(position))
+
     for lever in edition.levers:
         delta = found.delta[lever]
         result = result.append_column(
