@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import policy, registry, screening, server, synth
+from . import contracts, policy, registry, screening, server, synth
 
 app = typer.Typer(
     name="keqi",
@@ -23,6 +23,7 @@ registry.register(app)
 synth.register(app)
 policy.register(app)
 screening.register(app)
+contracts.register(app)
 
 
 def main() -> None:
