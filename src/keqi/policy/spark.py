@@ -1,0 +1,176 @@
+"""The same rules on PySpark: ``engine.evaluate_all(..., backend="spark")``.
+
+The editions' Ibis expressions (``engine.expression``) are run by Ibis' PySpark backend, so the verdict
+columns come from Spark. A row number travels with every firm and the result is put back in input
+order. Gap plans are computed on the driver with the batch search of ``keqi.policy.gapsearch``, for the
+firms that are not eligible only (their flat rows and verdict columns are all it reads).
+
+The master is ``master`` if given, else ``KEQI_SPARK_MASTER``, else ``local[*]``. PySpark is an
+optional dependency (the ``dev`` extra pins it); nothing here is imported unless asked for.
+
+For a national screen (tens of millions of firms) use ``verdict_frame``: the verdict columns as a lazy
+Spark DataFrame over a flat Parquet dataset, written back by the cluster; see docs/spark.md.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from keqi.policy.flat import FLAT_SCHEMA
+
+__all__ = ["evaluate_all", "session", "verdict_frame", "verdict_table"]
+
+ROW = "_row"
+_VIEW = "keqi_flat"
+_lock = threading.Lock()
+
+
+def session(master: str | None = None):
+    """The Spark session (created once per process; later calls return it)."""
+    from pyspark.sql import SparkSession
+
+    url = master or os.environ.get("KEQI_SPARK_MASTER") or "local[*]"
+    builder = (
+        SparkSession.builder.master(url)
+        .appName("keqi-screen")
+        # dates and the assessment day are calendar dates: no time-zone shift
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.ui.enabled", "false")
+        # the rules guard every division with a CASE; Spark may still evaluate a hoisted common
+        # sub-expression, which under ANSI mode raises DIVIDE_BY_ZERO where DuckDB gives NULL
+        .config("spark.sql.ansi.enabled", "false")
+    )
+    return builder.getOrCreate()
+
+
+def _backend(spark):
+    import ibis
+
+    return ibis.pyspark.connect(spark)
+
+
+def verdict_frame(
+    flat, edition_id: str, settings: Mapping[str, Any] | None = None, *, spark=None, master: str | None = None
+):
+    """The verdict columns of ``edition_id`` as a lazy Spark DataFrame.
+
+    ``flat`` is a Spark DataFrame with the flat columns (a ``_row`` column, if present, is carried
+    through) or the path of a Parquet dataset of flat rows (``hdfs://…``, ``s3a://…``, a local folder).
+    """
+    from keqi.policy.engine import expression
+
+    spark = spark or session(master)
+    spark.conf.set("spark.sql.ansi.enabled", "false")  # see session(): NULL, not an error, for x / 0
+    frame = spark.read.parquet(flat) if isinstance(flat, str) else flat
+    missing = [f for f in FLAT_SCHEMA if f.name not in frame.columns]
+    if missing:
+        from pyspark.sql import functions as F
+
+        frame = frame.withColumns({f.name: F.lit(None).cast(_spark_type(f.type)) for f in missing})
+    con = _backend(spark)
+    with _lock:
+        name = f"{_VIEW}_{id(frame)}"
+        frame.createOrReplaceTempView(name)
+        expr = expression(con.table(name), edition_id, settings)
+    return con._session.sql(str(con.compile(expr)))
+
+
+def _spark_type(t: pa.DataType) -> str:
+    if pa.types.is_string(t):
+        return "string"
+    if pa.types.is_boolean(t):
+        return "boolean"
+    if pa.types.is_date32(t):
+        return "date"
+    if pa.types.is_floating(t):
+        return "double"
+    return "bigint"
+
+
+def verdict_table(
+    flat: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None, *, spark=None, master=None
+) -> pa.Table:
+    """The verdict columns of ``edition_id`` for the flat Arrow ``flat``, computed by Spark, input order."""
+    spark = spark or session(master)
+    frame = _frame(spark, flat)
+    return _collect(verdict_frame(frame, edition_id, settings, spark=spark), flat.num_rows)
+
+
+def _frame(spark, flat: pa.Table):
+    with_row = flat.append_column(ROW, pa.array(np.arange(flat.num_rows, dtype=np.int64)))
+    return spark.createDataFrame(with_row)
+
+
+def _collect(frame, n: int) -> pa.Table:
+    table = frame.toArrow()
+    order = pc.sort_indices(table.column(ROW))
+    table = table.take(order).drop_columns([ROW])
+    if table.num_rows != n:
+        raise RuntimeError(f"Spark returned {table.num_rows} rows for {n} firms")
+    return table
+
+
+def _like(table: pa.Table, reference: pa.Schema) -> pa.Table:
+    """Spark's result with the DuckDB engine's column types (Spark types some literals differently)."""
+    return pa.Table.from_arrays(
+        [table.column(f.name).cast(f.type) for f in reference], schema=pa.schema(list(reference))
+    )
+
+
+def evaluate_all(
+    flat: pa.Table,
+    edition_ids: Sequence[str],
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    *,
+    gaps: bool = True,
+    master: str | None = None,
+    spark=None,
+) -> dict[str, pa.Table]:
+    """``engine.evaluate_all`` on Spark: one DataFrame of the flat table, every edition's rules on it."""
+    from keqi.policy.engine import run_rules
+    from keqi.policy.gapsearch import batch_gap_columns
+
+    spark = spark or session(master)
+    frame = _frame(spark, flat).cache()
+    out: dict[str, pa.Table] = {}
+    try:
+        for e in edition_ids:
+            s = (settings or {}).get(e)
+            result = _collect(verdict_frame(frame, e, s, spark=spark), flat.num_rows)
+            # the engine's output types (e.g. DuckDB's float64 where Spark keeps a decimal literal)
+            schema = run_rules(flat.slice(0, 0), e, s).schema
+            result = _like(result, schema)
+            if gaps:
+                result = _gaps_for_open(flat, result, e, s, batch_gap_columns)
+            out[e] = result
+    finally:
+        frame.unpersist()
+    return out
+
+
+def _gaps_for_open(flat: pa.Table, result: pa.Table, edition_id: str, settings, gap_columns) -> pa.Table:
+    """Gap columns computed for the rows that are not eligible only, then spread back over all rows."""
+    open_rows = np.nonzero(pc.not_equal(result.column("verdict"), "eligible").to_numpy(zero_copy_only=False))[
+        0
+    ]
+    sub = gap_columns(flat.take(pa.array(open_rows)), result.take(pa.array(open_rows)), edition_id, settings)
+    added = sub.column_names[result.num_columns :]
+    # an eligible firm has no gap entries, no planned change and reaches nothing
+    empty = gap_columns(flat.slice(0, 0), result.slice(0, 0), edition_id, settings)
+    position = np.full(result.num_rows, -1, dtype=np.int64)
+    position[open_rows] = np.arange(len(open_rows))
+    take = pa.array(position, mask=position < 0)
+    for name in added:
+        col = sub.column(name).take(take)
+        if name == "gaps_json":
+            col = pc.fill_null(col, "[]")
+        result = result.append_column(empty.schema.field(name), col)
+    return result
