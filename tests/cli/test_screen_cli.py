@@ -57,3 +57,13 @@ def test_file_with_a_bad_cell_is_not_screened(tmp_path):
 
 def test_screen_of_an_unknown_unit_exits_2():
     assert runner.invoke(app, ["screen", "--unit", "火星区"]).exit_code == 2
+
+
+def test_file_screen_on_spark_equals_the_default_engine(tmp_path, data_file):
+    outs = {}
+    for engine in ("duckdb", "spark"):
+        out = tmp_path / f"{engine}.parquet"
+        result = runner.invoke(app, ["screen", str(data_file), "--on", "2025-06-30", "--engine", engine, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        outs[engine] = pl.read_parquet(out)
+    assert outs["spark"].equals(outs["duckdb"])

@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
         on: str = typer.Option(None, "--on", help="Assessment day YYYY-MM-DD (default: today)."),
         unit: str = typer.Option(None, help="Only this reporting unit (name or GB/T 2260 code)."),
         as_user: str = typer.Option(None, "--as", help="Screen with this user's rights (default: the whole city)."),
+        engine: str = typer.Option("duckdb", help="duckdb (in-process) or spark (local, or KEQI_SPARK_MASTER)."),
     ) -> None:
         """Judge every firm against every edition and rank the candidates for the next tier.
 
@@ -43,19 +44,22 @@ def register(app: typer.Typer) -> None:
         """
         setup()
         assess_on = _day(on)
+        if engine not in ("duckdb", "spark"):
+            err.print(f"[red]未知的计算引擎：{engine}（可选 duckdb、spark）[/red]")
+            raise typer.Exit(2)
         if file is not None:
-            _screen_file(file, output, assess_on)
+            _screen_file(file, output, assess_on, engine)
             return
-        _screen_registry(output, assess_on, unit, as_user)
+        _screen_registry(output, assess_on, unit, as_user, engine)
 
 
-def _screen_file(file: Path, output: Path | None, assess_on: dt.date) -> None:
+def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str) -> None:
     from keqi.screening.files import screen_file, write_result
 
     from .registry import print_errors
 
     with console.status(f"筛选 {file.name} …"):
-        frame, errors = screen_file(file, assess_on=assess_on)
+        frame, errors = screen_file(file, assess_on=assess_on, engine=engine)
     if errors:
         print_errors(errors, file)
         raise typer.Exit(1)
@@ -64,7 +68,8 @@ def _screen_file(file: Path, output: Path | None, assess_on: dt.date) -> None:
     console.print(f"{file.name}：{frame.height} 家企业，评价日 {assess_on}" + (f"，结果已写入 {output}" if output else ""))
 
 
-def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, as_user: str | None) -> None:
+def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, as_user: str | None,
+                     engine: str) -> None:
     from keqi.registry import services as registry
     from keqi.screening import exporting, flows, services
 
@@ -85,7 +90,8 @@ def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, 
             bar.update(task, completed=done, total=total)
 
         try:
-            run = flows.run_screening(scope=scope, assess_on=assess_on, unit_id=unit_id, user=user, progress=progress)
+            run = flows.run_screening(scope=scope, assess_on=assess_on, unit_id=unit_id, user=user, progress=progress,
+                                      engine=engine)
         except KeyboardInterrupt:
             err.print("[yellow]已中断：本次结果已丢弃，之前的筛选结果保持不变。[/yellow]")
             raise typer.Exit(130) from None

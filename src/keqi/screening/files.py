@@ -37,7 +37,7 @@ from .services import LADDER as EDITIONS
 
 
 def screen_file(
-    path: Path | str, *, assess_on: dt.date, edition_ids: Sequence[str] = EDITIONS
+    path: Path | str, *, assess_on: dt.date, edition_ids: Sequence[str] = EDITIONS, engine: str = "duckdb"
 ) -> tuple[pl.DataFrame | None, list[CellError]]:
     """(one row per firm with every edition's result, errors); the frame is None when there are errors."""
     path = Path(path)
@@ -100,9 +100,10 @@ def screen_file(
     out["目标梯次"] = [LADDER[t.level + 1].label if t.next_edition else None for t in tiers]
     next_close: list[float | None] = [None] * len(tiers)
     next_verdict: list[str | None] = [None] * len(tiers)
+    judged = policy_engine.evaluate_all(table, edition_ids, gaps=True, backend=engine)
     for edition_id in edition_ids:
         edition = policy_editions.get(edition_id)
-        result = policy_engine.evaluate_table(table, edition_id, gaps=True)
+        result = judged[edition_id]
         costs = edition.resolve_settings().get("gap_costs", {})
         verdicts = result.column("verdict").to_pylist()
         lo, hi, mark = (result.column(c).to_pylist() for c in ("score_min", "score_max", "pass_mark"))

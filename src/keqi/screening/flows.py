@@ -73,6 +73,7 @@ def run_screening(
     chunk: int = CHUNK,
     progress: Progress = _no_progress,
     run: ScreeningRun | None = None,
+    engine: str = "duckdb",
 ) -> ScreeningRun:
     """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run."""
     unit_id = _unit_for(scope, unit_id)
@@ -84,7 +85,7 @@ def run_screening(
     if run is None:
         run = ScreeningRun.objects.create(
             requested_by=user if user is not None and user.pk else None, assess_on=assess_on,
-            reporting_unit_id=unit_id, settings=settings,
+            reporting_unit_id=unit_id, settings=settings, engine=engine,
             editions={e: policy_editions.get(e).version for e in edition_ids},
         )
     run.firms = len(ids)
@@ -92,7 +93,7 @@ def run_screening(
     run.save(update_fields=["firms", "status"])
     try:
         for start in range(0, len(ids), chunk):
-            _screen_chunk(run, ids[start : start + chunk], assess_on, edition_ids, settings)
+            _screen_chunk(run, ids[start : start + chunk], assess_on, edition_ids, settings, run.engine)
             done = min(start + chunk, len(ids))
             ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
             progress(done, len(ids))
@@ -119,16 +120,17 @@ def _tiers(ids: Sequence[int], assess_on: dt.date) -> dict[int, set[str]]:
 
 
 def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edition_ids: Sequence[str],
-                  settings: Mapping[str, Mapping[str, Any]]) -> None:
+                  settings: Mapping[str, Mapping[str, Any]], engine: str) -> None:
     firms = Enterprise.objects.filter(pk__in=ids).order_by("pk")
     table = flat_table(enterprises=firms, assess_on=assess_on)
     meta = list(firms.values_list("pk", "reporting_unit_id"))
     held = _tiers(ids, assess_on)
     results: list[dict] = []
     by_edition: dict[str, list[dict]] = {}
+    judged = policy_engine.evaluate_all(table, edition_ids, settings, gaps=True, backend=engine)
     for edition_id in edition_ids:
         edition_settings = settings.get(edition_id)
-        out = policy_engine.evaluate_table(table, edition_id, edition_settings, gaps=True)
+        out = judged[edition_id]
         costs = policy_editions.get(edition_id).resolve_settings(edition_settings).get("gap_costs", {})
         cols = {name: out.column(name).to_pylist() for name in out.column_names
                 if name in ("verdict", "route", "score_min", "score_max", "pass_mark", "gaps_json", *EXTRA_COLUMNS)}
