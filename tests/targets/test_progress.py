@@ -11,6 +11,7 @@ from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.registry import flows
 from keqi.targets import services
 from keqi.targets.models import Indicator, IndicatorValue, Target
+
 from support import qualification_rows, report_rows, write_file
 
 pytestmark = pytest.mark.django_db
