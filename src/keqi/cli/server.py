@@ -54,6 +54,23 @@ def _serve(host: str, port: int, worker: bool) -> None:
                 proc.kill()
 
 
+def _queue_demo_screening() -> None:
+    """Queue a city-wide screening for the worker, unless one is complete or queued already."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from keqi.accounts.scope import SYSTEM
+    from keqi.screening import flows, tasks
+    from keqi.screening.models import ScreeningRun
+
+    if ScreeningRun.objects.filter(reporting_unit__isnull=True).exclude(status=ScreeningRun.Status.FAILED).exists():
+        return
+    admin = get_user_model().objects.get(username=DEMO_ACCOUNTS[0][0])
+    run = flows.request_screening(scope=SYSTEM, user=admin, assess_on=timezone.localdate(), unit_id=None)
+    tasks.run_screening.enqueue(run.pk)
+    console.print("已排队全市筛选，服务器的后台任务进程启动后约半分钟完成（见“筛选”页面）。")
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
@@ -116,6 +133,7 @@ def register(app: typer.Typer) -> None:
             uscc = firm.uscc if role == "enterprise_user" and firm else None
             ensure_user(username=username, password=DEMO_PASSWORD, role=role, unit=unit, uscc=uscc)
             lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
+        _queue_demo_screening()
         console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")
         for line in lines:
             console.print(line, soft_wrap=True)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ScreeningRun(models.Model):
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
         RUNNING = "running", _("Running")
         COMPLETE = "complete", _("Complete")
         FAILED = "failed", _("Failed or interrupted")
@@ -33,7 +34,7 @@ class ScreeningRun(models.Model):
     editions = models.JSONField(_("edition versions"), default=dict)
     settings = models.JSONField(_("settings"), default=dict, blank=True)
     engine = models.CharField(_("engine"), max_length=16, default="duckdb")
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     firms = models.PositiveIntegerField(_("firms"), default=0)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.CharField(_("message"), max_length=500, blank=True)

@@ -77,8 +77,8 @@ def run_detail(request, pk: int):
     scope = scope_for(request.user)
     run = get_object_or_404(services.runs_visible(scope=scope), pk=pk)
     counts = services.verdict_counts(run=run) if run.status == ScreeningRun.Status.COMPLETE else {}
-    return render(request, "screening/run_detail.html",
-                  {"run": run, "counts": counts, "running": run.status == ScreeningRun.Status.RUNNING})
+    running = run.status in (ScreeningRun.Status.QUEUED, ScreeningRun.Status.RUNNING)
+    return render(request, "screening/run_detail.html", {"run": run, "counts": counts, "running": running})
 
 
 def _candidates(request, scope):
