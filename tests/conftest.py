@@ -27,8 +27,11 @@ def _isolated(request, tmp_path):
 def make_user(db):
     from keqi.accounts.services import ensure_user
 
-    def make(username: str, role: str, unit: str | None = None, uscc: str | None = None):
-        return ensure_user(username=username, password=PASSWORD, role=role, unit=unit, uscc=uscc)
+    def make(username: str, role: str, unit: str | None = None, uscc: str | None = None, organisation: str = ""):
+        if role == "bank_officer" and not organisation:
+            organisation = f"{username} 测试银行"  # every bank officer works for a bank
+        return ensure_user(username=username, password=PASSWORD, role=role, unit=unit, uscc=uscc,
+                           organisation=organisation)
 
     return make
 

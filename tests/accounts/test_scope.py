@@ -58,3 +58,10 @@ def test_ensure_user_is_idempotent_and_validates(db):
         ensure_user(username="v", password="p", role="district_officer")
     with pytest.raises(ValueError):
         ensure_user(username="w", password="p", role="wizard")
+
+
+def test_a_bank_officer_needs_a_bank(db):
+    with pytest.raises(ValueError):
+        ensure_user(username="b", password="p", role="bank_officer")
+    user = ensure_user(username="b", password="p", role="bank_officer", organisation="示例银行")
+    assert user.membership.organisation == "示例银行"

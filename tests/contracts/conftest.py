@@ -17,8 +17,4 @@ def nanan_registrar(make_user):
 
 @pytest.fixture
 def bank_officer(make_user):
-    from keqi.accounts.models import Membership
-
-    user = make_user("bank", "bank_officer")
-    Membership.objects.filter(user=user).update(organisation="重庆农村商业银行")
-    return user
+    return make_user("bank", "bank_officer", organisation="重庆农村商业银行")

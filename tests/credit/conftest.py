@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from keqi.accounts.models import Membership
 from keqi.accounts.scope import SYSTEM
 from keqi.registry import flows
 
@@ -20,10 +19,7 @@ def firms(tmp_path, db):
 
 
 def _bank_user(make_user, username, bank):
-    user = make_user(username, "bank_officer")
-    Membership.objects.filter(user=user).update(organisation=bank)
-    user.refresh_from_db()
-    return user
+    return make_user(username, "bank_officer", organisation=bank)
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ def imported_modules(path: Path) -> set[str]:
 def test_policy_imports_neither_django_nor_the_apps():
     offenders = {
         str(path.relative_to(POLICY)): sorted(
-            m for m in imported_modules(path)
+            m
+            for m in imported_modules(path)
             if m.split(".")[0] == "django" or (m.startswith("keqi.") and not m.startswith("keqi.policy"))
         )
         for path in POLICY.rglob("*.py")

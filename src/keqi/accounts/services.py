@@ -11,7 +11,8 @@ from .models import Membership, Role
 
 
 @transaction.atomic
-def ensure_user(*, username: str, password: str, role: str, unit: str | None = None, uscc: str | None = None):
+def ensure_user(*, username: str, password: str, role: str, unit: str | None = None, uscc: str | None = None,
+                organisation: str = ""):
     """Create the user or bring it up to date; safe to run again."""
     if role not in Role.values:
         raise ValueError(f"未知角色：{role}（可选：{', '.join(Role.values)}）")
@@ -29,12 +30,14 @@ def ensure_user(*, username: str, password: str, role: str, unit: str | None = N
         raise ValueError("该角色需要指定区县（--unit）")
     if role == Role.ENTERPRISE_USER and ent is None:
         raise ValueError("企业用户需要指定企业（--enterprise）")
+    if role == Role.BANK_OFFICER and not organisation:
+        raise ValueError("银行工作人员需要指定所属银行（--organisation）")
     user, _ = get_user_model().objects.get_or_create(username=username)
     user.set_password(password)
     user.is_staff = user.is_superuser = role == Role.CITY_ADMIN
     user.save()
     Membership.objects.update_or_create(
-        user=user, defaults={"role": role, "reporting_unit": unit_obj, "enterprise": ent}
+        user=user, defaults={"role": role, "reporting_unit": unit_obj, "enterprise": ent, "organisation": organisation}
     )
     user.refresh_from_db()
     return user

@@ -142,6 +142,7 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option(..., help="city_admin, district_officer, enterprise_user, bank_officer or contract_registrar"),
         unit: str = typer.Option(None, help="Reporting unit (name or code), for district officers and registrars."),
         enterprise: str = typer.Option(None, help="USCC of the enterprise, for enterprise users."),
+        organisation: str = typer.Option("", help="The bank (for bank officers) or registry office."),
         password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
     ) -> None:
         """Create or update a user with a role."""
@@ -149,7 +150,8 @@ def register(app: typer.Typer) -> None:
         from keqi.accounts import services as accounts
 
         try:
-            user = accounts.ensure_user(username=username, password=password, role=role, unit=unit, uscc=enterprise)
+            user = accounts.ensure_user(username=username, password=password, role=role, unit=unit, uscc=enterprise,
+                                        organisation=organisation)
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None

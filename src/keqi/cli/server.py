@@ -16,10 +16,12 @@ from .django_setup import setup
 console = Console()
 
 DEMO_ACCOUNTS = (
-    # username, role, unit, description
-    ("city-admin", "city_admin", None, "市科技局管理员（全市）"),
-    ("yubei-officer", "district_officer", "渝北区", "渝北区科技部门工作人员"),
-    ("enterprise-user", "enterprise_user", None, "企业用户（渝北区的一家企业）"),
+    # username, role, unit, organisation, description
+    ("city-admin", "city_admin", None, "", "市科技局管理员（全市）"),
+    ("yubei-officer", "district_officer", "渝北区", "", "渝北区科技部门工作人员"),
+    ("enterprise-user", "enterprise_user", None, "", "企业用户（渝北区的一家企业）"),
+    ("bank-officer", "bank_officer", None, "示例合作银行", "合作银行工作人员（演示用的虚构银行）"),
+    ("yubei-registrar", "contract_registrar", "渝北区", "渝北区技术合同登记点", "渝北区技术合同登记员"),
 )
 DEMO_PASSWORD = "keqi-demo-2026"
 
@@ -129,9 +131,10 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         firm = Enterprise.objects.filter(reporting_unit__name="渝北区", reports__isnull=False).order_by("uscc").first()
         lines = []
-        for username, role, unit, label in DEMO_ACCOUNTS:
+        for username, role, unit, organisation, label in DEMO_ACCOUNTS:
             uscc = firm.uscc if role == "enterprise_user" and firm else None
-            ensure_user(username=username, password=DEMO_PASSWORD, role=role, unit=unit, uscc=uscc)
+            ensure_user(username=username, password=DEMO_PASSWORD, role=role, unit=unit, uscc=uscc,
+                        organisation=organisation)
             lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
         _queue_demo_screening()
         console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
 from keqi.registry.models import Enterprise
-from keqi.registry.views import _xlsx_response
+from keqi.web.downloads import xlsx_response
 
 from . import access, exporting, flows, services, tasks
 from .forms import ContractFilterForm, ContractUploadForm, StatsForm
@@ -56,7 +56,7 @@ def contract_export(request):
     frame = services.export_frame(scope=scope, queryset=services.contracts(scope=scope, filters=f))
     tmp = Path(tempfile.mkdtemp()) / "contracts.xlsx"
     exporting.write_export(tmp, frame)
-    return _xlsx_response(tmp, f"技术合同-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(tmp, f"技术合同-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -64,7 +64,7 @@ def template_download(request):
     access.require_read(scope_for(request.user))
     tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
     exporting.write_template(tmp)
-    return _xlsx_response(tmp, "技术合同导入模板.xlsx")
+    return xlsx_response(tmp, "技术合同导入模板.xlsx")
 
 
 def _uploads_visible(request):

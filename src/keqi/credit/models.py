@@ -23,7 +23,8 @@ USER = settings.AUTH_USER_MODEL
 class CreditPolicy(models.Model):
     """The bureau's settings (one row). Defaults are documented in docs/contracts-credit.md."""
 
-    # The 1-year LPR announced on 2025-05-20 (3.00%): a reference value the bureau keeps current.
+    # Default 3.00%: a placeholder, not official and not from the reference files (UNCONFIRMED); the city
+    # administrator sets the current 1-year LPR here and keeps it up to date.
     lpr_one_year = models.DecimalField(_("reference 1-year LPR"), max_digits=6, decimal_places=4,
                                        default=Decimal("0.0300"))
     # NOT OFFICIAL: the 熔断 trigger is not public (chongqing.md §3, UNCONFIRMED).

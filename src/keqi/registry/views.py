@@ -26,7 +26,6 @@ from .forms import EnterpriseFilterForm, UploadForm
 from .models import Enterprise, ExportFile, ImportBatch
 
 PAGE_SIZE = 50
-_xlsx_response = xlsx_response  # TEMPORARY: the contracts app being written imports this name
 # Up to this many enterprises an export streams at once; larger ones are written by the worker.
 EXPORT_INLINE_LIMIT = 5000
 
