@@ -6,10 +6,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+DEV    := $(VENV)/.installed-dev
 PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages demo serve test test-postgres lint bench clean
+.PHONY: help install install-dev messages demo serve test test-postgres lint bench clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,10 +18,16 @@ help: ## Show this list
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
+$(DEV): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(DEV)
+
 install: $(STAMP) messages ## Create .venv and install KeQi with its pinned dependencies
+
+install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark)
 
 messages: $(STAMP) ## Compile the interface translations (Simplified Chinese is the default language)
 	$(BIN)/pybabel compile --use-fuzzy -d src/keqi/locale -D django
@@ -31,17 +38,17 @@ demo: install ## Migrate SQLite, generate and import the demo population, create
 serve: install ## Serve the web app and its task worker on :8000 (no demo data)
 	$(BIN)/keqi serve
 
-test: install ## Run the tests (SQLite by default; set KEQI_DATABASE_URL for PostgreSQL)
+test: install-dev ## Run the tests (SQLite by default; set KEQI_DATABASE_URL for PostgreSQL)
 	$(BIN)/pytest
 
-test-postgres: install ## Run the tests on the PostgreSQL server at 127.0.0.1:5432
+test-postgres: install-dev ## Run the tests on the PostgreSQL server at 127.0.0.1:5432
 	KEQI_DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
-lint: install ## ruff, and a check that no model change lacks its migration
+lint: install-dev ## ruff, and a check that no model change lacks its migration
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: install ## Run the benchmarks (figures go to docs/benchmarks.md)
+bench: install-dev ## Run the benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/python benchmarks/import_reports.py
 
 clean: ## Remove the virtualenv and local data (var/)
