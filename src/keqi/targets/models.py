@@ -18,9 +18,9 @@ from simple_history.models import HistoricalRecords
 class Indicator(models.TextChoices):
     HNTE_COUNT = "hnte_count", _("High and new technology enterprises (count)")
     TECH_COUNT = "tech_count", _("Registered technology enterprises (count)")
-    RD_INTENSITY = "rd_intensity", _("R&D intensity (% of GDP)")
+    RD_INTENSITY = "rd_intensity", _("R&D intensity (percent of GDP)")
     CONTRACT_TURNOVER = "contract_turnover", _("Technology-contract turnover (yuan)")
-    SNT_REVENUE_GROWTH = "snt_revenue_growth", _("Growth of S&T service revenue (%)")
+    SNT_REVENUE_GROWTH = "snt_revenue_growth", _("Growth of S&T service revenue (percent)")
     STAR_LISTINGS = "star_listings", _("Firms listed on the STAR market (count)")
 
 
