@@ -307,19 +307,24 @@ def evaluate_parquet(
     settings: Mapping[str, Mapping[str, Any] | None] | None = None,
     *,
     gaps: bool = True,
-    batch_rows: int = 131_072,
+    batch_rows: int = 65_536,
 ) -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
     """``evaluate_batches`` over a Parquet file of flat rows, read ``batch_rows`` rows at a time.
 
-    Only the flat columns are read (others in the file are ignored; missing ones are NULL).
+    Only the flat columns are read (others in the file are ignored; missing ones are NULL). The file is
+    streamed by DuckDB, so memory stays at a batch even when the file is one huge row group.
     """
     import pyarrow.parquet as pq
 
-    reader = pq.ParquetFile(path)
-    present = [name for name in FLAT_SCHEMA.names if name in reader.schema_arrow.names]
-    yield from evaluate_batches(
-        reader.iter_batches(batch_size=batch_rows, columns=present), edition_ids, settings, gaps=gaps
-    )
+    names = pq.read_schema(path).names
+    present = ", ".join(f'"{name}"' for name in FLAT_SCHEMA.names if name in names)
+    reader = duckdb.connect(":memory:")
+    try:
+        quoted = str(os.fspath(path)).replace("'", "''")
+        stream = reader.sql(f"SELECT {present} FROM read_parquet('{quoted}')").to_arrow_reader(batch_rows)
+        yield from evaluate_batches(stream, edition_ids, settings, gaps=gaps)
+    finally:
+        reader.close()
 
 
 def _round(value: Any) -> Any:

@@ -39,8 +39,8 @@ __all__ = ["batch_gap_columns"]
 
 ELIGIBLE, UNCERTAIN, INELIGIBLE = 2, 1, 0
 ROUNDS = (4, 12, 36, 108)  # candidates per firm evaluated by the end of each round (cheapest first); then all
-CANDIDATE_ROWS = 500_000  # candidate plans per chunk of firms (bounds memory)
-QUERY_ROWS = 500_000  # candidate rows per engine query
+CANDIDATE_ROWS = 250_000  # candidate plans per chunk of firms (bounds memory)
+QUERY_ROWS = 250_000  # candidate rows per engine query
 _BIG = np.iinfo(np.int64).max
 _NULL = pa.scalar(None, pa.string())
 
