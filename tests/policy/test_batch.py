@@ -39,11 +39,11 @@ def population() -> pa.Table:
     return random_flat_table(500, seed=11)
 
 
-@pytest.mark.parametrize(("edition", "settings"), VARIANTS)
-def test_batch_gap_plans_equal_the_reference_search(population, edition, settings):
-    result = engine.run_rules(population, edition, settings)
-    reference = gap_columns_reference(population, result, edition, settings)
-    batch = engine.evaluate_table(population, edition, settings, gaps=True)
+@pytest.mark.parametrize(("edition", "overrides"), VARIANTS)
+def test_batch_gap_plans_equal_the_reference_search(population, edition, overrides):
+    result = engine.run_rules(population, edition, overrides)
+    reference = gap_columns_reference(population, result, edition, overrides)
+    batch = engine.evaluate_table(population, edition, overrides, gaps=True)
     assert batch.column_names == reference.column_names
     for name in reference.column_names:
         assert batch.column(name).to_pylist() == reference.column(name).to_pylist(), name
