@@ -103,3 +103,14 @@ def test_batches_without_gaps_have_no_gap_columns(population):
     ((_, results),) = engine.evaluate_batches([population.slice(0, 50)], ["tsme-2017"], gaps=False)
     assert "gaps_json" not in results["tsme-2017"].column_names
     assert results["tsme-2017"].num_rows == 50
+
+
+@pytest.mark.parametrize("edition", ["tsme-2017", "hnte-2016", "kv-credit"])
+def test_batch_search_on_single_firms_equals_the_reference(population, edition):
+    """Small batches take the reference search (quicker); the batch search gives the same there too."""
+    from keqi.policy.gapsearch import batch_gap_columns
+
+    result = engine.run_rules(population, edition)
+    for i in range(0, 60, 3):
+        one, flat = result.slice(i, 1), population.slice(i, 1)
+        assert batch_gap_columns(flat, one, edition).equals(gap_columns_reference(flat, one, edition)), i
