@@ -17,10 +17,12 @@ def _isolated(request, tmp_path):
     if not request.config.pluginmanager.hasplugin("django"):
         yield
         return
-    settings = request.getfixturevalue("settings")
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    settings.MEDIA_ROOT = tmp_path / "media"
-    yield
+    from django.test import override_settings
+
+    # Not pytest-django's ``settings`` fixture: a test may have a parameter of that name.
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+                           MEDIA_ROOT=tmp_path / "media"):
+        yield
 
 
 @pytest.fixture
