@@ -49,6 +49,6 @@ def candidates(request, filters: Query[CandidateQuery]):
             "current_tier": s.current_tier, "next_tier": s.next_tier, "next_edition": s.next_edition,
             "verdict": s.next_verdict, "closeness": s.closeness,
             "score_min": r.score_min if r else None, "score_max": r.score_max if r else None,
-            "pass_mark": r.pass_mark if r else None, "gaps": r.gaps if r else [],
+            "pass_mark": r.pass_mark if r else None, "gaps": (r.gaps or []) if r else [],
         })
     return out

@@ -36,6 +36,8 @@ def register(app: typer.Typer) -> None:
         unit: str = typer.Option(None, help="Only this reporting unit (name or GB/T 2260 code)."),
         as_user: str = typer.Option(None, "--as", help="Screen with this user's rights (default: the whole city)."),
         engine: str = typer.Option("duckdb", help="duckdb (in-process) or spark (local, or KEQI_SPARK_MASTER)."),
+        all_gaps: bool = typer.Option(False, "--all-gaps",
+                                      help="Search gap plans for every edition, not only the one deciding the next tier."),
     ) -> None:
         """Judge every firm against every edition and rank the candidates for the next tier.
 
@@ -50,7 +52,7 @@ def register(app: typer.Typer) -> None:
         if file is not None:
             _screen_file(file, output, assess_on, engine)
             return
-        _screen_registry(output, assess_on, unit, as_user, engine)
+        _screen_registry(output, assess_on, unit, as_user, engine, all_gaps)
 
 
 def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str) -> None:
@@ -69,7 +71,7 @@ def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: st
 
 
 def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, as_user: str | None,
-                     engine: str) -> None:
+                     engine: str, all_gaps: bool) -> None:
     from keqi.registry import services as registry
     from keqi.screening import exporting, flows, services
 
@@ -91,7 +93,7 @@ def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, 
 
         try:
             run = flows.run_screening(scope=scope, assess_on=assess_on, unit_id=unit_id, user=user, progress=progress,
-                                      engine=engine)
+                                      engine=engine, all_gaps=all_gaps)
         except KeyboardInterrupt:
             err.print("[yellow]已中断：本次结果已丢弃，之前的筛选结果保持不变。[/yellow]")
             raise typer.Exit(130) from None

@@ -67,7 +67,12 @@ def uscc_faults(code: str) -> list[UsccFault]:
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
         shown = "、".join(bad)
-        return [UsccFault("charset", f"含有不允许的字符：{shown}（统一社会信用代码不使用I、O、S、V、Z及小写字母以外的符号）")]
+        return [
+            UsccFault(
+                "charset",
+                f"含有不允许的字符：{shown}（统一社会信用代码只使用数字和除I、O、S、V、Z以外的大写字母）",
+            )
+        ]
     faults = []
     if not _REGION.match(code[2:8]):
         faults.append(UsccFault("region", f"第3–8位应为6位数字的行政区划码，实际为“{code[2:8]}”"))

@@ -32,8 +32,8 @@ CANDIDATE_COLUMNS = (
 )
 
 
-def gap_text(gaps: Sequence[Mapping]) -> str:
-    return "；".join(g.get("note", "") for g in gaps)
+def gap_text(gaps: Sequence[Mapping] | None) -> str:
+    return "；".join(g.get("note", "") for g in gaps or ())
 
 
 def score_text(score_min: int | None, score_max: int | None, pass_mark: int | None) -> str:

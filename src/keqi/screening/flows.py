@@ -1,8 +1,9 @@
 """Screening: judge many firms against every edition on one day, and store the results.
 
 ``run_screening`` is the one path (CLI, web task). Firms go through in chunks: each chunk's flat
-table is built from the registry, judged by each edition (with gap plans), and its rows are
-written in bulk. The run is marked ``complete`` only at the end; if anything stops it (an error,
+table is built from the registry, judged by each edition, and its rows are written in bulk. Gap
+plans, the costly part, are searched for the edition that decides each firm's next tier (what
+the candidate lists show); ``all_gaps=True`` searches them for every edition. The run is marked ``complete`` only at the end; if anything stops it (an error,
 Ctrl+C, a killed worker) it is marked ``failed`` and its partial rows are removed, so the last
 complete run is still what everyone sees.
 """
@@ -74,6 +75,7 @@ def run_screening(
     progress: Progress = _no_progress,
     run: ScreeningRun | None = None,
     engine: str = "duckdb",
+    all_gaps: bool = False,
 ) -> ScreeningRun:
     """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run."""
     unit_id = _unit_for(scope, unit_id)
@@ -93,7 +95,7 @@ def run_screening(
     run.save(update_fields=["firms", "status"])
     try:
         for start in range(0, len(ids), chunk):
-            _screen_chunk(run, ids[start : start + chunk], assess_on, edition_ids, settings, run.engine)
+            _screen_chunk(run, ids[start : start + chunk], assess_on, edition_ids, settings, run.engine, all_gaps)
             done = min(start + chunk, len(ids))
             ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
             progress(done, len(ids))
@@ -120,39 +122,52 @@ def _tiers(ids: Sequence[int], assess_on: dt.date) -> dict[int, set[str]]:
 
 
 def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edition_ids: Sequence[str],
-                  settings: Mapping[str, Mapping[str, Any]], engine: str) -> None:
+                  settings: Mapping[str, Mapping[str, Any]], engine: str, all_gaps: bool) -> None:
     firms = Enterprise.objects.filter(pk__in=ids).order_by("pk")
     table = flat_table(enterprises=firms, assess_on=assess_on)
     meta = list(firms.values_list("pk", "reporting_unit_id"))
     held = _tiers(ids, assess_on)
+    tiers = [tier_of(held.get(pk, set())) for pk, _unit in meta]
+    judged = policy_engine.evaluate_all(table, edition_ids, settings, gaps=all_gaps, backend=engine)
     results: list[dict] = []
     by_edition: dict[str, list[dict]] = {}
-    judged = policy_engine.evaluate_all(table, edition_ids, settings, gaps=True, backend=engine)
     for edition_id in edition_ids:
         edition_settings = settings.get(edition_id)
         out = judged[edition_id]
         costs = policy_editions.get(edition_id).resolve_settings(edition_settings).get("gap_costs", {})
         cols = {name: out.column(name).to_pylist() for name in out.column_names
                 if name in ("verdict", "route", "score_min", "score_max", "pass_mark", "gaps_json", *EXTRA_COLUMNS)}
+        plans: dict[int, list] = {}
+        if all_gaps:
+            plans = {i: json.loads(g) if g else [] for i, g in enumerate(cols["gaps_json"])}
+        else:
+            # The gap search is the costly part: run it where it is read, for the firms this edition
+            # decides the next tier of (the firm's page computes any other edition's plan live).
+            wanted = [i for i, t in enumerate(tiers) if t.next_edition == edition_id]
+            if wanted:
+                sub = policy_engine.evaluate_table(table.take(wanted), edition_id, edition_settings, gaps=True)
+                plans = {i: json.loads(g) if g else [] for i, g in zip(wanted, sub.column("gaps_json").to_pylist(),
+                                                                       strict=True)}
         rows = []
         for i, (pk, _unit) in enumerate(meta):
-            gaps = json.loads(cols["gaps_json"][i]) if cols["gaps_json"][i] else []
             verdict = cols["verdict"][i]
+            gaps = plans.get(i)
             rows.append({
                 "run_id": run.pk, "enterprise_id": pk, "edition": edition_id, "verdict": verdict,
                 "route": cols["route"][i] or "", "score_min": cols["score_min"][i], "score_max": cols["score_max"][i],
-                "pass_mark": cols["pass_mark"][i], "closeness": closeness(verdict, gaps, costs),
-                "gaps": json.dumps(gaps, ensure_ascii=False),
+                "pass_mark": cols["pass_mark"][i],
+                "closeness": closeness(verdict, gaps, costs) if gaps is not None else None,
+                "gaps": json.dumps(gaps, ensure_ascii=False) if gaps is not None else None,
                 "extras": json.dumps({k: cols[k][i] for k in EXTRA_COLUMNS if k in cols}, ensure_ascii=False),
             })
         by_edition[edition_id] = rows
         results.extend(rows)
     standings = []
     for i, (pk, unit) in enumerate(meta):
-        tier = tier_of(held.get(pk, set()))
+        tier = tiers[i]
         nxt = LADDER[tier.level + 1] if tier.next_edition else None
-        judged = by_edition.get(tier.next_edition or "", [])
-        row = judged[i] if judged else None
+        edition_rows = by_edition.get(tier.next_edition or "", [])
+        row = edition_rows[i] if edition_rows else None
         standings.append({
             "run_id": run.pk, "enterprise_id": pk, "reporting_unit_id": unit, "current_tier": tier.key,
             "next_tier": nxt.key if nxt else "", "next_edition": tier.next_edition or "",

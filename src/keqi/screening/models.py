@@ -82,7 +82,8 @@ class Result(models.Model):
     score_max = models.SmallIntegerField(_("highest score"), null=True, blank=True)
     pass_mark = models.SmallIntegerField(_("pass mark"), null=True, blank=True)
     closeness = models.FloatField(_("closeness (smaller is closer)"), null=True, blank=True)
-    gaps = models.JSONField(_("gap plan"), default=list, blank=True)
+    # null: not computed in this run (only the edition deciding the firm's next tier is, by default)
+    gaps = models.JSONField(_("gap plan"), null=True, blank=True)
     extras = models.JSONField(_("edition-specific results"), default=dict, blank=True)
 
     class Meta:
