@@ -108,7 +108,7 @@ def main() -> None:
         return
     import psycopg
 
-    print("| database | firms | report rows | read rows back (floor) | screen (all editions, gap plans, write) | peak memory |")
+    print("| database | firms | report rows | read rows back (floor) | screen (all editions; gap plans for the next tier; write) | peak memory |")
     print("|---|---|---|---|---|---|")
     for firms in args.firms:
         for db in args.db:
