@@ -4,7 +4,9 @@ Counted indicators (高新技术企业 and 科技型企业 counts) are counted f
 a valid qualification of that kind on the day. Progress over a year is measured from the count at
 the end of the previous year (the base) toward the year's target, and compared with the share of
 the year elapsed: a scope is *lagging* when it has covered less of the way than of the year.
-Reported indicators (R&D intensity, turnover …) use their latest entered value.
+技术合同成交额 is summed from the contracts registered in the year (``keqi.contracts``); the other
+reported indicators (R&D intensity, S&T service revenue growth, STAR listings) use their latest
+entered value.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from keqi.accounts.scope import Scope
+from keqi.accounts.scope import SYSTEM, Scope
+from keqi.contracts import services as contract_services
 from keqi.registry.models import Qualification, ReportingUnit
 
 from .models import Indicator, IndicatorValue, Target
@@ -95,6 +98,10 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
     elapsed = Decimal(min(max((on - year_start).days + 1, 0), days)) / Decimal(days)
     base_day = dt.date(year - 1, 12, 31)
     counted_now = {ind: counts_by_unit(kind=k, on=min(on, dt.date(year, 12, 31))) for ind, k in COUNTED.items()}
+    ids_by_name = {name: pk for pk, name in units.items()}
+    turnover_by_unit = {ids_by_name[r["key"]]: r["contract_amount"]
+                        for r in contract_services.turnover_by(scope=SYSTEM, year=year, by="unit")
+                        if r["key"] in ids_by_name}
     counted_base = {ind: counts_by_unit(kind=k, on=base_day) for ind, k in COUNTED.items()}
     out = []
     labels = dict(Indicator.choices)
@@ -107,6 +114,9 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
                 covered = (actual - base) / (t.value - base)
             else:
                 covered = Decimal(1) if actual >= t.value else Decimal(0)
+        elif t.indicator == Indicator.CONTRACT_TURNOVER:
+            actual = Decimal(_aggregate(turnover_by_unit, t.scope_key, zones))
+            covered = actual / t.value if t.value else None
         else:
             latest = (IndicatorValue.objects.filter(indicator=t.indicator, year=year, scope_key=t.scope_key,
                                                     as_of__lte=on).order_by("-as_of").first())
