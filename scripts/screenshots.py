@@ -37,6 +37,10 @@ def main() -> None:
         page.click("button.primary")
         page.goto(f"{args.base}/registry/enterprises/")
         page.screenshot(path=out / "enterprises.png")
+        page.goto(f"{args.base}/screening/candidates/?next_tier=tech")
+        page.screenshot(path=out / "candidates.png")
+        page.goto(f"{args.base}/targets/?year=2027")
+        page.screenshot(path=out / "targets.png")
         if args.firm:
             page.goto(f"{args.base}/registry/enterprises/{args.firm}/")
         else:

@@ -114,3 +114,14 @@ def test_contract_turnover_counts_registered_contracts_toward_the_target(tmp_pat
 @pytest.fixture
 def registrar_yubei(make_user):
     return make_user("registrar", "contract_registrar", unit="渝北区")
+
+
+def test_a_target_period_runs_from_the_previous_target_or_from_the_plans_base_year(certified):
+    rows = services.progress(scope=SYSTEM, year=2027, on=dt.date(2025, 12, 31))
+    zone = row(rows, "hnte_count", "zone:中心城区")  # no earlier zone target: 2023–2027 from the 2022 base
+    city = row(rows, "hnte_count", "city")  # after the 2025 city target: 2026–2027
+    assert zone.period_start == 2023 and city.period_start == 2026
+    assert zone.elapsed == Decimal((dt.date(2025, 12, 31) - dt.date(2022, 12, 31)).days) / Decimal(
+        (dt.date(2027, 12, 31) - dt.date(2022, 12, 31)).days)
+    assert city.elapsed == 0  # its period has not started
+    assert zone.base == 2  # the two 渝北区 firms certified since 2022-01-01 were already counted in the base

@@ -1,9 +1,12 @@
 """Targets, actual values and progress (reads; keyword-only arguments; scoped).
 
 Counted indicators (高新技术企业 and 科技型企业 counts) are counted from the registry: firms holding
-a valid qualification of that kind on the day. Progress over a year is measured from the count at
-the end of the previous year (the base) toward the year's target, and compared with the share of
-the year elapsed: a scope is *lagging* when it has covered less of the way than of the year.
+a valid qualification of that kind on the day. A target's period starts after the previous target
+year of the same indicator and scope, or after the plan's base year 2022 (渝府办发〔2023〕26号 doubles
+"在2022年的基础上"): the 2023 targets cover 2023, the 2025 city targets 2024–2025, the 2027 city
+targets 2026–2027 and the 2027 zone targets 2023–2027. Progress is measured from the count at the
+start of the period (the base) toward the target, and compared with the share of the period
+elapsed: a scope is *lagging* when it has covered less of the way than of the time.
 技术合同成交额 is summed from the contracts registered in the year (``keqi.contracts``); the other
 reported indicators (R&D intensity, S&T service revenue growth, STAR listings) use their latest
 entered value.
@@ -25,6 +28,7 @@ from .models import Indicator, IndicatorValue, Target
 from .zones import PLAN_ZONES, plan_zone
 
 COUNTED = {Indicator.HNTE_COUNT: "hnte", Indicator.TECH_COUNT: "cq_tech"}
+PLAN_BASE_YEAR = 2022
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,9 @@ class Progress:
     actual: Decimal | None
     base: Decimal | None
     covered: Decimal | None  # share of the way from base to target, 0..1+ (None when unknown)
-    elapsed: Decimal  # share of the year gone on the day
+    elapsed: Decimal  # share of the target's period gone on the day
     source: str
+    period_start: int  # first year of the period
 
     @property
     def lagging(self) -> bool | None:
@@ -93,23 +98,34 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
         targets = targets.filter(scope_key__in=keys)
     zones = _unit_zones()
     units = dict(ReportingUnit.objects.values_list("pk", "name"))
-    year_start = dt.date(year, 1, 1)
-    days = (dt.date(year + 1, 1, 1) - year_start).days
-    elapsed = Decimal(min(max((on - year_start).days + 1, 0), days)) / Decimal(days)
-    base_day = dt.date(year - 1, 12, 31)
-    counted_now = {ind: counts_by_unit(kind=k, on=min(on, dt.date(year, 12, 31))) for ind, k in COUNTED.items()}
+    earlier = {}
+    for ind, key, y in Target.objects.filter(year__lt=year).values_list("indicator", "scope_key", "year"):
+        earlier[(ind, key)] = max(y, earlier.get((ind, key), y))
+    counts: dict[tuple[str, dt.date], dict[int, int]] = {}
+
+    def counted(indicator: str, day: dt.date) -> dict[int, int]:
+        if (indicator, day) not in counts:
+            counts[(indicator, day)] = counts_by_unit(kind=COUNTED[indicator], on=day)
+        return counts[(indicator, day)]
+
     ids_by_name = {name: pk for pk, name in units.items()}
     turnover_by_unit = {ids_by_name[r["key"]]: r["contract_amount"]
                         for r in contract_services.turnover_by(scope=SYSTEM, year=year, by="unit")
                         if r["key"] in ids_by_name}
-    counted_base = {ind: counts_by_unit(kind=k, on=base_day) for ind, k in COUNTED.items()}
+    end = dt.date(year, 12, 31)
     out = []
     labels = dict(Indicator.choices)
     for t in targets:
+        start_year = earlier.get((t.indicator, t.scope_key), PLAN_BASE_YEAR) + 1
+        if t.indicator not in COUNTED:
+            start_year = year  # reported indicators are yearly figures
+        base_day = dt.date(start_year - 1, 12, 31)
+        period_days = (end - base_day).days
+        elapsed = Decimal(min(max((on - base_day).days, 0), period_days)) / Decimal(period_days)
         actual = base = covered = None
         if t.indicator in COUNTED:
-            actual = Decimal(_aggregate(counted_now[t.indicator], t.scope_key, zones))
-            base = Decimal(_aggregate(counted_base[t.indicator], t.scope_key, zones))
+            actual = Decimal(_aggregate(counted(t.indicator, min(on, end)), t.scope_key, zones))
+            base = Decimal(_aggregate(counted(t.indicator, min(base_day, on)), t.scope_key, zones))
             if t.value > base:
                 covered = (actual - base) / (t.value - base)
             else:
@@ -125,7 +141,7 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
                 covered = actual / t.value if t.value else None
         out.append(Progress(indicator=t.indicator, label=str(labels[t.indicator]), year=year, scope_key=t.scope_key,
                             scope_label=scope_label(t.scope_key, units), target=t.value, actual=actual, base=base,
-                            covered=covered, elapsed=elapsed, source=t.source))
+                            covered=covered, elapsed=elapsed, source=t.source, period_start=start_year))
     order = {"city": 0, **{f"zone:{z}": i + 1 for i, z in enumerate(PLAN_ZONES)}}
     return sorted(out, key=lambda p: (order.get(p.scope_key, 9), p.scope_label, p.indicator))
 
