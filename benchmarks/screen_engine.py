@@ -36,16 +36,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from keqi.policy.flat import FINANCIAL_FIELDS
+
 OUT = Path(__file__).parent / "out"
-MONEY = (
-    "revenue",
-    "rd_expense",
-    "rd_expense_domestic",
-    "cost_total",
-    "total_assets",
-    "net_assets",
-    "hitech_revenue",
-)
+MONEY = FINANCIAL_FIELDS
 
 
 # ----------------------------------------------------------------------------------------- data

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from keqi.registry.columns import Column
+from keqi.registry.exporting import KIND_TEXT
 from keqi.registry.workbook import fields_to_display, write_tables
 
 from .categories import CATEGORIES
@@ -18,20 +19,12 @@ GUIDE_COLUMNS = (
     Column("required", "是否必填", "text", "report"),
     Column("format", "填写要求", "text", "report"),
 )
-_KIND_TEXT = {
-    "uscc": "18位统一社会信用代码（文本格式）",
-    "text": "文本",
-    "district": "区县名称（如 渝北区）、6位行政区划代码或功能区名称",
-    "date": "日期，YYYY-MM-DD",
-    "choice": "从可选值中选择",
-    "money": "金额，单位万元，最多4位小数（精确到1元）",
-}
 
 
 def _guide() -> pl.DataFrame:
     rows = []
     for c in COLUMNS:
-        text = _KIND_TEXT[c.kind]
+        text = KIND_TEXT[c.kind]
         if c.choices and c.field != "sub_kind":
             text += "：" + "、".join(c.choices)
         if c.help:

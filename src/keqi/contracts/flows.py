@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
+from keqi.registry.flows import ImportResult
 from keqi.registry.parsing import CellError, parse_sheet
 from keqi.registry.reading import UnreadableFile, read_tables
 from keqi.registry.services import unit_lookup
@@ -24,19 +24,6 @@ from .models import ContractImport
 
 INLINE_ROWS = 5000
 MAX_STORED_ERRORS = 1000
-
-
-@dataclass
-class ImportResult:
-    plan: services.ContractPlan
-    applied: bool
-
-    @property
-    def errors(self) -> list[CellError]:
-        return self.plan.errors
-
-    def summary(self) -> dict:
-        return {**self.plan.summary(), "applied": self.applied}
 
 
 def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = False,

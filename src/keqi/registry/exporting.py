@@ -22,7 +22,7 @@ GUIDE_COLUMNS = (
     Column("format", "填写要求", "text", "report"),
 )
 
-_KIND_TEXT = {
+KIND_TEXT = {
     "uscc": "18位统一社会信用代码（文本格式）",
     "text": "文本",
     "district": "区县名称（如 渝北区）、6位行政区划代码或功能区名称",
@@ -41,7 +41,7 @@ def _guide() -> pl.DataFrame:
     rows = []
     for sheet, columns in ((REPORT_SHEET, REPORT_COLUMNS), (QUALIFICATION_SHEET, QUALIFICATION_COLUMNS)):
         for c in columns:
-            text = _KIND_TEXT[c.kind]
+            text = KIND_TEXT[c.kind]
             if c.choices:
                 text += "：" + "、".join(c.choices)
             if c.help:

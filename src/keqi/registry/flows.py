@@ -11,6 +11,7 @@ import hashlib
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from django.core.files import File
 from django.db import transaction
@@ -27,9 +28,19 @@ from .reading import UnreadableFile, read_tables
 MAX_STORED_ERRORS = 1000
 
 
+class Plan(Protocol):
+    """What an import plan offers its result: the errors found and a summary of the changes."""
+
+    errors: list[CellError]
+
+    def summary(self) -> dict: ...
+
+
 @dataclass
 class ImportResult:
-    plan: services.ImportPlan
+    """A plan (registry or contracts) and whether it was written."""
+
+    plan: Plan
     applied: bool
 
     @property
