@@ -33,14 +33,8 @@ def evaluate_enterprise(
     table = flat_table(enterprises=firm, assess_on=assess_on)
     if table.num_rows != 1:
         raise Enterprise.DoesNotExist(uscc)
-    out = []
-    for edition_id in edition_ids:
-        result = engine.evaluate_table(table, edition_id, gaps=True)
-        verdict = engine.verdicts(result, edition_id)[0]
-        edition = policy_editions.get(edition_id)
-        verdict["title"] = edition.title
-        out.append(verdict)
-    return out
+    judged = engine.evaluate_all(table, edition_ids, gaps=True)
+    return [{**engine.verdicts(judged[e], e)[0], "title": policy_editions.get(e).title} for e in edition_ids]
 
 
 # ---------------------------------------------------------------- screening results
