@@ -9,15 +9,30 @@ status); its criteria carry their own source. Edition ids are stable:
 - ``gazelle-cq-2023``: 重庆市瞪羚企业 (《重庆市独角兽、瞪羚企业培育工作方案(2023—2027年)》)
 - ``unicorn-cq-2023``: 重庆市潜在独角兽/独角兽企业 (same 方案)
 - ``kv-credit``: 重庆市知识价值信用评价 (A–E grades and credit lines)
+
+Editions of one programme share a ``family`` ("srdi", "hnte" …) and carry the interval in which they
+are in force; ``resolve(family, on=day)`` picks the one in force that day, so a rule change is a new
+edition (data), not a change of code.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import import_module
 
 from keqi.policy.editions._base import Criterion, Edition, Setting, Source
 
-__all__ = ["Criterion", "Edition", "Setting", "Source", "EDITION_IDS", "all_editions", "get"]
+__all__ = [
+    "Criterion",
+    "Edition",
+    "Setting",
+    "Source",
+    "EDITION_IDS",
+    "all_editions",
+    "families",
+    "get",
+    "resolve",
+]
 
 _MODULES = {
     "tsme-2017": "tsme_2017",
@@ -44,3 +59,38 @@ def get(edition_id: str) -> Edition:
 def all_editions() -> list[Edition]:
     """Every edition, in a stable order."""
     return [get(e) for e in EDITION_IDS]
+
+
+def families() -> dict[str, list[str]]:
+    """Each family's edition ids, oldest in-force start first (an open start counts as the oldest)."""
+    out: dict[str, list[Edition]] = {}
+    for e in all_editions():
+        out.setdefault(e.family, []).append(e)
+    return {
+        fam: [e.id for e in sorted(eds, key=lambda e: e.in_force_from or date.min)] for fam, eds in out.items()
+    }
+
+
+def resolve(name: str, on: date | None = None) -> Edition:
+    """The edition named ``name``: an exact edition id, or a family's edition in force on ``on``.
+
+    ``on`` defaults to today. When several editions of the family are in force that day, the one
+    with the latest in-force start wins. ``KeyError`` says why nothing matched.
+    """
+    if name in _MODULES:
+        return get(name)
+    day = on or date.today()
+    fams = families()
+    if name not in fams:
+        raise KeyError(
+            f"unknown edition or family {name!r}; editions: {', '.join(EDITION_IDS)}; "
+            f"families: {', '.join(sorted(fams))}"
+        )
+    members = [get(e) for e in fams[name]]
+    in_force = [e for e in members if e.in_force(day)]
+    if not in_force:
+        spans = ", ".join(
+            f"{e.id} ({e.in_force_from or '…'} to {e.in_force_until or '…'})" for e in members
+        )
+        raise KeyError(f"no {name!r} edition is in force on {day.isoformat()}; editions: {spans}")
+    return max(in_force, key=lambda e: e.in_force_from or date.min)

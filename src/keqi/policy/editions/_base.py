@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Literal
 
 import ibis
@@ -118,6 +119,20 @@ class Edition:
     extras: tuple[str, ...] = ()  # extra output columns copied into the verdict
     helpers: tuple[str, ...] = ()  # extra output columns kept for the gap search
     doc: str = ""
+    # the programme this edition is one version of ("srdi", "hnte" …): ``resolve(family, on=day)``
+    # picks the family's edition in force that day
+    family: str = ""
+    # the days the edition applies to new evaluations, both ends inclusive; None = open end (no dated
+    # start or end is known from the sources)
+    in_force_from: date | None = None
+    in_force_until: date | None = None
+    in_force_source: Source | None = None  # where the interval comes from (None: no dated interval known)
+
+    def in_force(self, on: date) -> bool:
+        """Whether ``on`` lies in the edition's in-force interval (both ends inclusive)."""
+        if self.in_force_from is not None and on < self.in_force_from:
+            return False
+        return self.in_force_until is None or on <= self.in_force_until
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -140,6 +155,10 @@ class Edition:
             "id": self.id,
             "title": self.title,
             "version": self.version,
+            "family": self.family,
+            "in_force_from": self.in_force_from.isoformat() if self.in_force_from else None,
+            "in_force_until": self.in_force_until.isoformat() if self.in_force_until else None,
+            "in_force_source": self.in_force_source.cite() if self.in_force_source else None,
             "pass_mark": self.pass_mark,
             "sources": [s.__dict__ | {"cite": s.cite()} for s in self.sources],
             "criteria": [

@@ -197,6 +197,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
 
 EDITION = Edition(
     id="cq-tech-2022",
+    family="cq-tech",  # no dated in-force interval in the sources: in force on any day
     title="重庆市科技型企业入库",
     version="2022.1",
     sources=(Source(DOC, NUM, "定义、基本条件、具体条件1", "SECONDARY"),),

@@ -111,6 +111,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 EDITION = Edition(
     id="gazelle-cq-2023",
+    family="gazelle",  # no dated in-force interval in the sources: in force on any day
     title="重庆市瞪羚企业",
     version="2023.1",
     sources=(SRC,),

@@ -488,6 +488,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
 
 EDITION = Edition(
     id="hnte-2016",
+    family="hnte",  # no dated in-force interval in the sources: in force on any day
     title="高新技术企业认定",
     version="2016.1",
     sources=(

@@ -233,6 +233,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
 
 EDITION = Edition(
     id="kv-credit",
+    family="kv-credit",  # no dated in-force interval in the sources: in force on any day
     title="重庆市科技型企业知识价值信用评价",
     version="2023.1",
     sources=(NEWS, XINHUA, WEIGHTS),

@@ -217,6 +217,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
 
 EDITION = Edition(
     id="tsme-2017",
+    family="tsme",  # no dated in-force interval in the sources: in force on any day
     title="科技型中小企业评价",
     version="2017.1",
     sources=(

@@ -113,6 +113,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 EDITION = Edition(
     id="unicorn-cq-2023",
+    family="unicorn",  # no dated in-force interval in the sources: in force on any day
     title="重庆市潜在独角兽、独角兽企业",
     version="2023.1",
     sources=(SRC,),

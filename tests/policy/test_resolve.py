@@ -1,0 +1,39 @@
+"""Editions picked by family and date (keqi.policy.editions.resolve)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from keqi.policy.editions import EDITION_IDS, all_editions, families, get, resolve
+
+
+def test_every_edition_has_a_family_and_every_family_lists_its_editions():
+    fams = families()
+    for e in all_editions():
+        assert e.family, e.id
+        assert e.id in fams[e.family]
+    assert sorted(i for ids in fams.values() for i in ids) == sorted(EDITION_IDS)
+
+
+def test_an_exact_edition_id_returns_that_edition_whatever_the_day():
+    for e in EDITION_IDS:
+        assert resolve(e) is get(e)
+        assert resolve(e, on=date(1990, 1, 1)) is get(e)
+
+
+def test_a_family_without_dated_interval_is_in_force_any_day():
+    assert resolve("hnte", on=date(2016, 1, 1)).id == "hnte-2016"
+    assert resolve("tsme").id == "tsme-2017"
+
+
+def test_unknown_names_raise_a_clear_key_error():
+    with pytest.raises(KeyError, match="unknown edition or family 'nope'"):
+        resolve("nope")
+
+
+def test_describe_shows_family_and_interval():
+    d = get("hnte-2016").describe()
+    assert d["family"] == "hnte"
+    assert d["in_force_from"] is None and d["in_force_until"] is None
