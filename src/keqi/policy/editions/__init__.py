@@ -67,7 +67,8 @@ def families() -> dict[str, list[str]]:
     for e in all_editions():
         out.setdefault(e.family, []).append(e)
     return {
-        fam: [e.id for e in sorted(eds, key=lambda e: e.in_force_from or date.min)] for fam, eds in out.items()
+        fam: [e.id for e in sorted(eds, key=lambda e: e.in_force_from or date.min)]
+        for fam, eds in out.items()
     }
 
 
@@ -89,8 +90,6 @@ def resolve(name: str, on: date | None = None) -> Edition:
     members = [get(e) for e in fams[name]]
     in_force = [e for e in members if e.in_force(day)]
     if not in_force:
-        spans = ", ".join(
-            f"{e.id} ({e.in_force_from or '…'} to {e.in_force_until or '…'})" for e in members
-        )
+        spans = ", ".join(f"{e.id} ({e.in_force_from or '…'} to {e.in_force_until or '…'})" for e in members)
         raise KeyError(f"no {name!r} edition is in force on {day.isoformat()}; editions: {spans}")
     return max(in_force, key=lambda e: e.in_force_from or date.min)
