@@ -10,7 +10,7 @@ DEV    := $(VENV)/.installed-dev
 PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev messages demo serve test test-postgres lint bench clean
+.PHONY: help install install-dev messages assets demo serve test test-postgres lint bench clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -25,12 +25,17 @@ $(DEV): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(DEV)
 
-install: $(STAMP) messages ## Create .venv and install KeQi with its pinned dependencies
+install: $(STAMP) messages assets ## Create .venv and install KeQi with its pinned dependencies
 
 install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark)
 
 messages: $(STAMP) ## Compile the interface translations (Simplified Chinese is the default language)
 	$(BIN)/pybabel compile --use-fuzzy -d src/keqi/locale -D django
+
+assets: ## Browser libraries from the npm registry (package-lock.json), copied to the static folder
+	npm ci --no-audit --no-fund --silent
+	mkdir -p src/keqi/web/static/web/vendor
+	cp node_modules/echarts/dist/echarts.min.js src/keqi/web/static/web/vendor/echarts.min.js
 
 demo: install ## Migrate SQLite, generate and import the demo population, create the logins, serve on :8000
 	$(BIN)/keqi demo
