@@ -18,12 +18,19 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext as _
 
+from keqi.accounts.models import Role
 from keqi.accounts.scope import SYSTEM, Scope
 from keqi.contracts import services as contract_services
-from keqi.registry.models import Qualification, ReportingUnit
+from keqi.registry.models import Enterprise, Qualification, ReportingUnit
+from keqi.screening.models import ScreeningRun, Standing
 
+from . import forecast
+from .allocation import largest_remainder
 from .models import Indicator, IndicatorValue, Target
 from .zones import PLAN_ZONES, plan_zone
 
@@ -148,3 +155,263 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
 
 def years(*, scope: Scope) -> list[int]:
     return sorted(set(Target.objects.values_list("year", flat=True)))
+
+
+# ---------------------------------------------------------------- allocations (the city splits its targets)
+
+ALLOCATABLE = (Indicator.HNTE_COUNT, Indicator.TECH_COUNT, Indicator.CONTRACT_TURNOVER)
+TIER_OF_INDICATOR = {Indicator.HNTE_COUNT: "hnte", Indicator.TECH_COUNT: "tech"}
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    unit_id: int
+    unit_name: str
+    zone: str  # the plan zone ("" when the unit has none)
+    parent_key: str | None  # the target it is a part of: its zone's, else the city's (None: none set)
+    weight: int  # what the suggestion is proportional to
+    suggested: int | None
+    target: Decimal | None  # the unit's current target
+    source: str
+
+
+@dataclass(frozen=True)
+class Allocation:
+    indicator: str
+    year: int
+    rows: list[AllocationRow]
+    wholes: dict[str, Decimal]  # parent key → its target
+    parts: dict[str, Decimal]  # parent key → sum of the units' current targets
+
+    @property
+    def differs(self) -> bool:
+        return any(r.target is None or r.suggested is None or r.target != r.suggested for r in self.rows)
+
+
+def _require_allocatable(indicator: str) -> None:
+    if indicator not in ALLOCATABLE:
+        names = ", ".join(ALLOCATABLE)
+        raise ValidationError(f"指标 {indicator} 不能分解到区县（可分解：{names}）")
+
+
+def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, int]:
+    """Per unit: firms holding the qualification on ``on`` plus the eligible candidates for that tier in
+    the latest city-wide screening; for 技术合同成交额 the turnover registered the year before."""
+    if indicator == Indicator.CONTRACT_TURNOVER:
+        ids = {name: pk for pk, name in ReportingUnit.objects.values_list("pk", "name")}
+        return {ids[r["key"]]: int(r["contract_amount"])
+                for r in contract_services.turnover_by(scope=SYSTEM, year=year - 1, by="unit") if r["key"] in ids}
+    weights = dict(counts_by_unit(kind=COUNTED[indicator], on=on))
+    run = (ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, reporting_unit__isnull=True)
+           .order_by("-finished_at", "-pk").first())
+    if run is not None:
+        rows = (Standing.objects.filter(run=run, next_tier=TIER_OF_INDICATOR[indicator], next_verdict="eligible")
+                .values("reporting_unit_id").annotate(n=Count("pk")).order_by())
+        for r in rows:
+            weights[r["reporting_unit_id"]] = weights.get(r["reporting_unit_id"], 0) + r["n"]
+    return weights
+
+
+def allocation(*, scope: Scope, indicator: str, year: int, on: dt.date) -> Allocation:
+    """Every unit's target for (indicator, year) with the suggested split; an officer sees its own unit."""
+    scope.require_read()
+    if scope.role == Role.ENTERPRISE_USER:
+        raise PermissionDenied(_("Your role cannot see the allocations."))
+    _require_allocatable(indicator)
+    parents = {t.scope_key: t.value for t in Target.objects.filter(indicator=indicator, year=year)
+               .exclude(scope_key__startswith="unit:")}
+    current = {int(t.scope_key[5:]): t for t in Target.objects.filter(indicator=indicator, year=year,
+                                                                        scope_key__startswith="unit:")}
+    units = list(ReportingUnit.objects.order_by("kind", "code", "name").values_list("pk", "name", "zone"))
+    weights = allocation_weights(indicator=indicator, year=year, on=on)
+    members: dict[str, dict[int, int]] = {}
+    parent_of: dict[int, str | None] = {}
+    zone_of: dict[int, str] = {}
+    for pk, name, zone in units:
+        z = plan_zone(name, zone) or ""
+        zone_of[pk] = z
+        key = f"zone:{z}" if z and f"zone:{z}" in parents else ("city" if "city" in parents else None)
+        parent_of[pk] = key
+        if key:
+            members.setdefault(key, {})[pk] = weights.get(pk, 0)
+    suggested: dict[int, int] = {}
+    for key, group in members.items():
+        suggested.update(largest_remainder(int(parents[key]), group))
+    rows = [AllocationRow(unit_id=pk, unit_name=name, zone=zone_of[pk], parent_key=parent_of[pk],
+                          weight=weights.get(pk, 0), suggested=suggested.get(pk),
+                          target=current[pk].value if pk in current else None,
+                          source=current[pk].source if pk in current else "")
+            for pk, name, _zone in units]
+    if not scope.is_city:
+        rows = [r for r in rows if r.unit_id == scope.unit_id]
+    parts = {key: sum((current[pk].value for pk in group if pk in current), Decimal(0))
+             for key, group in members.items()}
+    return Allocation(indicator=indicator, year=year, rows=rows, wholes=parents, parts=parts)
+
+
+def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: dict[int, Decimal | None],
+                    source: str) -> int:
+    """Set (or, with ``None``, remove) units' targets; city administrator only; all or nothing.
+
+    Every change is kept in the targets' history with who, when and the source. Returns how many
+    targets changed.
+    """
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+    _require_allocatable(indicator)
+    if not 2000 <= year <= 2100:
+        raise ValidationError(f"年度 {year} 不在 2000–2100 之间")
+    source = (source or "").strip()
+    if not source:
+        raise ValidationError("请填写来源（文件名称和文号，或会议、日期）")
+    names = dict(ReportingUnit.objects.values_list("pk", "name"))
+    errors = []
+    for unit_id, value in values.items():
+        if unit_id not in names:
+            errors.append(f"没有编号为 {unit_id} 的区县")
+        elif value is not None and value < 0:
+            errors.append(f"{names[unit_id]}：目标值不能为负数（{value}）")
+        elif value is not None and value.as_tuple().exponent < -4:
+            errors.append(f"{names[unit_id]}：目标值最多四位小数（{value}）")
+    if errors:
+        raise ValidationError(errors)
+    existing = {t.scope_key: t for t in Target.objects.filter(indicator=indicator, year=year,
+                                                             scope_key__in=[f"unit:{u}" for u in values])}
+    changed = 0
+    with transaction.atomic():
+        for unit_id, value in values.items():
+            key = f"unit:{unit_id}"
+            t = existing.get(key)
+            if value is None:
+                if t is not None:
+                    t._history_user = user
+                    t._change_reason = source
+                    t.delete()
+                    changed += 1
+                continue
+            if t is not None and t.value == value and t.source == source:
+                continue
+            t = t or Target(indicator=indicator, year=year, scope_key=key)
+            t.value = value
+            t.source = source
+            t._history_user = user
+            t._change_reason = source
+            t.save()
+            changed += 1
+    return changed
+
+
+def accept_suggestion(*, scope: Scope, user, indicator: str, year: int, on: dt.date, source: str) -> int:
+    """Set every unit's target to the suggested split (one click)."""
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+    plan = allocation(scope=scope, indicator=indicator, year=year, on=on)
+    values = {r.unit_id: Decimal(r.suggested) for r in plan.rows if r.suggested is not None}
+    if not values:
+        raise ValidationError("没有可分解的全市或片区目标")
+    return set_allocations(scope=scope, user=user, indicator=indicator, year=year, values=values, source=source)
+
+
+def allocation_history(*, scope: Scope, indicator: str, year: int, limit: int = 50) -> list[dict]:
+    """The latest changes to units' targets of (indicator, year): who, when, what, why."""
+    rows = (Target.history.filter(indicator=indicator, year=year, scope_key__startswith="unit:")
+            .select_related("history_user").order_by("-history_date", "-history_id"))
+    if not scope.is_city:
+        rows = rows.filter(scope_key=f"unit:{scope.unit_id}")
+    names = dict(ReportingUnit.objects.values_list("pk", "name"))
+    kinds = {"+": "created", "~": "changed", "-": "removed"}
+    return [{"unit": names.get(int(h.scope_key[5:]), h.scope_key), "value": h.value, "source": h.source,
+             "change": kinds[h.history_type], "by": h.history_user.get_username() if h.history_user else "",
+             "at": h.history_date, "reason": h.history_change_reason or ""}
+            for h in rows[:limit]]
+
+
+# ---------------------------------------------------------------- forecast (see forecast.py and docs/targets.md)
+
+LOWER_KINDS = {Indicator.HNTE_COUNT: ("cq_tech", "tsme"), Indicator.TECH_COUNT: ()}  # () = any firm without it
+
+
+def _valid(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}valid_from__lte": day}) & (Q(**{f"{prefix}valid_to__isnull": True})
+                                                     | Q(**{f"{prefix}valid_to__gte": day}))
+
+
+def _pipeline_firms(indicator: str, day: dt.date):
+    """Firms one tier below the indicator's qualification on ``day`` (the pipeline)."""
+    kind = COUNTED[indicator]
+    holds = Exists(Qualification.objects.filter(_valid(day), enterprise=OuterRef("pk"), kind=kind))
+    firms = Enterprise.objects.filter(registered_on__lte=day).exclude(holds)
+    lower = LOWER_KINDS[indicator]
+    if lower:
+        firms = firms.filter(Exists(Qualification.objects.filter(_valid(day), enterprise=OuterRef("pk"),
+                                                                  kind__in=lower)))
+    return firms
+
+
+def conversion_rates(*, indicator: str, on: dt.date) -> dict[int, forecast.Rate]:
+    """Per unit: of the firms in the pipeline at the end of the year before last, how many gained the
+    qualification during the last full year (qualification history)."""
+    d0, d1 = dt.date(on.year - 2, 12, 31), dt.date(on.year - 1, 12, 31)
+    gained = Exists(Qualification.objects.filter(enterprise=OuterRef("pk"), kind=COUNTED[indicator],
+                                                 valid_from__gt=d0, valid_from__lte=d1))
+    rows = (_pipeline_firms(indicator, d0).alias(gained=gained).values("reporting_unit_id")
+            .annotate(observed=Count("pk"), converted=Count("pk", filter=Q(gained=True))).order_by())
+    return {r["reporting_unit_id"]: forecast.Rate(r["converted"], r["observed"]) for r in rows}
+
+
+def pipeline_by_unit(*, indicator: str, on: dt.date) -> dict[int, int]:
+    rows = _pipeline_firms(indicator, on).values("reporting_unit_id").annotate(n=Count("pk")).order_by()
+    return {r["reporting_unit_id"]: r["n"] for r in rows}
+
+
+def expiring_by_unit(*, indicator: str, on: dt.date, until: dt.date) -> dict[int, int]:
+    """Firms whose only valid certificate of the kind ends after ``on`` and by ``until`` (not yet renewed)."""
+    kind = COUNTED[indicator]
+    renewed = Exists(Qualification.objects.filter(enterprise=OuterRef("enterprise_id"), kind=kind)
+                     .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=until)))
+    rows = (Qualification.objects.filter(_valid(on), kind=kind, valid_to__lte=until).exclude(renewed)
+            .values("enterprise__reporting_unit_id").annotate(n=Count("enterprise_id", distinct=True)).order_by())
+    return {r["enterprise__reporting_unit_id"]: r["n"] for r in rows}
+
+
+def _units_of(scope_key: str, zones: dict[int, str | None]) -> list[int]:
+    if scope_key == "city":
+        return list(zones)
+    kind, _, value = scope_key.partition(":")
+    if kind == "zone":
+        return [u for u, z in zones.items() if z == value]
+    return [int(value)]
+
+
+def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], forecast.Forecast]:
+    """The year-end forecast of every counted progress row (keyed by indicator and scope key)."""
+    zones = _unit_zones()
+    out: dict[tuple[str, str], forecast.Forecast] = {}
+    cache: dict[str, tuple] = {}
+    for p in rows:
+        if p.indicator not in COUNTED or p.actual is None or p.base is None:
+            continue
+        end_of_target = dt.date(p.year, 12, 31)
+        year_end = min(dt.date(on.year, 12, 31), end_of_target)
+        day = min(on, year_end)
+        key = (p.indicator, day, year_end)
+        if key not in cache:
+            start = dt.date(year_end.year - 1, 12, 31)
+            cache[key] = (counts_by_unit(kind=COUNTED[p.indicator], on=start),
+                          pipeline_by_unit(indicator=p.indicator, on=day),
+                          conversion_rates(indicator=p.indicator, on=day),
+                          expiring_by_unit(indicator=p.indicator, on=day, until=year_end),
+                          Decimal((day - start).days) / Decimal((year_end - start).days))
+        start_counts, pipeline, rates, expiring, elapsed = cache[key]
+        city_rate = forecast.Rate(sum(r.converted for r in rates.values()), sum(r.observed for r in rates.values()))
+        units = _units_of(p.scope_key, zones)
+        groups = [forecast.Group(pipeline.get(u, 0), rates.get(u, forecast.Rate(0, 0)), city_rate) for u in units]
+        base_day = dt.date(p.period_start - 1, 12, 31)
+        period_share = Decimal(min(max((year_end - base_day).days, 0), (end_of_target - base_day).days)) / Decimal(
+            (end_of_target - base_day).days)
+        needed = forecast.needed_by_year_end(base=float(p.base), target=float(p.target),
+                                             period_share_at_year_end=float(period_share))
+        out[(p.indicator, p.scope_key)] = forecast.year_end(
+            actual=float(p.actual), start_of_year=float(sum(start_counts.get(u, 0) for u in units)),
+            elapsed=float(elapsed), groups=groups, expiring=sum(expiring.get(u, 0) for u in units), needed=needed)
+    return out
