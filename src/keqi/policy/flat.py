@@ -23,6 +23,7 @@ __all__ = [
     "FINANCIAL_FIELDS",
     "FLAT_COLUMNS",
     "FLAT_SCHEMA",
+    "MORE_FINANCIAL_FIELDS",
     "flat_row",
     "profiles_to_table",
     "rows_to_table",
@@ -36,6 +37,51 @@ FINANCIAL_FIELDS = (
     "total_assets",
     "net_assets",
     "hitech_revenue",
+)
+
+# fiscal-year figures added for the upper rungs; their columns (y1_main_revenue …) follow the earlier ones
+MORE_FINANCIAL_FIELDS = ("main_revenue", "net_profit", "equity_financing")
+
+_SME_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
+    ("niche_years", pa.int64()),
+    ("market_share_pct", pa.float64()),
+    ("market_rank", pa.int64()),
+    ("market_leading", pa.bool_()),
+    ("quality_score", pa.float64()),
+    ("rd_institution_level", pa.string()),
+    ("chain_key_link", pa.bool_()),
+    ("key_field", pa.bool_()),
+    ("product_field", pa.string()),
+    ("strategic_emerging", pa.bool_()),
+    ("digital_level", pa.int64()),
+    ("quality_items", pa.int64()),
+    ("local_points", pa.int64()),
+    ("quality_certified", pa.bool_()),
+    ("own_brand", pa.bool_()),
+    ("info_system", pa.bool_()),
+    ("innovation_honour", pa.bool_()),
+    ("award_national_top3", pa.bool_()),
+    ("award_provincial_top3", pa.bool_()),
+    ("award_any", pa.bool_()),
+    ("chuangke", pa.string()),
+    ("ip_class1_in_use", pa.bool_()),
+    ("ip_class1_high_value", pa.int64()),
+    ("title_tsme", pa.bool_()),
+    ("title_innovative_sme", pa.bool_()),
+    ("title_srdi", pa.bool_()),
+    ("title_little_giant", pa.bool_()),
+    ("rereview", pa.bool_()),
+)
+
+_STAR_FIELDS: tuple[tuple[str, pa.DataType], ...] = (
+    ("invention_patents", pa.int64()),
+    ("software", pa.bool_()),
+    ("revenue_exempt", pa.bool_()),
+    ("leading_tech", pa.bool_()),
+    ("national_award", pa.bool_()),
+    ("major_project", pa.bool_()),
+    ("import_substitution", pa.bool_()),
+    ("negative_list", pa.bool_()),
 )
 
 _EXPERT_FIELDS = (
@@ -89,6 +135,12 @@ _FIELDS += [
     ("financing_usd", pa.float64()),
 ]
 _FIELDS += [(f"expert_{name}", pa.int64()) for name in _EXPERT_FIELDS]
+# added for the upper rungs (专精特新, 小巨人, 科创属性); appended so earlier columns keep their order
+for _k in (1, 2, 3):
+    _FIELDS.extend((f"y{_k}_{name}", pa.int64()) for name in MORE_FINANCIAL_FIELDS)
+_FIELDS.append(("rd_staff", pa.int64()))
+_FIELDS += [(f"sme_{name}", kind) for name, kind in _SME_FIELDS]
+_FIELDS += [(f"star_{name}", kind) for name, kind in _STAR_FIELDS]
 
 FLAT_SCHEMA = pa.schema(_FIELDS)
 """Arrow schema of the flat table (column order is part of the contract)."""
@@ -117,7 +169,7 @@ def flat_row(profile: Profile) -> dict[str, Any]:
     for k in (1, 2, 3):
         fin = by_year.get(latest - (k - 1)) if latest is not None else None
         row[f"y{k}_year"] = fin.year if fin is not None else None
-        for name in FINANCIAL_FIELDS:
+        for name in (*FINANCIAL_FIELDS, *MORE_FINANCIAL_FIELDS):
             row[f"y{k}_{name}"] = getattr(fin, name) if fin is not None else None
     row.update(
         ip_class1=profile.ip.class1,
@@ -136,6 +188,11 @@ def flat_row(profile: Profile) -> dict[str, Any]:
         row[name] = value
     for name, value in profile.expert:
         row[f"expert_{name}"] = value
+    row["rd_staff"] = profile.rd_staff
+    for name, value in profile.sme:
+        row[f"sme_{name}"] = value
+    for name, value in profile.star:
+        row[f"star_{name}"] = value
     return row
 
 

@@ -15,14 +15,25 @@ Conventions:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from keqi.policy.fields import HITECH_FIELDS
 from keqi.policy.uscc import normalise, uscc_faults
 
-__all__ = ["HITECH_FIELDS", "IP", "Direct", "Expert", "Financials", "Flags", "Profile", "RDManagement"]
+__all__ = [
+    "HITECH_FIELDS",
+    "IP",
+    "SME",
+    "Direct",
+    "Expert",
+    "Financials",
+    "Flags",
+    "Profile",
+    "RDManagement",
+    "Star",
+]
 
 Yuan = Annotated[int, Field(ge=0, description="integer yuan")]
 Count = Annotated[int, Field(ge=0)]
@@ -43,9 +54,15 @@ class Financials(_Model):
     total_assets: Yuan | None = Field(None, description="资产总额 (year end), yuan")
     net_assets: int | None = Field(None, description="净资产 (year end), yuan; may be negative")
     hitech_revenue: Yuan | None = Field(None, description="高新技术产品(服务)收入, yuan")
+    main_revenue: Yuan | None = Field(None, description="主营业务收入, yuan")
+    net_profit: int | None = Field(None, description="净利润, yuan; may be negative")
+    equity_financing: Yuan | None = Field(None, description="当年新增股权融资（合格机构投资者实缴额）, yuan")
 
     @model_validator(mode="after")
     def _parts_within_totals(self) -> Financials:
+        if self.revenue is not None and self.main_revenue is not None:
+            if self.main_revenue > self.revenue:
+                raise ValueError("main_revenue 不能大于 revenue")
         if self.rd_expense is not None and self.rd_expense_domestic is not None:
             if self.rd_expense_domestic > self.rd_expense:
                 raise ValueError("rd_expense_domestic 不能大于 rd_expense")
@@ -113,6 +130,100 @@ class Expert(_Model):
     revenue_growth: int | None = Field(None, ge=0, le=10, description="销售收入增长率得分 (0–10)")
 
 
+RDInstitutionLevel = Literal["national", "provincial", "municipal", "below_municipal", "none"]
+ProductField = Literal["short_board", "six_basics", "other"]
+Chuangke = Literal["top50", "top500", "none"]
+
+
+class SME(_Model):
+    """Facts of the 优质中小企业梯度培育 tiers (创新型/专精特新/小巨人) that officers record.
+
+    Items the documents leave to a platform score or to judgment (质量评价得分, market position,
+    supply-chain role) are recorded here, never inferred; a missing one leaves its item undecided.
+    """
+
+    niche_years: Count | None = Field(None, description="截至上年末从事特定细分市场年限 (整年)")
+    market_share_pct: float | None = Field(
+        None, ge=0, le=100, description="主导产品细分市场占有率, 百分数 (12.5 = 12.5%)"
+    )
+    market_rank: int | None = Field(None, ge=1, description="主导产品在国内细分市场的排名 (1 = 第一)")
+    market_leading: bool | None = Field(
+        None, description="主导产品细分市场占有率较为靠前，具有一定知名度和影响力 (判断)"
+    )
+    quality_score: float | None = Field(
+        None, ge=0, le=100, description="当年度中小企业专精特新发展质量评价得分 (平台计算)"
+    )
+    rd_institution_level: RDInstitutionLevel | None = Field(
+        None, description="建立研发机构级别: national/provincial/municipal/below_municipal/none"
+    )
+    chain_key_link: bool | None = Field(
+        None,
+        description="主导产品位于产业链关键环节，对产业链供应链安全稳定有重要支撑作用 (判断)",
+    )
+    key_field: bool | None = Field(
+        None, description="主导产品属工业'六基'、制造强国十大重点产业领域或网络强国领域"
+    )
+    product_field: ProductField | None = Field(
+        None,
+        description="主导产品所属领域 (2022 评分): short_board 补短板/锻长板/填空白; six_basics 六基等; other",
+    )
+    strategic_emerging: bool | None = Field(None, description="主导产品属《战略性新兴产业分类》")
+    digital_level: int | None = Field(None, ge=1, le=3, description="数字化水平等级 (1–3)")
+    quality_items: int | None = Field(
+        None, ge=0, le=4, description="质量管理水平项数 (质量奖、体系认证、自主品牌、参与制修订标准)"
+    )
+    local_points: int | None = Field(None, ge=0, le=15, description="特色化指标得分 (地方, 0–15)")
+    quality_certified: bool | None = Field(None, description="取得质量管理体系认证或发达国家和地区产品认证")
+    own_brand: bool | None = Field(None, description="拥有自主品牌")
+    info_system: bool | None = Field(None, description="至少1项核心业务采用信息系统支撑")
+    innovation_honour: bool | None = Field(
+        None, description="有效期内国家级技术创新示范企业、知识产权优势企业或示范企业等荣誉"
+    )
+    award_national_top3: bool | None = Field(None, description="近三年获国家级科技奖励并在获奖单位中排名前三")
+    award_provincial_top3: bool | None = Field(
+        None, description="近三年获省部级科技奖励并在获奖单位中排名前三"
+    )
+    award_any: bool | None = Field(None, description="近三年内获得过国家级或省级科技奖励 (不论排名)")
+    chuangke: Chuangke | None = Field(
+        None, description="近三年进入'创客中国'大赛全国企业组: top50 / top500 / none"
+    )
+    ip_class1_in_use: bool | None = Field(
+        None,
+        description="计入的Ⅰ类知识产权均已实际应用并产生经济效益、非转入取得且企业为前三权利人",
+    )
+    ip_class1_high_value: Count | None = Field(None, description="其中高价值Ⅰ类知识产权数")
+    title_tsme: bool | None = Field(None, description="有效期内科技型中小企业 (入库)")
+    title_innovative_sme: bool | None = Field(None, description="有效期内科技和创新型/创新型中小企业称号")
+    title_srdi: bool | None = Field(None, description="有效期内专精特新中小企业称号")
+    title_little_giant: bool | None = Field(None, description="有效期内专精特新'小巨人'称号")
+    rereview: bool | None = Field(None, description="本次为复核 (not a new application)")
+
+
+class Star(_Model):
+    """Facts of the 科创属性 evaluation (科创板) that officers record."""
+
+    invention_patents: Count | None = Field(
+        None, description="应用于主营业务(并能够产业化)的发明专利数 (含国防专利)"
+    )
+    software: bool | None = Field(None, description="软件行业企业")
+    revenue_exempt: bool | None = Field(
+        None, description="按第五套上市标准或红筹企业申报，不适用营业收入指标"
+    )
+    leading_tech: bool | None = Field(
+        None, description="核心技术经国家主管部门认定具有国际领先、引领作用或对国家战略有重大意义"
+    )
+    national_award: bool | None = Field(
+        None, description="作为主要参与单位获国家科技进步奖、自然科学奖、技术发明奖并用于主营业务"
+    )
+    major_project: bool | None = Field(None, description="独立或牵头承担国家重大科技专项项目")
+    import_substitution: bool | None = Field(
+        None, description="主要产品属关键设备、产品、零部件、材料并实现进口替代"
+    )
+    negative_list: bool | None = Field(
+        None, description="属金融科技、模式创新 (限制) 或房地产、金融投资类 (禁止) 企业"
+    )
+
+
 class Profile(_Model):
     """A firm as the policy engine sees it (one row of the flat table, see ``keqi.policy.flat``)."""
 
@@ -129,6 +240,7 @@ class Profile(_Model):
     staff_total: Count | None = Field(None, description="职工总数")
     tech_staff: Count | None = Field(None, description="科技人员数")
     senior_tech_staff: Count | None = Field(None, description="副高级及以上职称科技人员数")
+    rd_staff: Count | None = Field(None, description="研发人员数 (上年度)")
     financials: list[Financials] = Field(default_factory=list, description="一年一条, 最多使用最近三年")
     ip: IP = Field(default_factory=IP)
     conversions_3y: Count | None = Field(None, description="近三年科技成果转化数 (合计)")
@@ -139,6 +251,8 @@ class Profile(_Model):
     valuation_usd: float | None = Field(None, ge=0, description="最新估值, 美元")
     financing_usd: float | None = Field(None, ge=0, description="累计融资额, 美元")
     expert: Expert = Field(default_factory=Expert)
+    sme: SME = Field(default_factory=SME)
+    star: Star = Field(default_factory=Star)
 
     @field_validator("uscc")
     @classmethod
@@ -169,6 +283,8 @@ class Profile(_Model):
         if self.staff_total is not None:
             if self.tech_staff is not None and self.tech_staff > self.staff_total:
                 raise ValueError("tech_staff 不能大于 staff_total")
+            if self.rd_staff is not None and self.rd_staff > self.staff_total:
+                raise ValueError("rd_staff 不能大于 staff_total")
         if self.tech_staff is not None and self.senior_tech_staff is not None:
             if self.senior_tech_staff > self.tech_staff:
                 raise ValueError("senior_tech_staff 不能大于 tech_staff")
