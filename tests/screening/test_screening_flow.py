@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from keqi.accounts.scope import SYSTEM, scope_for
+from keqi.pipeline.services import current_ladder
 from keqi.policy import editions
 from keqi.registry import flows as registry_flows
 from keqi.registry.models import ReportingUnit
@@ -33,7 +34,7 @@ def population(tmp_path):
 def test_every_batch_result_equals_the_single_firm_verdict(population, all_gaps):
     run = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, all_gaps=all_gaps)  # several chunks
     assert run.status == "complete" and run.firms == 9
-    assert run.editions == {e: editions.get(e).version for e in services.LADDER}
+    assert run.editions == {e: editions.get(e).version for e in services.editions_on(DAY)}
     next_edition = dict(Standing.objects.filter(run=run).values_list("enterprise_id", "next_edition"))
     for result in Result.objects.filter(run=run).select_related("enterprise"):
         single = next(v for v in services.evaluate_enterprise(scope=SYSTEM, uscc=result.enterprise.uscc, assess_on=DAY)
@@ -44,7 +45,7 @@ def test_every_batch_result_equals_the_single_firm_verdict(population, all_gaps)
             assert result.gaps == single["gaps"]  # the plan searched in the batch is the firm's own
         else:
             assert result.gaps is None  # not searched in this run; the firm's page computes it live
-    assert Result.objects.filter(run=run).count() == 9 * len(services.LADDER)
+    assert Result.objects.filter(run=run).count() == 9 * len(services.editions_on(DAY))
 
 
 def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(population):
@@ -52,7 +53,10 @@ def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(populati
     run = flows.run_screening(scope=SYSTEM, assess_on=DAY)
     for s in Standing.objects.filter(run=run).select_related("enterprise"):
         if s.enterprise.uscc in certified:
-            assert (s.current_tier, s.next_tier, s.next_edition) == ("hnte", "growth", "gazelle-cq-2023")
+            # the closest of the growth rung's editions in force that day (瞪羚, 专精特新)
+            assert (s.current_tier, s.next_tier) == ("hnte", "growth")
+            assert s.next_edition in current_ladder().next_editions(current_ladder().by_key["hnte"], DAY)
+            assert "gazelle-cq-2023" in current_ladder().next_editions(current_ladder().by_key["hnte"], DAY)
         else:
             assert (s.current_tier, s.next_tier, s.next_edition) == ("reserve", "tech", "cq-tech-2022")
     # on a day when the certificates have expired, the same firms are back to the start of the ladder
@@ -67,7 +71,7 @@ def test_an_interrupted_run_leaves_the_last_complete_results(population, monkeyp
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] > len(services.LADDER):  # the second chunk
+        if calls["n"] > len(services.editions_on(DAY)):  # the second chunk
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
@@ -78,7 +82,7 @@ def test_an_interrupted_run_leaves_the_last_complete_results(population, monkeyp
     assert failed.status == "failed"
     assert not Result.objects.filter(run=failed).exists() and not Standing.objects.filter(run=failed).exists()
     assert services.latest_run(scope=SYSTEM, unit_id=None) == first
-    assert Result.objects.filter(run=first).count() == 9 * len(services.LADDER)
+    assert Result.objects.filter(run=first).count() == 9 * len(services.editions_on(DAY))
 
 
 def test_district_officer_screens_only_own_unit(population, yubei_officer):

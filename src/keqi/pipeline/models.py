@@ -50,3 +50,94 @@ class CultivationTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.enterprise_id} · {self.due_on}"
+
+
+# ---------------------------------------------------------------- the tier ladder (梯次培育)
+
+
+class Stage(models.Model):
+    """One rung of the tier ladder, as data the city administrator may edit (with history).
+
+    A firm stands on the highest stage that a qualification it holds places it on (``reserve``,
+    level 0, holds none). Entry to a stage is decided by the verdict of an edition of one of its
+    ``entry_families``: the edition of that family in force on the assessment day
+    (``keqi.policy.editions.resolve``), so a new edition changes screening without a code change.
+    """
+
+    key = models.SlugField(_("key"), max_length=12, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), unique=True)
+    label_zh = models.CharField(_("Chinese label"), max_length=60)
+    label_en = models.CharField(_("English label"), max_length=80)
+    qualification_kinds = models.JSONField(
+        _("qualification kinds that place a firm here"), default=list, blank=True,
+        help_text=_("Qualification kind codes, e.g. [\"hnte\"]."))
+    entry_families = models.JSONField(
+        _("edition families deciding entry"), default=list, blank=True,
+        help_text=_("Edition families whose verdict decides entry to this stage, e.g. [\"gazelle\", \"srdi\"]."))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level"]
+        verbose_name = _("tier stage")
+        verbose_name_plural = _("tier stages")
+
+    def __str__(self) -> str:
+        return f"{self.level} · {self.label_zh}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from keqi.registry.columns import QUALIFICATION_KINDS
+
+        errors = {}
+        kinds = self.qualification_kinds
+        if not isinstance(kinds, list) or any(k not in QUALIFICATION_KINDS for k in kinds):
+            errors["qualification_kinds"] = _("A list of known qualification kinds: {kinds}").format(
+                kinds=", ".join(QUALIFICATION_KINDS))
+        fams = self.entry_families
+        if not isinstance(fams, list) or not all(isinstance(f, str) and f for f in fams):
+            errors["entry_families"] = _("A list of edition family names.")
+        else:
+            from keqi.policy import editions
+
+            known = {e.family for e in editions.all_editions()}
+            unknown = [f for f in fams if f not in known]
+            if unknown:
+                errors["entry_families"] = _("Unknown edition families: {names}").format(names=", ".join(unknown))
+        if errors:
+            raise ValidationError(errors)
+
+
+class TierRecord(models.Model):
+    """Where a firm stood in one year, as one source saw it (a firm's tier that year is the highest).
+
+    ``qualification``: the highest stage of the qualifications it held at any time that year,
+    rewritten whenever its qualifications are imported. ``screening``: its stage in the latest
+    complete screening run assessed in that year, with the verdict for the next stage.
+    """
+
+    class Source(models.TextChoices):
+        QUALIFICATION = "qualification", _("Qualifications held")
+        SCREENING = "screening", _("Screening run")
+
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="tier_records",
+                                   verbose_name=_("enterprise"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    run = models.ForeignKey("screening.ScreeningRun", on_delete=models.SET_NULL, null=True, blank=True,
+                            related_name="+", verbose_name=_("screening run"))
+    next_edition = models.CharField(_("edition deciding the next tier"), max_length=24, blank=True)
+    next_verdict = models.CharField(_("verdict for the next tier"), max_length=12, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["enterprise", "year", "source"]
+        verbose_name = _("tier record")
+        verbose_name_plural = _("tier records")
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year", "source"], name="tier_record_unique")]
+        indexes = [models.Index(fields=["year", "stage"])]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise_id} · {self.year} · {self.stage_id} ({self.source})"

@@ -1,23 +1,34 @@
-"""Cultivation tasks (reads and writes; keyword-only; scoped like the registry).
+"""The cultivation pipeline (reads and writes; keyword-only; scoped like the registry).
 
-A district officer plans work on its own unit's firms and assigns it to an officer of the same
-unit; the city administrator may do so anywhere. Overdue = open and due before today; upcoming =
-open and due within the next 14 days.
+Cultivation tasks: a district officer plans work on its own unit's firms and assigns it to an
+officer of the same unit; the city administrator may do so anywhere. Overdue = open and due before
+today; upcoming = open and due within the next 14 days.
+
+The tier ladder (``current_ladder``) is data (:class:`~keqi.pipeline.models.Stage`): a firm stands
+on the highest stage its qualifications place it on; entry to the stage above is decided by the
+editions of that stage's families in force on the day (``Ladder.next_editions``). A firm's history
+(:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``stage_counts``) and the conversion
+rates (``conversions``) per stage and unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 
 from keqi.accounts.models import Role
 from keqi.accounts.scope import Scope
+from keqi.policy import editions as policy_editions
 from keqi.registry import services as registry
+from keqi.registry.models import Enterprise
 
-from .models import CultivationTask
+from .models import CultivationTask, Stage, TierRecord
 
 UPCOMING_DAYS = 14
 
@@ -75,3 +86,169 @@ def update_task(*, scope: Scope, task_id: int, status: str | None = None, outcom
         task.notes = notes
     task.save()
     return task
+
+
+# ---------------------------------------------------------------- the tier ladder
+
+
+@dataclass(frozen=True)
+class Tier:
+    level: int
+    key: str
+    label: str  # Chinese (the official wording)
+    label_en: str
+    qualifications: tuple[str, ...]  # Qualification.kind values that place a firm here
+    entry_families: tuple[str, ...]  # edition families whose verdict decides entry here
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The stages in level order, with the lookups screening and the pages need (pure)."""
+
+    tiers: tuple[Tier, ...]
+
+    @cached_property
+    def by_key(self) -> dict[str, Tier]:
+        return {t.key: t for t in self.tiers}
+
+    @cached_property
+    def _level_of_kind(self) -> dict[str, int]:
+        return {kind: t.level for t in self.tiers for kind in t.qualifications}
+
+    def tier_of(self, kinds: Iterable[str]) -> Tier:
+        """The highest stage that any of the qualification kinds held places the firm on."""
+        level = max((self._level_of_kind[k] for k in kinds if k in self._level_of_kind), default=self.tiers[0].level)
+        return self.at_level(level)
+
+    def at_level(self, level: int) -> Tier:
+        return next(t for t in self.tiers if t.level == level)
+
+    def next_of(self, tier: Tier) -> Tier | None:
+        return next((t for t in self.tiers if t.level > tier.level), None)
+
+    def next_editions(self, tier: Tier, on: dt.date) -> tuple[str, ...]:
+        """The editions deciding entry to the stage above ``tier`` on day ``on``, in the stage's family order.
+
+        A family with no edition in force that day (or not known to ``keqi.policy``) is skipped.
+        """
+        nxt = self.next_of(tier)
+        if nxt is None:
+            return ()
+        return editions_in_force(nxt.entry_families, on)
+
+    def labels(self) -> dict[str, str]:
+        return {t.key: t.label for t in self.tiers}
+
+
+def editions_in_force(families: Iterable[str], on: dt.date) -> tuple[str, ...]:
+    """The edition id of each family in force on ``on`` (families without one that day are left out)."""
+    out = []
+    for family in families:
+        try:
+            out.append(policy_editions.resolve(family, on=on).id)
+        except KeyError:
+            continue
+    return tuple(dict.fromkeys(out))
+
+
+def current_ladder() -> Ladder:
+    """The ladder as the city administrator keeps it (one query)."""
+    tiers = tuple(
+        Tier(s.level, s.key, s.label_zh, s.label_en, tuple(s.qualification_kinds), tuple(s.entry_families))
+        for s in Stage.objects.order_by("level")
+    )
+    if not tiers:
+        raise Stage.DoesNotExist("the tier ladder is empty: run the migrations (pipeline 0003 seeds it)")
+    return Ladder(tiers)
+
+
+# ---------------------------------------------------------------- tier history, funnel, conversions
+
+
+def tier_history(*, scope: Scope, enterprise_id: int) -> list[dict]:
+    """A firm's stage year by year (newest first): the highest stage any source recorded that year."""
+    scope.require_read()
+    if not scope.enterprises(Enterprise.objects.filter(pk=enterprise_id)).exists():
+        raise Enterprise.DoesNotExist(enterprise_id)
+    by_year: dict[int, dict] = {}
+    records = TierRecord.objects.filter(enterprise_id=enterprise_id).select_related("stage", "run")
+    for r in records.order_by("year", "source"):
+        row = by_year.setdefault(r.year, {"year": r.year, "stage": r.stage, "sources": [], "next_edition": "",
+                                          "next_verdict": "", "run": None})
+        if r.stage.level > row["stage"].level:
+            row["stage"] = r.stage
+        row["sources"].append(r.get_source_display())
+        if r.source == TierRecord.Source.SCREENING:
+            row.update(next_edition=r.next_edition, next_verdict=r.next_verdict, run=r.run)
+    return [by_year[y] for y in sorted(by_year, reverse=True)]
+
+
+def _levels(*, scope: Scope, year: int, unit_id: int | None) -> tuple[dict[int, int], dict[int, int]]:
+    """(firm → reporting unit) of the firms in scope that existed by the end of ``year``, and
+    (firm → its highest recorded level that year); firms without a record stand on the ladder's first stage."""
+    firms = scope.enterprises(Enterprise.objects.filter(registered_on__lte=dt.date(year, 12, 31)))
+    if unit_id is not None:
+        firms = firms.filter(reporting_unit_id=unit_id)
+    units = dict(firms.values_list("pk", "reporting_unit_id"))
+    levels = dict(
+        TierRecord.objects.filter(year=year, enterprise__in=firms.values("pk"))
+        .values("enterprise_id").annotate(level=Max("stage__level")).values_list("enterprise_id", "level")
+    )
+    return units, levels
+
+
+def stage_counts(*, scope: Scope, year: int, unit_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Per reporting unit, per stage key: how many firms stood on that stage in ``year``.
+
+    A firm's stage that year is the highest any source recorded (qualifications held at any time
+    in the year, or a screening assessed in it); firms registered by the year's end without a
+    record count on the first stage (储备).
+    """
+    scope.require_read()
+    ladder = current_ladder()
+    units, levels = _levels(scope=scope, year=year, unit_id=unit_id)
+    base = ladder.tiers[0].level
+    keys = {t.level: t.key for t in ladder.tiers}
+    out: dict[int, dict[str, int]] = {}
+    for firm, unit in units.items():
+        counts = out.setdefault(unit, dict.fromkeys(keys.values(), 0))
+        counts[keys.get(levels.get(firm, base), keys[base])] += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Conversion:
+    unit_id: int
+    stage: str  # the stage in ``from_year``
+    firms: int  # firms on that stage in ``from_year``
+    moved_up: int  # of those, firms on a higher stage in ``to_year``
+
+    @property
+    def rate(self) -> float | None:
+        return self.moved_up / self.firms if self.firms else None
+
+
+def conversions(*, scope: Scope, from_year: int, to_year: int, unit_id: int | None = None) -> list[Conversion]:
+    """Per reporting unit and stage held in ``from_year``: how many firms stood higher in ``to_year``.
+
+    Stages as in :func:`stage_counts`; the top stage has no stage above it and is left out. Units
+    and stages without firms are left out.
+    """
+    scope.require_read()
+    if to_year <= from_year:
+        raise ValueError(f"to_year ({to_year}) must come after from_year ({from_year})")
+    ladder = current_ladder()
+    base = ladder.tiers[0].level
+    top = ladder.tiers[-1].level
+    units, before = _levels(scope=scope, year=from_year, unit_id=unit_id)
+    _, after = _levels(scope=scope, year=to_year, unit_id=unit_id)
+    tally: dict[tuple[int, int], list[int]] = {}
+    for firm, unit in units.items():
+        level = before.get(firm, base)
+        if level == top:
+            continue
+        cell = tally.setdefault((unit, level), [0, 0])
+        cell[0] += 1
+        cell[1] += after.get(firm, base) > level
+    keys = {t.level: t.key for t in ladder.tiers}
+    return [Conversion(unit, keys[level], n, up) for (unit, level), (n, up) in sorted(tally.items())]

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
+from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.registry.columns import Column
 from keqi.registry.workbook import write_tables
 
-from .ladder import BY_KEY
 from .models import Result, Standing
 
 VERDICT_LABELS = {"eligible": "符合", "ineligible": "不符合", "uncertain": "待定"}
@@ -45,6 +45,7 @@ def score_text(score_min: int | None, score_max: int | None, pass_mark: int | No
 
 def candidate_frame(standings: Sequence[Standing], results: Mapping[int, Result]) -> pl.DataFrame:
     rows = []
+    labels = current_ladder().labels()
     for rank, s in enumerate(standings, start=1):
         r = results.get(s.enterprise_id)
         edition = policy_editions.get(s.next_edition).title if s.next_edition else ""
@@ -54,8 +55,8 @@ def candidate_frame(standings: Sequence[Standing], results: Mapping[int, Result]
             "企业名称": s.enterprise.name,
             "所属区县": s.reporting_unit.name,
             "高新技术领域": s.enterprise.hitech_field or None,
-            "当前梯次": BY_KEY[s.current_tier].label,
-            "目标梯次": BY_KEY[s.next_tier].label if s.next_tier else None,
+            "当前梯次": labels.get(s.current_tier, s.current_tier),
+            "目标梯次": labels.get(s.next_tier, s.next_tier) or None,
             "评价标准": edition or None,
             "结论": VERDICT_LABELS.get(s.next_verdict, s.next_verdict) or None,
             "得分（区间）": score_text(r.score_min, r.score_max, r.pass_mark) if r else None,

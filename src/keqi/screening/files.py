@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.policy.flat import FINANCIAL_FIELDS
@@ -32,15 +33,18 @@ from keqi.registry.workbook import write_tables
 
 from .closeness import closeness
 from .exporting import VERDICT_LABELS, gap_text, score_text
-from .ladder import LADDER, tier_of
-from .services import LADDER as EDITIONS
+from .services import editions_on
 
 
 def screen_file(
-    path: Path | str, *, assess_on: dt.date, edition_ids: Sequence[str] = EDITIONS, engine: str = "duckdb"
+    path: Path | str, *, assess_on: dt.date, edition_ids: Sequence[str] | None = None, engine: str = "duckdb"
 ) -> tuple[pl.DataFrame | None, list[CellError]]:
-    """(one row per firm with every edition's result, errors); the frame is None when there are errors."""
+    """(one row per firm with every edition's result, errors); the frame is None when there are errors.
+
+    The editions are those in force on ``assess_on`` unless named; tiers follow the city's ladder.
+    """
     path = Path(path)
+    edition_ids = edition_ids or editions_on(assess_on)
     try:
         raw = read_tables(path)
     except UnreadableFile as exc:
@@ -95,9 +99,11 @@ def screen_file(
         "统一社会信用代码": ents["uscc"].to_list(), "企业名称": ents["name"].to_list(),
         "所属区县": ents["reporting_unit__name"].to_list(),
     }
-    tiers = [tier_of(held.get(code, set())) for code in out["统一社会信用代码"]]
+    ladder = current_ladder()
+    tiers = [ladder.tier_of(held.get(code, set())) for code in out["统一社会信用代码"]]
+    nexts = {t.key: tuple(e for e in ladder.next_editions(t, assess_on) if e in edition_ids) for t in ladder.tiers}
     out["当前梯次"] = [t.label for t in tiers]
-    out["目标梯次"] = [LADDER[t.level + 1].label if t.next_edition else None for t in tiers]
+    out["目标梯次"] = [nxt.label if (nxt := ladder.next_of(t)) else None for t in tiers]
     next_close: list[float | None] = [None] * len(tiers)
     next_verdict: list[str | None] = [None] * len(tiers)
     judged = policy_engine.evaluate_all(table, edition_ids, gaps=True, backend=engine)
@@ -112,9 +118,11 @@ def screen_file(
         out[f"{edition.title}·得分"] = [score_text(a, b, m) or None for a, b, m in zip(lo, hi, mark, strict=True)]
         out[f"{edition.title}·差距"] = [gap_text(g) or None for g in gaps]
         for i, t in enumerate(tiers):
-            if t.next_edition == edition_id:
-                next_close[i] = closeness(verdicts[i], gaps[i], costs)
-                next_verdict[i] = VERDICT_LABELS[verdicts[i]]
+            if edition_id in nexts[t.key]:  # the closest of the next tier's editions is kept
+                c = closeness(verdicts[i], gaps[i], costs)
+                if next_verdict[i] is None or (c is not None and (next_close[i] is None or c < next_close[i])):
+                    next_close[i] = c
+                    next_verdict[i] = VERDICT_LABELS[verdicts[i]]
     out["目标梯次·结论"] = next_verdict
     out["差距（越小越接近）"] = [None if c is None else round(c) for c in next_close]
     return pl.DataFrame(out), []

@@ -21,6 +21,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
+from keqi.pipeline import flows as pipeline_flows
+from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.registry import bulk
@@ -29,9 +31,8 @@ from keqi.registry.models import Enterprise, Qualification
 from keqi.registry.profiles import flat_table
 
 from .closeness import closeness
-from .ladder import LADDER, tier_of
 from .models import Result, ScreeningRun, Standing
-from .services import LADDER as EDITIONS
+from .services import editions_on
 
 CHUNK = 20_000
 Progress = Callable[[int, int], None]
@@ -43,9 +44,10 @@ def _no_progress(done: int, total: int) -> None:
 
 
 def request_screening(*, scope: Scope, user, assess_on: dt.date, unit_id: int | None,
-                      edition_ids: Sequence[str] = EDITIONS) -> ScreeningRun:
+                      edition_ids: Sequence[str] | None = None) -> ScreeningRun:
     """Record a screening to be run by the worker, after checking the scope may screen that unit."""
     unit_id = _unit_for(scope, unit_id)
+    edition_ids = edition_ids or editions_on(assess_on)
     return ScreeningRun.objects.create(
         requested_by=user, assess_on=assess_on, reporting_unit_id=unit_id,
         editions={e: policy_editions.get(e).version for e in edition_ids},
@@ -69,7 +71,7 @@ def run_screening(
     assess_on: dt.date,
     unit_id: int | None = None,
     user=None,
-    edition_ids: Sequence[str] = EDITIONS,
+    edition_ids: Sequence[str] | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     chunk: int = CHUNK,
     progress: Progress = _no_progress,
@@ -79,6 +81,8 @@ def run_screening(
 ) -> ScreeningRun:
     """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run."""
     unit_id = _unit_for(scope, unit_id)
+    # the editions in force on the assessment day (those the queued run recorded, if it is one)
+    edition_ids = edition_ids or (list(run.editions) if run is not None and run.editions else editions_on(assess_on))
     settings = dict(settings or {})
     firms = registry.enterprises(
         scope=scope, filters=registry.EnterpriseFilter(unit_id=unit_id, status=Enterprise.Status.ACTIVE)
@@ -110,6 +114,7 @@ def run_screening(
     run.progress = 100
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "finished_at"])
+    pipeline_flows.record_screening(run=run)  # each firm's tier history for the run's year
     return run
 
 
@@ -127,7 +132,11 @@ def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edi
     table = flat_table(enterprises=firms, assess_on=assess_on)
     meta = list(firms.values_list("pk", "reporting_unit_id"))
     held = _tiers(ids, assess_on)
-    tiers = [tier_of(held.get(pk, set())) for pk, _unit in meta]
+    # The tier ladder (pipeline.Stage): a firm's next tier is decided by the editions of that tier's
+    # families in force on the day; with several (瞪羚 and 专精特新), the closest one is its target.
+    ladder = current_ladder()
+    tiers = [ladder.tier_of(held.get(pk, set())) for pk, _unit in meta]
+    nexts = {t.key: tuple(e for e in ladder.next_editions(t, assess_on) if e in edition_ids) for t in ladder.tiers}
     judged = policy_engine.evaluate_all(table, edition_ids, settings, gaps=all_gaps, backend=engine)
     results: list[dict] = []
     by_edition: dict[str, list[dict]] = {}
@@ -143,7 +152,7 @@ def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edi
         else:
             # The gap search is the costly part: run it where it is read, for the firms this edition
             # decides the next tier of (the firm's page computes any other edition's plan live).
-            wanted = [i for i, t in enumerate(tiers) if t.next_edition == edition_id]
+            wanted = [i for i, t in enumerate(tiers) if edition_id in nexts[t.key]]
             if wanted:
                 sub = policy_engine.evaluate_table(table.take(wanted), edition_id, edition_settings, gaps=True)
                 plans = {i: json.loads(g) if g else [] for i, g in zip(wanted, sub.column("gaps_json").to_pylist(),
@@ -165,12 +174,13 @@ def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edi
     standings = []
     for i, (pk, unit) in enumerate(meta):
         tier = tiers[i]
-        nxt = LADDER[tier.level + 1] if tier.next_edition else None
-        edition_rows = by_edition.get(tier.next_edition or "", [])
-        row = edition_rows[i] if edition_rows else None
+        nxt = ladder.next_of(tier)
+        # the closest of the next tier's editions (unranked last; a tie keeps the stage's family order)
+        options = [by_edition[e][i] for e in nexts[tier.key]]
+        row = min(options, key=lambda r: (r["closeness"] is None, r["closeness"] or 0.0), default=None)
         standings.append({
             "run_id": run.pk, "enterprise_id": pk, "reporting_unit_id": unit, "current_tier": tier.key,
-            "next_tier": nxt.key if nxt else "", "next_edition": tier.next_edition or "",
+            "next_tier": nxt.key if nxt else "", "next_edition": row["edition"] if row else "",
             "next_verdict": row["verdict"] if row else "", "closeness": row["closeness"] if row else None,
         })
     now = timezone.now()

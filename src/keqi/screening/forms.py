@@ -2,11 +2,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keqi.pipeline.services import current_ladder
+from keqi.policy.editions import EDITION_IDS
 from keqi.policy.fields import HITECH_FIELDS
 from keqi.registry.models import ReportingUnit
-
-from .ladder import LADDER
-from .services import LADDER as EDITIONS
 
 
 class ScreenForm(forms.Form):
@@ -26,15 +25,17 @@ class ScreenForm(forms.Form):
 class CandidateFilterForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Reporting unit"), queryset=ReportingUnit.objects.none(), required=False,
                                   empty_label=_("All units"))
-    next_tier = forms.ChoiceField(label=_("Next tier"), required=False,
-                                  choices=[("", _("All tiers"))] + [(t.key, t.label) for t in LADDER[1:]])
+    next_tier = forms.ChoiceField(label=_("Next tier"), required=False)
     edition = forms.ChoiceField(label=_("Edition"), required=False,
-                                choices=[("", _("All editions"))] + [(e, e) for e in EDITIONS])
+                                choices=[("", _("All editions"))] + [(e, e) for e in EDITION_IDS])
     hitech_field = forms.ChoiceField(label=_("High-tech field"), required=False,
                                      choices=[("", _("All fields"))] + [(f, f) for f in HITECH_FIELDS])
 
     def __init__(self, *args, units=None, city=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # the ladder is data the city may edit: read it when the form is built, not at import
+        self.fields["next_tier"].choices = [("", _("All tiers"))] + [(t.key, t.label)
+                                                                     for t in current_ladder().tiers[1:]]
         if units is not None:
             self.fields["unit"].queryset = units
         if not city:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Q, QuerySet
 
 from keqi.accounts.scope import Scope
+from keqi.pipeline.services import editions_in_force
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine
 from keqi.registry import services as registry
@@ -21,14 +22,27 @@ from keqi.registry.profiles import flat_table
 
 from .models import Result, ScreeningRun, Standing
 
-# The editions shown for a firm, in the order of the tier ladder.
-LADDER = ("cq-tech-2022", "tsme-2017", "hnte-2016", "gazelle-cq-2023", "unicorn-cq-2023", "kv-credit")
+# The order in which programmes are shown and screened: up the tier ladder, then the others.
+FAMILY_ORDER = ("cq-tech", "tsme", "innovative-sme", "hnte", "gazelle", "srdi", "unicorn", "little-giant", "star",
+                "kv-credit")
+
+
+def editions_on(day: dt.date) -> tuple[str, ...]:
+    """One edition per programme (family): the one in force on ``day``, in :data:`FAMILY_ORDER`.
+
+    Screening and a firm's page judge against these, so a rule change is picked up on the day it
+    takes effect; a family with no edition in force that day is left out.
+    """
+    families = policy_editions.families()
+    order = [f for f in FAMILY_ORDER if f in families] + sorted(set(families) - set(FAMILY_ORDER))
+    return editions_in_force(order, day)
 
 
 def evaluate_enterprise(
-    *, scope: Scope, uscc: str, assess_on: dt.date, edition_ids: Sequence[str] = LADDER
+    *, scope: Scope, uscc: str, assess_on: dt.date, edition_ids: Sequence[str] | None = None
 ) -> list[dict]:
     """One verdict per edition (the evaluation contract's shape) for a firm the scope may read."""
+    edition_ids = edition_ids or editions_on(assess_on)
     firm = registry.enterprises(scope=scope).filter(uscc=uscc.upper())
     table = flat_table(enterprises=firm, assess_on=assess_on)
     if table.num_rows != 1:
@@ -103,10 +117,11 @@ def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, R
 
 
 def verdict_counts(*, run: ScreeningRun) -> dict[str, dict[str, int]]:
-    """Per edition (by title, in ladder order): how many firms are eligible, uncertain, ineligible."""
+    """Per edition (by title, in programme order): how many firms are eligible, uncertain, ineligible."""
     counts: dict[str, dict[str, int]] = {}
     rows = Result.objects.filter(run=run).values_list("edition", "verdict").annotate(n=Count("pk"))
     for edition, verdict, n in rows:
         counts.setdefault(edition, {})[verdict] = n
-    order = [e for e in LADDER if e in counts] + sorted(set(counts) - set(LADDER))
+    shown = editions_on(run.assess_on)
+    order = [e for e in shown if e in counts] + sorted(set(counts) - set(shown))
     return {policy_editions.get(e).title: counts[e] for e in order}

@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
+from keqi.pipeline.services import current_ladder
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
 from .forms import CandidateFilterForm, ScreenForm
-from .ladder import LADDER
 from .models import ScreeningRun
 
 
@@ -108,7 +108,7 @@ def candidate_list(request):
     query.pop("page", None)
     return render(request, "screening/candidate_list.html", {
         "form": form, "run": run, "page": page, "rows": rows, "query": query.urlencode(),
-        "tiers": {t.key: t.label for t in LADDER}, "total": page.paginator.count,
+        "tiers": current_ladder().labels(), "total": page.paginator.count,
     })
 
 

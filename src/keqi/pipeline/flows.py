@@ -1,0 +1,123 @@
+"""Writing each firm's tier history (TierRecord) when the facts behind it change.
+
+Two moments write it, both from flows (never from a view):
+
+- a screening run completes (``screening.flows.run_screening`` calls :func:`record_screening`):
+  every screened firm's stage in the run's year, with the verdict for its next stage;
+- qualifications are imported (``registry.flows.run_import`` calls :func:`record_qualifications`):
+  the touched firms' stages for every year their qualifications cover.
+
+Both are idempotent: a record is keyed by firm, year and source, so running them again updates
+the record in place. :func:`backfill_history` writes both for data that predates them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from keqi.registry.models import Qualification
+
+from .models import Stage, TierRecord
+from .services import current_ladder
+
+BATCH = 5000
+SCREENING_FIELDS = ["stage", "run", "next_edition", "next_verdict", "recorded_at"]
+
+
+def _upsert(rows: list[TierRecord], fields: list[str]) -> None:
+    for i in range(0, len(rows), BATCH):
+        TierRecord.objects.bulk_create(rows[i : i + BATCH], update_conflicts=True,
+                                       unique_fields=["enterprise", "year", "source"], update_fields=fields)
+
+
+def record_screening(*, run) -> int:
+    """Record every firm of a complete run at its stage in the run's year; returns the records written.
+
+    A later run assessed in the same year replaces the firm's screening record of that year.
+    """
+    from keqi.screening.models import ScreeningRun, Standing
+
+    if run.status != ScreeningRun.Status.COMPLETE:
+        raise ValueError(f"screening run {run.pk} is {run.status}, not complete")
+    stage_ids = dict(Stage.objects.values_list("key", "pk"))
+    now = timezone.now()
+    year = run.assess_on.year
+    written = 0
+    standings = Standing.objects.filter(run=run).order_by("pk").values_list(
+        "enterprise_id", "current_tier", "next_edition", "next_verdict")
+    with transaction.atomic():
+        batch: list[TierRecord] = []
+        for ent, tier, edition, verdict in standings.iterator(chunk_size=BATCH):
+            batch.append(TierRecord(enterprise_id=ent, year=year, stage_id=stage_ids[tier],
+                                    source=TierRecord.Source.SCREENING, run=run, next_edition=edition,
+                                    next_verdict=verdict, recorded_at=now))
+            if len(batch) >= BATCH:
+                _upsert(batch, SCREENING_FIELDS)
+                written += len(batch)
+                batch = []
+        _upsert(batch, SCREENING_FIELDS)
+        written += len(batch)
+    return written
+
+
+def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | None = None) -> int:
+    """Rewrite the qualification records of these firms from the qualifications they hold now.
+
+    A firm's stage in a year is the highest stage of the qualifications valid on any day of that
+    year (years up to ``today``'s); a year in which it held none has no qualification record.
+    Returns the records written.
+    """
+    today = today or timezone.localdate()
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return 0
+    ladder = current_ladder()
+    stage_ids = dict(Stage.objects.values_list("key", "pk"))
+    now = timezone.now()
+    written = 0
+    with transaction.atomic():
+        for i in range(0, len(ids), BATCH):
+            chunk = ids[i : i + BATCH]
+            held: dict[tuple[int, int], set[str]] = {}
+            rows = Qualification.objects.filter(enterprise_id__in=chunk, valid_from__lte=today).values_list(
+                "enterprise_id", "kind", "valid_from", "valid_to")
+            for ent, kind, start, end in rows:
+                last = min(end.year if end else today.year, today.year)
+                for year in range(start.year, last + 1):
+                    held.setdefault((ent, year), set()).add(kind)
+            records = []
+            for (ent, year), kinds in held.items():
+                tier = ladder.tier_of(kinds)
+                if tier.level > ladder.tiers[0].level:
+                    records.append(TierRecord(enterprise_id=ent, year=year, stage_id=stage_ids[tier.key],
+                                              source=TierRecord.Source.QUALIFICATION, recorded_at=now))
+            # years no longer covered (a corrected certificate) lose their record
+            stale = TierRecord.objects.filter(enterprise_id__in=chunk, source=TierRecord.Source.QUALIFICATION)
+            keep = {(r.enterprise_id, r.year) for r in records}
+            stale_ids = [pk for pk, ent, year in stale.values_list("pk", "enterprise_id", "year")
+                         if (ent, year) not in keep]
+            TierRecord.objects.filter(pk__in=stale_ids).delete()
+            _upsert(records, ["stage", "recorded_at"])
+            written += len(records)
+    return written
+
+
+def backfill_history(*, today: dt.date | None = None, enterprise_ids: Sequence[int] | None = None) -> dict[str, int]:
+    """Write the history for existing data: every firm's qualifications, and for each year the latest
+    complete screening run assessed in it (a city-wide run, or each unit's own if newer)."""
+    from keqi.registry.models import Enterprise
+    from keqi.screening.models import ScreeningRun
+
+    if enterprise_ids is None:
+        enterprise_ids = list(Enterprise.objects.filter(qualifications__isnull=False).distinct()
+                              .values_list("pk", flat=True))
+    quals = record_qualifications(enterprise_ids=enterprise_ids, today=today)
+    runs = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE).order_by("finished_at", "pk")
+    screened = 0
+    for run in runs:  # oldest first, so the latest run of a year is the one kept
+        screened = record_screening(run=run)
+    return {"qualification_records": quals, "screening_runs": runs.count(), "last_run_records": screened}
