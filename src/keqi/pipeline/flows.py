@@ -64,6 +64,20 @@ def record_screening(*, run) -> int:
     return written
 
 
+def record_imported_qualifications(*, plan, today: dt.date | None = None) -> int:
+    """After an import wrote ``plan`` (registry.services.ImportPlan): the tier history of the firms
+    whose qualifications it created or changed."""
+    if not (plan.new_qualifications or plan.changed_qualifications):
+        return 0
+    from keqi.registry.models import Enterprise
+
+    ids = {q.enterprise_id for q in plan.changed_qualifications}
+    codes = sorted({q["uscc"] for q in plan.new_qualifications})
+    for i in range(0, len(codes), BATCH):
+        ids.update(Enterprise.objects.filter(uscc__in=codes[i : i + BATCH]).values_list("pk", flat=True))
+    return record_qualifications(enterprise_ids=ids, today=today)
+
+
 def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Rewrite the qualification records of these firms from the qualifications they hold now.
 

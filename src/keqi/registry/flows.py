@@ -84,6 +84,9 @@ def run_import(
         if dry_run or not plan.ok:
             return ImportResult(plan, False)
         services.apply_plan(plan=plan, user=user, reason=f"导入 {path.name}", progress=progress)
+        from keqi.pipeline.flows import record_imported_qualifications  # pipeline builds on the registry
+
+        record_imported_qualifications(plan=plan, today=today)  # the firms' tier history, year by year
     return ImportResult(plan, True)
 
 
