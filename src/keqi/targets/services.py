@@ -194,6 +194,10 @@ def _require_allocatable(indicator: str) -> None:
         raise ValidationError(f"指标 {indicator} 不能分解到区县（可分解：{names}）")
 
 
+def unit_names() -> dict[int, str]:
+    return dict(ReportingUnit.objects.values_list("pk", "name"))
+
+
 def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, int]:
     """Per unit: firms holding the qualification on ``on`` plus the eligible candidates for that tier in
     the latest city-wide screening; for 技术合同成交额 the turnover registered the year before."""
@@ -415,3 +419,132 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
             actual=float(p.actual), start_of_year=float(sum(start_counts.get(u, 0) for u in units)),
             elapsed=float(elapsed), groups=groups, expiring=sum(expiring.get(u, 0) for u in units), needed=needed)
     return out
+
+
+# ---------------------------------------------------------------- dashboard series
+
+def _require_scope_key(scope: Scope, scope_key: str) -> None:
+    keys = visible_scope_keys(scope=scope)
+    if keys is not None and scope_key not in keys:
+        raise PermissionDenied(_("This scope is outside yours."))
+
+
+def default_scope_key(*, scope: Scope) -> str:
+    return f"unit:{scope.unit_id}" if not scope.is_city and scope.unit_id else "city"
+
+
+def trend(*, scope: Scope, indicator: str, scope_key: str, on: dt.date, first_year: int = PLAN_BASE_YEAR) -> list[dict]:
+    """The count at every year-end from the plan's base year, and on ``on`` for the current year."""
+    scope.require_read()
+    if indicator not in COUNTED:
+        raise ValidationError(f"指标 {indicator} 不是按企业计数的指标")
+    _require_scope_key(scope, scope_key)
+    zones = _unit_zones()
+    out = []
+    for y in range(first_year, on.year + 1):
+        day = min(dt.date(y, 12, 31), on)
+        out.append({"year": y, "on": day,
+                    "value": _aggregate(counts_by_unit(kind=COUNTED[indicator], on=day), scope_key, zones)})
+    return out
+
+
+def ranking(*, scope: Scope, indicator: str, year: int, on: dt.date) -> list[dict]:
+    """Units by how much of the way to their own target they have covered (else by the year's gain)."""
+    scope.require_read()
+    if indicator not in COUNTED:
+        raise ValidationError(f"指标 {indicator} 不是按企业计数的指标")
+    units = scope.units(ReportingUnit.objects.all()).values_list("pk", "name", "zone")
+    day = min(on, dt.date(year, 12, 31))
+    now = counts_by_unit(kind=COUNTED[indicator], on=day)
+    start = counts_by_unit(kind=COUNTED[indicator], on=dt.date(day.year - 1, 12, 31))
+    targets = {int(k[5:]): v for k, v in Target.objects.filter(indicator=indicator, year=year,
+                                                              scope_key__startswith="unit:")
+               .values_list("scope_key", "value")}
+    rows = []
+    for pk, name, zone in units:
+        target = targets.get(pk)
+        actual = now.get(pk, 0)
+        rows.append({"unit_id": pk, "unit": name, "zone": plan_zone(name, zone) or "", "actual": actual,
+                     "gain": actual - start.get(pk, 0), "target": target,
+                     "share": (Decimal(actual) / target) if target else None})
+    rows.sort(key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["gain"], -r["actual"], r["unit"]))
+    return rows
+
+
+def funnel(*, scope: Scope, on: dt.date) -> list[dict]:
+    """Firms per stage of the tier ladder on ``on`` (the highest stage of the qualifications they hold)."""
+    from keqi.pipeline.services import current_ladder
+
+    scope.require_read()
+    ladder = current_ladder()
+    level_of = {kind: t.level for t in ladder.tiers for kind in t.qualifications}
+    firms = scope.enterprises(Enterprise.objects.filter(registered_on__lte=on))
+    level: dict[int, int] = {}
+    quals = (Qualification.objects.filter(_valid(on), enterprise__in=firms.values("pk"), kind__in=list(level_of))
+             .values_list("enterprise_id", "kind").distinct())
+    for firm, kind in quals.iterator(chunk_size=5000):
+        level[firm] = max(level.get(firm, -1), level_of[kind])
+    counts = dict.fromkeys((t.level for t in ladder.tiers), 0)
+    for lv in level.values():
+        counts[lv] += 1
+    first = ladder.tiers[0].level
+    counts[first] += firms.count() - len(level)
+    return [{"tier": t.key, "label": t.label, "firms": counts[t.level]} for t in ladder.tiers]
+
+
+# ---------------------------------------------------------------- reported indicator values
+
+REPORTED = (Indicator.RD_INTENSITY, Indicator.CONTRACT_TURNOVER, Indicator.SNT_REVENUE_GROWTH,
+            Indicator.STAR_LISTINGS)
+
+
+def indicator_values(*, scope: Scope, indicator: str = "", year: int | None = None):
+    scope.require_read()
+    qs = IndicatorValue.objects.select_related("entered_by").order_by("-as_of", "-pk")
+    keys = visible_scope_keys(scope=scope)
+    if keys is not None:
+        qs = qs.filter(scope_key__in=keys)
+    if indicator:
+        qs = qs.filter(indicator=indicator)
+    if year:
+        qs = qs.filter(year=year)
+    return qs
+
+
+def check_value(*, indicator: str, year, scope_key: str, as_of, value, source: str,
+                zones: tuple[str, ...] = PLAN_ZONES, units: set[int] | None = None) -> list[tuple[str, str]]:
+    """What is wrong with one value: a list of (field, reason), empty when it may be recorded."""
+    faults = []
+    if indicator not in REPORTED:
+        faults.append(("indicator", f"不是填报类指标：{indicator}（可填：{', '.join(REPORTED)}）"))
+    if not isinstance(year, int) or not 2000 <= year <= 2100:
+        faults.append(("year", f"年度应为 2000–2100 的整数：{year}"))
+    kind, _sep, rest = (scope_key or "").partition(":")
+    if not (scope_key == "city" or (kind == "zone" and rest in zones)
+            or (kind == "unit" and rest.isdigit() and (units is None or int(rest) in units))):
+        faults.append(("scope_key", f"范围应为 city、zone:片区名 或 unit:区县编号：{scope_key}"))
+    if not isinstance(as_of, dt.date):
+        faults.append(("as_of", f"截至日期不是日期：{as_of}"))
+    if not isinstance(value, Decimal) or not value.is_finite():
+        faults.append(("value", f"数值不是数字：{value}"))
+    elif value.as_tuple().exponent < -4:
+        faults.append(("value", f"数值最多四位小数：{value}"))
+    if not (source or "").strip():
+        faults.append(("source", "来源不能为空"))
+    return faults
+
+
+def record_value(*, scope: Scope, user, indicator: str, year: int, scope_key: str, as_of: dt.date, value: Decimal,
+                 source: str) -> IndicatorValue:
+    """Record a dated value of a reported indicator (city administrator only)."""
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator records indicator values."))
+    faults = check_value(indicator=indicator, year=year, scope_key=scope_key, as_of=as_of, value=value,
+                         source=source, units=set(unit_names()))
+    if faults:
+        raise ValidationError([f"{field}: {why}" for field, why in faults])
+    v = IndicatorValue(indicator=indicator, year=year, scope_key=scope_key, as_of=as_of, value=value,
+                       source=source.strip(), entered_by=user)
+    v._history_user = user
+    v.save()
+    return v

@@ -1,0 +1,242 @@
+"""Targets endpoints: progress with the year-end forecast, the dashboards' series, the units'
+allocations (the city administrator writes) and the reported indicator values."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from keqi.targets import services
+from keqi.targets.models import Indicator
+
+from .auth import read_scope
+
+router = Router(tags=["targets"])
+
+
+def _call(fn, **kwargs):
+    """Service errors as HTTP errors: 403 for permissions, 422 with the reasons for bad input."""
+    try:
+        return fn(**kwargs)
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "Forbidden") from None
+    except ValidationError as exc:
+        raise HttpError(422, "; ".join(exc.messages)) from None
+
+
+class ForecastOut(Schema):
+    central: float
+    low: float
+    high: float
+    needed: float
+    status: str
+    pipeline: float | None
+    trend: float | None
+    expiring: int
+
+
+class ProgressOut(Schema):
+    indicator: str
+    label: str
+    year: int
+    scope_key: str
+    scope_label: str
+    target: float
+    actual: float | None
+    base: float | None
+    covered: float | None
+    elapsed: float
+    lagging: bool | None
+    period_start: int
+    source: str
+    forecast: ForecastOut | None
+
+
+class ProgressQuery(Schema):
+    year: int | None = None
+    on: dt.date | None = None
+
+
+@router.get("/progress", response=list[ProgressOut])
+def progress(request, q: Query[ProgressQuery]):
+    """Every target of the year the caller may see, with actual, base, share covered, share of time gone
+    and, for counted indicators, the year-end forecast with its range."""
+    scope = read_scope(request)
+    on = q.on or timezone.localdate()
+    year = q.year or on.year
+    rows = services.progress(scope=scope, year=year, on=on)
+    fc = services.forecasts(rows=rows, on=on)
+    out = []
+    for p in rows:
+        f = fc.get((p.indicator, p.scope_key))
+        out.append({**p.__dict__, "lagging": p.lagging,
+                    "forecast": None if f is None else {**f.__dict__, "status": f.status}})
+    return out
+
+
+@router.get("/years", response=list[int])
+def years(request):
+    return services.years(scope=read_scope(request))
+
+
+class SeriesQuery(Schema):
+    indicator: str = Indicator.HNTE_COUNT
+    scope_key: str = ""
+    year: int | None = None
+    on: dt.date | None = None
+
+
+class TrendOut(Schema):
+    year: int
+    on: dt.date
+    value: int
+
+
+@router.get("/trend", response=list[TrendOut])
+def trend(request, q: Query[SeriesQuery]):
+    """The count of a counted indicator at every year-end since 2022 (the last point: today)."""
+    scope = read_scope(request)
+    key = q.scope_key or services.default_scope_key(scope=scope)
+    return _call(services.trend, scope=scope, indicator=q.indicator, scope_key=key, on=q.on or timezone.localdate())
+
+
+class RankOut(Schema):
+    unit_id: int
+    unit: str
+    zone: str
+    actual: int
+    gain: int
+    target: float | None
+    share: float | None
+
+
+@router.get("/ranking", response=list[RankOut])
+def ranking(request, q: Query[SeriesQuery]):
+    """Units by share of their own target reached (then by this year's gain); an officer gets its own unit."""
+    scope = read_scope(request)
+    on = q.on or timezone.localdate()
+    return _call(services.ranking, scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
+
+
+class TierOut(Schema):
+    tier: str
+    label: str
+    firms: int
+
+
+@router.get("/funnel", response=list[TierOut])
+def funnel(request, on: dt.date | None = None):
+    """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope."""
+    return services.funnel(scope=read_scope(request), on=on or timezone.localdate())
+
+
+class AllocationRowOut(Schema):
+    unit_id: int
+    unit_name: str
+    zone: str
+    parent_key: str | None
+    weight: int
+    suggested: int | None
+    target: float | None
+    source: str
+
+
+class AllocationOut(Schema):
+    indicator: str
+    year: int
+    wholes: dict[str, float]
+    parts: dict[str, float]
+    rows: list[AllocationRowOut]
+
+
+class AllocationQuery(Schema):
+    indicator: str = Indicator.HNTE_COUNT
+    year: int
+
+
+@router.get("/allocations", response=AllocationOut)
+def allocations(request, q: Query[AllocationQuery]):
+    """The units' targets with the suggested split (an officer sees its own unit's row)."""
+    return _call(services.allocation, scope=read_scope(request), indicator=q.indicator, year=q.year,
+                 on=timezone.localdate())
+
+
+class AllocationIn(Schema):
+    indicator: str
+    year: int
+    source: str
+    values: dict[int, Decimal | None]  # unit id → target (null removes it)
+
+
+class ChangedOut(Schema):
+    changed: int
+
+
+@router.put("/allocations", response=ChangedOut)
+def set_allocations(request, body: AllocationIn):
+    """Set units' targets (city administrator only); all or nothing; kept in history with who and source."""
+    scope = read_scope(request)
+    n = _call(services.set_allocations, scope=scope, user=request.auth, indicator=body.indicator, year=body.year,
+              values=body.values, source=body.source)
+    return {"changed": n}
+
+
+class AcceptIn(Schema):
+    indicator: str
+    year: int
+    source: str
+
+
+@router.post("/allocations/accept", response=ChangedOut)
+def accept(request, body: AcceptIn):
+    """Set every unit's target to the suggested split (city administrator only)."""
+    scope = read_scope(request)
+    n = _call(services.accept_suggestion, scope=scope, user=request.auth, indicator=body.indicator,
+              year=body.year, on=timezone.localdate(), source=body.source)
+    return {"changed": n}
+
+
+class ValueIn(Schema):
+    indicator: str
+    year: int
+    scope_key: str = "city"
+    as_of: dt.date
+    value: Decimal
+    source: str
+
+
+class ValueOut(Schema):
+    id: int
+    indicator: str
+    year: int
+    scope_key: str
+    as_of: dt.date
+    value: float
+    source: str
+    entered_by: str | None
+
+    @staticmethod
+    def resolve_entered_by(obj) -> str | None:
+        return obj.entered_by.get_username() if obj.entered_by else None
+
+
+class ValueQuery(Schema):
+    indicator: str = ""
+    year: int | None = None
+
+
+@router.get("/values", response=list[ValueOut])
+def values(request, q: Query[ValueQuery]):
+    """Dated values of the reported indicators (R&D intensity, S&T service revenue growth …), newest first."""
+    return list(services.indicator_values(scope=read_scope(request), indicator=q.indicator, year=q.year)[:500])
+
+
+@router.post("/values", response={201: ValueOut})
+def record_value(request, body: ValueIn):
+    """Record a value (city administrator only)."""
+    scope = read_scope(request)
+    v = _call(services.record_value, scope=scope, user=request.auth, **body.dict())
+    return Status(201, v)
