@@ -9,6 +9,11 @@ status); its criteria carry their own source. Edition ids are stable:
 - ``gazelle-cq-2023``: 重庆市瞪羚企业 (《重庆市独角兽、瞪羚企业培育工作方案(2023—2027年)》)
 - ``unicorn-cq-2023``: 重庆市潜在独角兽/独角兽企业 (same 方案)
 - ``kv-credit``: 重庆市知识价值信用评价 (A–E grades and credit lines)
+- ``innovative-sme-2022``: 创新型中小企业 (工信部企业〔2022〕63号 附件1; also 科技和创新型中小企业 until a
+  merged standard is issued)
+- ``srdi-2022`` / ``srdi-2026``: 专精特新中小企业 (63号 附件2 / 工信部企业〔2026〕2号 from 2026-04-01)
+- ``little-giant-2022`` / ``little-giant-2026``: 专精特新"小巨人" (63号 附件3 / 工信部企业〔2026〕2号)
+- ``star-2022`` / ``star-2024``: 科创属性 (《科创属性评价指引（试行）》, 2022 and 2024-04-30 revisions)
 
 Editions of one programme share a ``family`` ("srdi", "hnte" …) and carry the interval in which they
 are in force; ``resolve(family, on=day)`` picks the one in force that day, so a rule change is a new
@@ -41,6 +46,13 @@ _MODULES = {
     "gazelle-cq-2023": "gazelle_cq_2023",
     "unicorn-cq-2023": "unicorn_cq_2023",
     "kv-credit": "kv_credit",
+    "innovative-sme-2022": "innovative_sme_2022",
+    "srdi-2022": "srdi_2022",
+    "srdi-2026": "srdi_2026",
+    "little-giant-2022": "little_giant_2022",
+    "little-giant-2026": "little_giant_2026",
+    "star-2022": "star_2022",
+    "star-2024": "star_2024",
 }
 EDITION_IDS: tuple[str, ...] = tuple(_MODULES)
 
