@@ -128,9 +128,10 @@ class TierOut(Schema):
 
 
 @router.get("/funnel", response=list[TierOut])
-def funnel(request, on: dt.date | None = None):
-    """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope."""
-    return services.funnel(scope=read_scope(request), on=on or timezone.localdate())
+def funnel(request, on: dt.date | None = None, unit: int | None = None):
+    """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope
+    (``unit``: one reporting unit; it narrows the scope, never widens it)."""
+    return services.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
 
 
 class AllocationRowOut(Schema):

@@ -3,4 +3,10 @@ from django.urls import path
 from . import views
 
 app_name = "targets"
-urlpatterns = [path("", views.overview, name="overview")]
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("allocations/", views.allocations, name="allocations"),
+    path("units/<int:pk>/", views.unit_page, name="unit"),
+    path("report/", views.report, name="report"),
+    path("report.xlsx", views.report_xlsx, name="report_xlsx"),
+]

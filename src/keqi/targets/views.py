@@ -1,34 +1,211 @@
-"""Targets pages: progress toward every target the user may see."""
+"""Targets pages: progress (with charts fed by the JSON API), allocations to the units, reported
+indicator values, a unit's page and the leadership report. No business rules here: see services."""
 
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import quote
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
+from keqi.web.downloads import XLSX
 
 from . import services
+from .models import Indicator
+
+
+def _day(request, today: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(request.GET.get("on") or today.isoformat())
+    except ValueError:
+        return today
+
+
+def _year(request, years: list[int], on: dt.date) -> int:
+    try:
+        return int(request.GET.get("year") or (on.year if on.year in years else max(years, default=on.year)))
+    except ValueError:
+        return on.year
+
+
+def _reader(request):
+    scope = scope_for(request.user)
+    if not scope.can_read_registry:
+        raise PermissionDenied(_("Your role cannot see the targets."))
+    return scope
 
 
 @login_required
 def overview(request):
-    scope = scope_for(request.user)
-    if not scope.can_read_registry:
-        raise PermissionDenied(_("Your role cannot see the targets."))
+    scope = _reader(request)
+    on = _day(request, timezone.localdate())
+    years = services.years(scope=scope)
+    year = _year(request, years, on)
+    rows = services.progress(scope=scope, year=year, on=on)
+    fc = services.forecasts(rows=rows, on=on)
+    rows = [(p, fc.get((p.indicator, p.scope_key))) for p in rows]
+    return render(request, "targets/overview.html", {"rows": rows, "year": year, "years": years, "on": on,
+                                                     **_series(scope, year, on)})
+
+
+@login_required
+def allocations(request):
+    """The units' targets for one indicator and year, the suggested split, and the city's edits."""
+    scope = _reader(request)
     today = timezone.localdate()
-    try:
-        on = dt.date.fromisoformat(request.GET.get("on") or today.isoformat())
-    except ValueError:
-        on = today
+    indicator = request.GET.get("indicator") or request.POST.get("indicator") or Indicator.HNTE_COUNT
+    if indicator not in services.ALLOCATABLE:
+        indicator = Indicator.HNTE_COUNT
     years = services.years(scope=scope)
     try:
-        year = int(request.GET.get("year") or (on.year if on.year in years else max(years, default=on.year)))
+        year = int(request.GET.get("year") or request.POST.get("year") or max(years, default=today.year))
     except ValueError:
-        year = on.year
-    rows = services.progress(scope=scope, year=year, on=on)
-    return render(request, "targets/overview.html", {"rows": rows, "year": year, "years": years, "on": on})
+        year = today.year
+    errors: list[str] = []
+    entered: dict[str, str] = {}
+    if request.method == "POST":
+        if not scope.is_city:
+            raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+        source = request.POST.get("source", "")
+        try:
+            if request.POST.get("action") == "accept":
+                n = services.accept_suggestion(scope=scope, user=request.user, indicator=indicator, year=year,
+                                               on=today, source=source)
+            else:
+                values, entered, errors = _posted_values(request.POST, services.unit_names())
+                if errors:
+                    raise ValidationError(errors)
+                n = services.set_allocations(scope=scope, user=request.user, indicator=indicator, year=year,
+                                             values=values, source=source)
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Targets saved. Changed:") + f" {n}")
+            return redirect(f"{reverse('targets:allocations')}?indicator={indicator}&year={year}")
+    plan = services.allocation(scope=scope, indicator=indicator, year=year, on=today)
+    history = services.allocation_history(scope=scope, indicator=indicator, year=year)
+    labels = dict(Indicator.choices)
+    rows = [(r, entered[f"unit-{r.unit_id}"] if f"unit-{r.unit_id}" in entered
+             else ("" if r.target is None else _plain(r.target))) for r in plan.rows]
+    return render(request, "targets/allocations.html", {
+        "rows": rows,
+        "plan": plan, "indicator": indicator, "year": year, "years": years, "history": history,
+        "indicators": [(k, labels[k]) for k in services.ALLOCATABLE], "errors": errors,
+        "source": request.POST.get("source", ""), "can_write": scope.is_city,
+    })
+
+
+def _plain(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def _posted_values(post, names: dict[int, str]) -> tuple[dict[int, Decimal | None], dict[str, str], list[str]]:
+    """Values typed per unit (``unit-<id>``): blank removes the unit's target."""
+    values: dict[int, Decimal | None] = {}
+    entered: dict[str, str] = {}
+    errors: list[str] = []
+    for name, raw in post.items():
+        if not name.startswith("unit-"):
+            continue
+        text = raw.strip().replace(",", "")
+        entered[name] = raw
+        try:
+            unit_id = int(name[5:])
+        except ValueError:
+            continue
+        try:
+            values[unit_id] = Decimal(text) if text else None
+        except InvalidOperation:
+            errors.append(f"{names.get(unit_id, unit_id)}: " + _("not a number") + f" “{raw}”")
+    return values, entered, errors
+
+
+def _series(scope, year: int, on: dt.date) -> dict:
+    """The dashboards' data for the tables that stand in for the charts without JavaScript."""
+    key = services.default_scope_key(scope=scope)
+    return {
+        "trend": services.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=key, on=on),
+        "trend_tech": services.trend(scope=scope, indicator=Indicator.TECH_COUNT, scope_key=key, on=on),
+        "ranking": services.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
+        if scope.role != "enterprise_user" else [],
+        "funnel": services.funnel(scope=scope, on=on),
+    }
+
+
+@login_required
+def unit_page(request, pk: int):
+    """One reporting unit: its firms by tier, its closest candidates with their gaps, its tasks and targets."""
+    from keqi.pipeline import services as pipeline
+    from keqi.screening import services as screening
+
+    scope = _reader(request)
+    if not (scope.is_city or (scope.unit_id == pk and scope.can_write_registry)):
+        raise PermissionDenied(_("You may only see your own reporting unit."))
+    names = services.unit_names()
+    if pk not in names:
+        raise Http404(_("No such reporting unit."))
+    on = _day(request, timezone.localdate())
+    years = services.years(scope=scope)
+    year = _year(request, years, on)
+    rows = [p for p in services.progress(scope=scope, year=year, on=on) if p.scope_key == f"unit:{pk}"]
+    fc = services.forecasts(rows=rows, on=on)
+    run = screening.latest_run(scope=scope, unit_id=pk)
+    candidates, gaps = [], {}
+    if run is not None:
+        candidates = list(screening.candidates(scope=scope, run=run,
+                                               filters=screening.CandidateFilter(unit_id=pk))[:TOP_CANDIDATES])
+        gaps = screening.gaps_for(run=run, standings=candidates)
+    tasks = (pipeline.tasks(scope=scope, view="all", today=timezone.localdate())
+             .filter(enterprise__reporting_unit_id=pk, status="open")[:50])
+    overdue = pipeline.tasks(scope=scope, view="overdue", today=timezone.localdate()).filter(
+        enterprise__reporting_unit_id=pk).count()
+    return render(request, "targets/unit.html", {
+        "unit_id": pk, "unit_name": names[pk], "year": year, "years": years, "on": on,
+        "rows": [(p, fc.get((p.indicator, p.scope_key))) for p in rows],
+        "funnel": services.funnel(scope=scope, on=on, unit_id=pk), "run": run,
+        "candidates": [(s, gaps.get(s.enterprise_id)) for s in candidates], "tasks": tasks, "overdue": overdue,
+        "trend": services.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=f"unit:{pk}", on=on),
+    })
+
+
+TOP_CANDIDATES = 20
+
+
+def _report_data(request):
+    scope = _reader(request)
+    on = _day(request, timezone.localdate())
+    years = services.years(scope=scope)
+    year = _year(request, years, on)
+    return services.report(scope=scope, year=year, on=on), years
+
+
+@login_required
+def report(request):
+    """数读: the key figures, charts and lagging units, printable."""
+    data, years = _report_data(request)
+    return render(request, "targets/report.html", {**data, "years": years,
+                                                   "labels": dict(Indicator.choices)})
+
+
+@login_required
+def report_xlsx(request):
+    data, _years = _report_data(request)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.xlsx"
+        services.report_xlsx(data=data, path=path)
+        content = path.read_bytes()
+    name = f"数读-{data['scope_label']}-{data['year']}-{data['on'].isoformat()}.xlsx"
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
