@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -643,3 +643,129 @@ def report_xlsx(*, data: dict, path) -> None:
 
 
 STATUS_ZH = {"on_track": "可完成", "at_risk": "有风险", "off_track": "难完成"}
+
+
+# ---------------------------------------------------------------- importing reported values (xlsx)
+
+VALUE_SHEET = "指标数值"
+VALUE_HEADERS = {"indicator": "指标", "year": "年度", "scope": "范围", "as_of": "截至日期", "value": "数值",
+                 "source": "来源"}
+REPORTED_ZH = {  # the names officers write in the sheet (the keys work too)
+    Indicator.RD_INTENSITY: "研发经费投入强度",
+    Indicator.CONTRACT_TURNOVER: "技术合同成交额",
+    Indicator.SNT_REVENUE_GROWTH: "科学研究和技术服务业营业收入增速",
+    Indicator.STAR_LISTINGS: "科创板上市企业数",
+}
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the spreadsheet's row number (the header is row 1)
+    column: str
+    value: str
+    reason: str
+
+
+def _scope_key_of(text: str, units: dict[str, int]) -> str | None:
+    text = text.strip()
+    if text in ("全市", "city"):
+        return "city"
+    zone = text.removeprefix("zone:")
+    if zone in PLAN_ZONES:
+        return f"zone:{zone}"
+    if text.startswith("unit:") and text[5:].isdigit() and int(text[5:]) in units.values():
+        return text
+    return f"unit:{units[text]}" if text in units else None
+
+
+def read_values(*, path) -> tuple[list[dict], list[RowError]]:
+    """Parse a sheet of reported values; every fault is reported with its row, column and reason."""
+    import polars as pl
+
+    try:
+        df = pl.read_excel(path, sheet_name=VALUE_SHEET, infer_schema_length=0)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+        return [], [RowError(0, "", "", f"无法读取工作表“{VALUE_SHEET}”：{exc}")]
+    missing = [h for h in VALUE_HEADERS.values() if h not in df.columns]
+    if missing:
+        return [], [RowError(1, h, "", "缺少此列") for h in missing]
+    by_name = {v: k for k, v in REPORTED_ZH.items()} | {str(k): k for k in REPORTED}
+    units = {name: pk for pk, name in unit_names().items()}
+    rows, errors = [], []
+    for i, raw in enumerate(df.iter_rows(named=True), start=2):
+        cells = {f: (raw[h] or "").strip() for f, h in VALUE_HEADERS.items()}
+        if not any(cells.values()):
+            continue
+        fault = len(errors)
+
+        def bad(field: str, reason: str, i=i, cells=cells) -> None:
+            errors.append(RowError(i, VALUE_HEADERS[field], cells[field], reason))
+
+        indicator = by_name.get(cells["indicator"])
+        if indicator is None:
+            bad("indicator", "不是填报类指标（可填：" + "、".join(REPORTED_ZH.values()) + "）")
+        year = int(cells["year"]) if cells["year"].isdigit() else None
+        if year is None or not 2000 <= year <= 2100:
+            bad("year", "应为 2000–2100 的年份")
+        key = _scope_key_of(cells["scope"], units)
+        if key is None:
+            bad("scope", "应为 全市、片区名（中心城区、主城新区、两群）或区县名称")
+        try:
+            as_of = dt.date.fromisoformat(cells["as_of"][:10])
+        except ValueError:
+            as_of = None
+            bad("as_of", "应为日期（YYYY-MM-DD）")
+        try:
+            value = Decimal(cells["value"].replace(",", ""))
+            if not value.is_finite() or value.as_tuple().exponent < -4:
+                raise InvalidOperation
+        except InvalidOperation:
+            value = None
+            bad("value", "应为数字（最多四位小数）")
+        if not cells["source"]:
+            bad("source", "来源不能为空（文件名称和文号，或统计公报及日期）")
+        if len(errors) == fault:
+            rows.append({"indicator": indicator, "year": year, "scope_key": key, "as_of": as_of, "value": value,
+                         "source": cells["source"]})
+    return rows, errors
+
+
+def import_values(*, scope: Scope, user, path) -> tuple[int, list[RowError]]:
+    """Record every value of the sheet, or none when any row is wrong (city administrator only)."""
+    if not scope.is_city:
+        raise PermissionDenied(_("Only the city administrator records indicator values."))
+    rows, errors = read_values(path=path)
+    if errors:
+        return 0, errors
+    with transaction.atomic():
+        for r in rows:
+            record_value(scope=scope, user=user, **r)
+    return len(rows), []
+
+
+def write_values_template(*, path) -> None:
+    """The empty sheet for reported values, with an example row and what each column takes."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    head = book.add_format({"bold": True, "bg_color": "#F3F4F6", "border": 1})
+    text = book.add_format({"num_format": "@"})
+    ws = book.add_worksheet(VALUE_SHEET)
+    for c, h in enumerate(VALUE_HEADERS.values()):
+        ws.write_string(0, c, h, head)
+        ws.set_column(c, c, 22, text)
+    ws.write_row(1, 0, ["研发经费投入强度", "2024", "全市", "2024-12-31", "2.41", "示例：统计公报名称及发布日期"])
+    notes = book.add_worksheet("填写说明")
+    lines = [("指标", "、".join(REPORTED_ZH.values())),
+             ("年度", "数值所属年度，如 2024"),
+             ("范围", "全市；片区名（中心城区、主城新区、两群）；或区县名称（如 渝北区）"),
+             ("截至日期", "数值的统计截止日，YYYY-MM-DD"),
+             ("数值", "研发强度、增速填百分数的数值（2.41 表示 2.41%）；成交额填元；上市企业填家数"),
+             ("来源", "必填：文件名称和文号，或统计公报名称及日期"),
+             ("规则", "任何一行有错，整个文件都不导入；错误按行、列列出")]
+    for r, (k, v) in enumerate(lines):
+        notes.write_string(r, 0, k, head)
+        notes.write_string(r, 1, v)
+    notes.set_column(0, 0, 12)
+    notes.set_column(1, 1, 80)
+    book.close()

@@ -9,4 +9,6 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_page, name="unit"),
     path("report/", views.report, name="report"),
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("values/", views.values, name="values"),
+    path("values/template.xlsx", views.values_template, name="values_template"),
 ]

@@ -209,3 +209,62 @@ def report_xlsx(request):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+def values(request):
+    """Dated values of the reported indicators: the list, one entered by hand, or a sheet imported."""
+    scope = _reader(request)
+    errors: list = []
+    names = services.unit_names()
+    form = {k: request.POST.get(k, "") for k in ("indicator", "year", "scope", "as_of", "value", "source")}
+    if request.method == "POST":
+        if not scope.is_city:
+            raise PermissionDenied(_("Only the city administrator records indicator values."))
+        if request.FILES.get("file"):
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "values.xlsx"
+                with path.open("wb") as out:
+                    for chunk in request.FILES["file"].chunks():
+                        out.write(chunk)
+                n, errors = services.import_values(scope=scope, user=request.user, path=path)
+            if not errors:
+                messages.success(request, _("Values imported:") + f" {n}")
+                return redirect("targets:values")
+        else:
+            with tempfile.TemporaryDirectory() as tmp:  # one row, checked exactly like a sheet
+                rows, errors = _one_row(form, Path(tmp) / "one.xlsx")
+            if not errors:
+                services.record_value(scope=scope, user=request.user, **rows[0])
+                messages.success(request, _("Value recorded."))
+                return redirect("targets:values")
+    return render(request, "targets/values.html", {
+        "values": [(v, services.scope_label(v.scope_key, names)) for v in services.indicator_values(scope=scope)[:200]],
+        "errors": errors, "form": form,
+        "indicators": services.REPORTED_ZH.items(), "can_write": scope.is_city,
+        "labels": dict(Indicator.choices),
+    })
+
+
+def _one_row(form: dict, path: Path):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    ws = book.add_worksheet(services.VALUE_SHEET)
+    ws.write_row(0, 0, list(services.VALUE_HEADERS.values()))
+    ws.write_row(1, 0, [form["indicator"], form["year"], form["scope"], form["as_of"], form["value"],
+                        form["source"]], book.add_format({"num_format": "@"}))
+    book.close()
+    return services.read_values(path=path)
+
+
+@login_required
+def values_template(request):
+    _reader(request)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "t.xlsx"
+        services.write_values_template(path=path)
+        content = path.read_bytes()
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('指标数值模板.xlsx')}"
+    return response
