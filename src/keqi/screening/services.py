@@ -125,3 +125,29 @@ def verdict_counts(*, run: ScreeningRun) -> dict[str, dict[str, int]]:
     shown = editions_on(run.assess_on)
     order = [e for e in shown if e in counts] + sorted(set(counts) - set(shown))
     return {policy_editions.get(e).title: counts[e] for e in order}
+
+
+def explained(verdicts: Sequence[dict]) -> list[dict]:
+    """Verdicts for a page: each criterion also carries ``gap``, the gap plan's notes about it."""
+    out = []
+    for v in verdicts:
+        notes: dict[str, list[str]] = {}
+        for g in v.get("gaps") or ():
+            if g.get("criterion") and g.get("note"):
+                notes.setdefault(g["criterion"], []).append(g["note"])
+        out.append({**v, "criteria": [{**c, "gap": "；".join(notes.get(c["id"], ()))} for c in v["criteria"]]})
+    return out
+
+
+def firm_standing(*, scope: Scope, enterprise: Enterprise) -> tuple[ScreeningRun | None, Standing | None, list[dict]]:
+    """A firm's place in the latest complete run covering its unit: (run, standing, every edition's result)."""
+    run = latest_run(scope=scope, unit_id=enterprise.reporting_unit_id)
+    if run is None:
+        return None, None, []
+    standing = Standing.objects.filter(run=run, enterprise=enterprise).first()
+    results = {r.edition: r for r in Result.objects.filter(run=run, enterprise=enterprise)}
+    order = [e for e in editions_on(run.assess_on) if e in results] + sorted(
+        set(results) - set(editions_on(run.assess_on)))
+    rows = [{"edition": e, "title": policy_editions.get(e).title, "result": results[e]} for e in order
+            if e in policy_editions.EDITION_IDS]
+    return run, standing, rows

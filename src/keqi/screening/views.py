@@ -40,7 +40,7 @@ def enterprise_evaluation(request, uscc: str):
     try:
         firm = Enterprise.objects.select_related("reporting_unit").get(
             pk__in=scope.enterprises(Enterprise.objects.filter(uscc=uscc.upper())).values("pk"))
-        verdicts = services.evaluate_enterprise(scope=scope, uscc=uscc, assess_on=assess_on)
+        verdicts = services.explained(services.evaluate_enterprise(scope=scope, uscc=uscc, assess_on=assess_on))
     except Enterprise.DoesNotExist:
         raise Http404(_("No such enterprise in your scope.")) from None
     return render(request, "screening/enterprise_evaluation.html",
