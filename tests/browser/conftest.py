@@ -1,0 +1,114 @@
+"""Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Playwright cannot download browsers here, so the tests use the system's Chromium
+(``/usr/bin/chromium``, or ``KEQI_CHROMIUM``) and need the CJK font ``fonts-wqy-microhei`` for the
+Chinese pages to render legibly. Outside CI a missing Chromium or Playwright skips these tests with
+the reason; in CI (``CI=true``) it fails them, so the journeys cannot silently stop running.
+
+Playwright's synchronous API keeps an asyncio loop running in the test thread, which makes Django
+refuse ORM calls from it; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while a browser is open (the
+ORM is still used from one thread at a time: the live server's own thread serves the pages).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("KEQI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "a-browser-password-7"  # set on each user signed in through the form
+IN_CI = os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
+
+
+def _unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: the browser tests must run; .ci/run installs chromium)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One Chromium per test module (about a second to start)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable('Playwright is not installed (pip install -e ".[browser]")')
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium fonts-wqy-microhei)")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                yield chromium
+            finally:
+                chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """``open_as(user)`` → a page of a fresh browser context, signed in through the login form, in Chinese."""
+    contexts = []
+
+    def open_page(user):
+        user.set_password(PASSWORD)
+        user.save(update_fields=["password"])
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True,
+                                      base_url=live_server.url)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.get_username())
+        page.fill("#id_password", PASSWORD)
+        page.click("button.primary")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def population(tmp_path):
+    """Firms of two districts with three years of figures, imported through the one import path.
+
+    渝北区 has 8 firms. The first two hold a 高新技术企业 certificate. The six others lack the
+    科技人员 share of the 重庆市科技型企业 registry (cq-tech-2022: ≥ 5 %, or a senior engineer):
+    ``重庆测试002`` has 4 of 100 (one hire short), the rest 2 of 200, so it is the closest candidate for
+    the 科技型企业 tier and none of them is eligible yet. 南岸区 has 3 firms. Returns the codes per district.
+    """
+    import polars as pl
+
+    from keqi.accounts.scope import SYSTEM
+    from keqi.registry import flows
+
+    from support import qualification_rows, report_rows, write_file
+
+    yubei = report_rows(8, unit="渝北区", years=(2022, 2023, 2024), seed=61)
+    codes = yubei["uscc"].unique(maintain_order=True).to_list()
+    uncertified, closest = pl.col("uscc").is_in(codes[2:]), pl.col("uscc") == codes[2]
+    yubei = yubei.with_columns(
+        staff_total=pl.when(closest).then(100).when(uncertified).then(200).otherwise(pl.col("staff_total")),
+        tech_staff=pl.when(closest).then(4).when(uncertified).then(2).otherwise(pl.col("tech_staff")),
+        senior_tech_staff=pl.when(uncertified).then(0).otherwise(pl.col("senior_tech_staff")),
+    )
+    nanan = report_rows(3, unit="南岸区", years=(2022, 2023, 2024), seed=62)
+    nanan = nanan.with_columns(pl.col("name").str.replace("重庆测试", "南岸样本"))
+    quals = qualification_rows(yubei).head(2)
+    result = flows.run_import(path=write_file(tmp_path / "population.xlsx", pl.concat([yubei, nanan]), quals),
+                              scope=SYSTEM)
+    assert not result.errors, result.errors
+    return {"渝北区": codes, "南岸区": nanan["uscc"].unique(maintain_order=True).to_list()}
