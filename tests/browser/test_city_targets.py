@@ -1,0 +1,57 @@
+"""The city administrator sets a district's target and sees the district's progress toward it."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_city_sets_a_district_target_and_sees_progress(open_as, city_admin, make_user, population):
+    from keqi.registry.models import ReportingUnit
+
+    yubei = ReportingUnit.objects.get(name="渝北区").pk
+    page = open_as(city_admin)
+    page.click("header nav >> text=目标进度")
+    page.click("main a[href*='/targets/allocations/']")
+
+    # 2027 高新技术企业 for 渝北区: 5 firms, with the document it comes from
+    page.select_option("#id_indicator", "hnte_count")
+    page.select_option("#id_year", "2027")
+    page.click("#allocation-filter button.primary")
+    expect(page.locator("#allocations tbody tr").first).to_be_visible()
+    expect(page.locator("#allocations")).to_contain_text("南岸区")  # every unit has its box
+    page.fill(f"#unit-{yubei}", "5")
+    page.fill("#id_source", "渝科局〔2026〕1号（测试）")
+    page.click("button[name=action][value=save]")
+    expect(page.locator("ul.messages")).to_be_visible()
+    expect(page.locator(f"#unit-{yubei}")).to_have_value("5")
+    change = page.locator("#history tbody tr", has_text="渝北区")
+    expect(change).to_contain_text("渝科局〔2026〕1号（测试）")
+    expect(change).to_contain_text(city_admin.get_username())
+
+    # its progress on 2025-06-30: 2 of 5 firms hold a certificate, 40 % of the way from the 2022
+    # base (none) against 50 % of the 2023–2027 period gone, so 渝北区 is lagging
+    page.click("main a[href*='/targets/?']")
+    page.select_option("select[name=year]", "2027")
+    page.fill("input[name=on]", "2025-06-30")
+    page.click("main form.filters button.primary")
+    row = page.locator("#progress tbody tr", has_text="渝北区")
+    expect(row).to_have_count(1)
+    cells = row.locator("td")
+    expect(cells.nth(1)).to_have_text("高新技术企业数")
+    expect(cells.nth(2)).to_have_text("5")
+    expect(cells.nth(4)).to_have_text("2")
+    expect(cells.nth(5)).to_contain_text("40")
+    expect(cells.nth(7)).to_have_text("滞后")
+    expect(row).to_contain_text("渝科局〔2026〕1号（测试）")
+
+    # the district's own officer sees it too; another district's officer does not
+    officer = open_as(make_user("yubei-b", "district_officer", unit="渝北区"))
+    officer.goto("/targets/?year=2027&on=2025-06-30")
+    expect(officer.locator("#progress tbody tr", has_text="渝北区")).to_have_count(1)
+    other = open_as(make_user("nanan-b", "district_officer", unit="南岸区"))
+    other.goto("/targets/?year=2027&on=2025-06-30")
+    expect(other.locator("#progress tbody tr").first).to_be_visible()
+    expect(other.locator("#progress tbody tr", has_text="渝北区")).to_have_count(0)
+    assert other.goto("/targets/allocations/").status in (200, 403)
+    expect(other.locator("button[name=action]")).to_have_count(0)  # only the city sets targets
