@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -88,15 +89,33 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
         """List the editions (official criteria), their source documents, and what in them is a bureau setting."""
-        from keqi.policy.editions import all_editions
+        from keqi.policy.editions import all_editions, families, get
 
         described = [e.describe() for e in all_editions()]
         if as_json:
             typer.echo(json.dumps(described, ensure_ascii=False, indent=2))
             return
         out = Console(highlight=False, soft_wrap=True)
+        out.print(
+            "[bold]Editions by family[/bold] (--edition FAMILY --on DATE picks the one in force that day)"
+        )
+        for fam, ids in families().items():
+            spans = []
+            for eid in ids:
+                e = get(eid)
+                start = e.in_force_from.isoformat() if e.in_force_from else "…"
+                end = e.in_force_until.isoformat() if e.in_force_until else "…"
+                spans.append(f"{eid} ({start} – {end})")
+            out.print(f"  {fam}: " + ", ".join(spans))
+        out.print()
         for ed in described:
-            out.print(f"[bold]{ed['id']}[/bold]  {ed['title']}  (version {ed['version']})")
+            out.print(
+                f"[bold]{ed['id']}[/bold]  {ed['title']}  (version {ed['version']}, family {ed['family']})"
+            )
+            span = f"{ed['in_force_from'] or '…'} – {ed['in_force_until'] or '…'}"
+            out.print(
+                f"  in force: {span}" + (f"  [{ed['in_force_source']}]" if ed["in_force_source"] else "")
+            )
             for src in ed["sources"]:
                 out.print(f"  依据: {src['document']} {src['number']} {src['article']} [{src['status']}]")
             table = Table("criterion", "label", "source", "status", show_edge=False)
@@ -119,17 +138,39 @@ def register(app: typer.Typer) -> None:
 
     @app.command("evaluate")
     def evaluate_cmd(
-        file: Annotated[str, typer.Argument(help=".json (one profile), .jsonl (one per line) or - (standard input).")],
-        edition: Annotated[str, typer.Option("--edition", "-e", help="Edition id, e.g. tsme-2017 or hnte-2016.")],
+        file: Annotated[
+            str, typer.Argument(help=".json (one profile), .jsonl (one per line) or - (standard input).")
+        ],
+        edition: Annotated[
+            str,
+            typer.Option(
+                "--edition",
+                "-e",
+                help="Edition id (e.g. srdi-2022) or family (e.g. srdi: the edition in force on --on).",
+            ),
+        ],
+        on: Annotated[
+            str | None,
+            typer.Option(
+                "--on", help="Day (YYYY-MM-DD) that picks a family's edition in force; default today."
+            ),
+        ] = None,
         settings: Annotated[
             Path | None, typer.Option("--settings", help="JSON file of settings overriding the defaults.")
         ] = None,
         no_gaps: Annotated[bool, typer.Option("--no-gaps", help="Skip the gap plans.")] = False,
     ) -> None:
         """Evaluate profiles against an edition: one JSON verdict per firm, in input order."""
-        from keqi.policy.editions import get
+        from keqi.policy.editions import get, resolve
 
+        day = None
+        if on is not None:
+            try:
+                day = date.fromisoformat(on)
+            except ValueError:
+                raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD，收到 {on!r}", param_hint="--on") from None
         try:
+            edition = resolve(edition, on=day).id
             get(edition).resolve_settings(None)
         except KeyError as exc:
             raise typer.BadParameter(str(exc.args[0]), param_hint="--edition") from None
