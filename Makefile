@@ -22,12 +22,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 $(DEV): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,browser]"
 	touch $(DEV)
 
 install: $(STAMP) messages assets ## Create .venv and install KeQi with its pinned dependencies
 
-install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark)
+install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark, playwright)
 
 messages: $(STAMP) ## Compile the interface translations (Simplified Chinese is the default language)
 	$(BIN)/pybabel compile --use-fuzzy -d src/keqi/locale -D django
