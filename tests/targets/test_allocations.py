@@ -54,6 +54,7 @@ def test_accepting_the_suggestion_sets_every_unit_with_who_and_source(certified,
     assert n == ReportingUnit.objects.count()
     plan = services.allocation(scope=SYSTEM, indicator="hnte_count", year=2027, on=ON)
     assert not plan.differs and plan.parts["zone:中心城区"] == 7110
+    assert plan.parts["city"] == 7110 + 4640 + 1060  # every unit sits in a zone with its own target
     history = services.allocation_history(scope=SYSTEM, indicator="hnte_count", year=2027)
     assert history[0]["by"] == "city" and history[0]["source"] == "市科技局 2024 年分解"
     # accepting again changes nothing

@@ -229,6 +229,7 @@ def allocation(*, scope: Scope, indicator: str, year: int, on: dt.date) -> Alloc
     units = list(ReportingUnit.objects.order_by("kind", "code", "name").values_list("pk", "name", "zone"))
     weights = allocation_weights(indicator=indicator, year=year, on=on)
     members: dict[str, dict[int, int]] = {}
+    zones = _unit_zones()
     parent_of: dict[int, str | None] = {}
     zone_of: dict[int, str] = {}
     for pk, name, zone in units:
@@ -248,8 +249,8 @@ def allocation(*, scope: Scope, indicator: str, year: int, on: dt.date) -> Alloc
             for pk, name, _zone in units]
     if not scope.is_city:
         rows = [r for r in rows if r.unit_id == scope.unit_id]
-    parts = {key: sum((current[pk].value for pk in group if pk in current), Decimal(0))
-             for key, group in members.items()}
+    parts = {key: sum((current[pk].value for pk in _units_of(key, zones) if pk in current), Decimal(0))
+             for key in parents}
     return Allocation(indicator=indicator, year=year, rows=rows, wholes=parents, parts=parts)
 
 

@@ -147,6 +147,7 @@ def _series(scope, year: int, on: dt.date) -> dict:
 def unit_page(request, pk: int):
     """One reporting unit: its firms by tier, its closest candidates with their gaps, its tasks and targets."""
     from keqi.pipeline import services as pipeline
+    from keqi.pipeline.services import current_ladder
     from keqi.screening import services as screening
 
     scope = _reader(request)
@@ -173,7 +174,7 @@ def unit_page(request, pk: int):
     return render(request, "targets/unit.html", {
         "unit_id": pk, "unit_name": names[pk], "year": year, "years": years, "on": on,
         "rows": [(p, fc.get((p.indicator, p.scope_key))) for p in rows],
-        "funnel": services.funnel(scope=scope, on=on, unit_id=pk), "run": run,
+        "funnel": services.funnel(scope=scope, on=on, unit_id=pk), "run": run, "tiers": current_ladder().labels(),
         "candidates": [(s, gaps.get(s.enterprise_id)) for s in candidates], "tasks": tasks, "overdue": overdue,
         "trend": services.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=f"unit:{pk}", on=on),
     })
