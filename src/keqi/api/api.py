@@ -7,10 +7,14 @@ Authentication: the browser session (for the pages' charts) or ``Authorization: 
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from . import registry, screening
+from . import contracts, credit, pipeline, registry, screening, targets
 from .auth import TokenAuth
 
 api = NinjaAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
                description="科企 KeQi: the enterprise registry, verdicts and screening results. Money in integer yuan.")
 api.add_router("/", registry.router)
 api.add_router("/screening", screening.router)
+api.add_router("/contracts", contracts.router)
+api.add_router("/credit", credit.router)
+api.add_router("/targets", targets.router)
+api.add_router("/tasks", pipeline.router)

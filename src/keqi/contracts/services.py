@@ -15,11 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from keqi.accounts.scope import Scope
+from keqi.policy.uscc import normalise
+from keqi.registry.columns import HITECH_FIELDS
 from keqi.registry.models import Enterprise, ReportingUnit
 from keqi.registry.parsing import ROW, CellError, ParsedSheet
 
@@ -84,6 +90,42 @@ def enterprise_contracts(*, scope: Scope, uscc: str) -> QuerySet:
     """The contracts a firm sold or bought, as far as ``scope`` may read them."""
     code = uscc.strip().upper()
     return contracts(scope=scope).filter(Q(seller_uscc=code) | Q(buyer_uscc=code))
+
+
+def contract(*, scope: Scope, number: str) -> TechContract:
+    """One contract by its registration number, or ``TechContract.DoesNotExist`` outside the scope."""
+    return contracts(scope=scope).get(number=number.strip())
+
+
+@dataclass(frozen=True)
+class FirmContracts:
+    """A firm's contracts for its page: totals as seller and buyer, and the latest ones."""
+
+    sold_count: int
+    sold_amount: int
+    bought_count: int
+    bought_amount: int
+    latest: list[TechContract]
+    uscc: str
+
+    @property
+    def count(self) -> int:
+        return self.sold_count + self.bought_count
+
+
+def firm_contracts(*, scope: Scope, uscc: str, latest: int = 10) -> FirmContracts | None:
+    """Totals (registered contracts, 合同成交额) and the latest contracts of a firm, in two queries;
+    ``None`` when the reader's role cannot read contracts."""
+    if not access.can_read(scope):
+        return None
+    code = uscc.strip().upper()
+    qs = enterprise_contracts(scope=scope, uscc=code)
+    registered = Q(status=TechContract.Status.REGISTERED)
+    sold, bought = registered & Q(seller_uscc=code), registered & Q(buyer_uscc=code)
+    t = qs.order_by().aggregate(sn=Count("pk", filter=sold), sa=Sum("contract_amount", filter=sold),
+                                bn=Count("pk", filter=bought), ba=Sum("contract_amount", filter=bought))
+    rows = list(qs.order_by("-registered_on", "number")[:latest])
+    return FirmContracts(t["sn"], t["sa"] or 0, t["bn"], t["ba"] or 0, rows, code)
 
 
 def export_frame(*, scope: Scope, queryset: QuerySet) -> pl.DataFrame:
@@ -274,3 +316,66 @@ def apply_plan(*, plan: ContractPlan, user=None, reason: str = "") -> None:
     if plan.changed:
         bulk_update_with_history(plan.changed, TechContract, sorted(plan.fields_changed), batch_size=1000,
                                  default_user=user, default_change_reason=reason)
+
+
+# ---------------------------------------------------------------- registering one contract (API)
+
+
+class ContractError(ValueError):
+    """A contract breaks a rule; ``faults`` maps each field to the reason (Chinese)."""
+
+    def __init__(self, faults: dict[str, str]):
+        super().__init__("；".join(f"{k}：{v}" for k, v in faults.items()))
+        self.faults = faults
+
+
+REQUIRED = ("number", "title", "category", "sub_kind", "seller_uscc", "seller_name", "buyer_uscc", "buyer_name",
+            "signed_on", "registered_on", "contract_amount", "technical_amount")
+
+
+def register_contract(*, scope: Scope, values: dict, unit_id: int | None = None, user=None,
+                      today: dt.date | None = None) -> TechContract:
+    """Register one new contract (the API's create): the import's rules, one row.
+
+    ``unit_id`` defaults to a registrar's own unit; a registrar may not register for another unit.
+    Raises :class:`ContractError` with every fault found (nothing is written), ``PermissionDenied``
+    when the role cannot register contracts.
+    """
+    access.require_write(scope)
+    today = today or timezone.localdate()
+    v = {k: (x.strip() if isinstance(x, str) else x) for k, x in values.items()}
+    for name in ("seller_uscc", "buyer_uscc"):
+        v[name] = normalise(v.get(name) or "")
+    v.setdefault("hitech_field", "")
+    v["hitech_field"] = v["hitech_field"] or ""
+    v["status"] = v.get("status") or TechContract.Status.REGISTERED
+    faults = {name: "必填" for name in REQUIRED if v.get(name) in (None, "")}
+    faults.update({k: r for k, r in contract_faults(
+        category=v.get("category"), sub_kind=v.get("sub_kind"), seller_uscc=v.get("seller_uscc"),
+        buyer_uscc=v.get("buyer_uscc"), signed_on=v.get("signed_on"), registered_on=v.get("registered_on"),
+        contract_amount=v.get("contract_amount"), technical_amount=v.get("technical_amount"), today=today,
+    ).items() if k not in faults})
+    if v["hitech_field"] and v["hitech_field"] not in HITECH_FIELDS:
+        faults["hitech_field"] = f"未知的高新技术领域（可选：{'、'.join(HITECH_FIELDS)}）"
+    if v["status"] not in TechContract.Status.values:
+        faults["status"] = f"未知的登记状态（可选：{'、'.join(TechContract.Status.values)}）"
+    if unit_id is None and scope.role == "contract_registrar":
+        unit_id = scope.unit_id
+    if unit_id is None or not ReportingUnit.objects.filter(pk=unit_id).exists():
+        faults["unit"] = "请指定登记机构所在区县"
+    elif not access.may_write_unit(scope, unit_id):
+        raise PermissionDenied(_("You may only register contracts of your own unit."))
+    if v.get("number") and TechContract.objects.filter(number=v["number"]).exists():
+        faults["number"] = "该合同登记号已登记"
+    if faults:
+        raise ContractError(faults)
+    links = dict(Enterprise.objects.filter(uscc__in=[v["seller_uscc"], v["buyer_uscc"]]).values_list("uscc", "pk"))
+    c = TechContract(**{k: v[k] for k in (*REQUIRED, "hitech_field", "status")}, reporting_unit_id=unit_id,
+                     seller_id=links.get(v["seller_uscc"]), buyer_id=links.get(v["buyer_uscc"]))
+    c._history_user = user
+    try:
+        with transaction.atomic():
+            c.save()
+    except IntegrityError:  # registered by someone else in the meantime
+        raise ContractError({"number": "该合同登记号已登记"}) from None
+    return c

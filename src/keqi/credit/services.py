@@ -20,7 +20,8 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -169,11 +170,23 @@ def outstanding(loan: Loan) -> int:
     return loan.amount - repaid
 
 
-def _outstanding_of_firm(firm: Enterprise, exclude: int | None = None) -> int:
-    total = 0
-    for loan in Loan.objects.filter(enterprise=firm, status=Loan.Status.ACTIVE).exclude(pk=exclude):
-        total += outstanding(loan)
-    return total
+def with_outstanding(qs: QuerySet) -> QuerySet:
+    """Loans annotated with ``owed`` (principal still owed, as :func:`outstanding`) in the same query."""
+    repaid = (Repayment.objects.filter(loan=OuterRef("pk")).order_by().values("loan")
+              .annotate(s=Sum("principal")).values("s"))
+    return qs.annotate(owed=Case(
+        When(status=Loan.Status.COMPENSATED, then=Value(0)),
+        default=F("amount") - Coalesce(Subquery(repaid, output_field=IntegerField()), Value(0)),
+        output_field=IntegerField(),
+    ))
+
+
+def _outstanding_of_firm(firm: Enterprise) -> int:
+    """Principal outstanding on the firm's active loans at every bank (two queries, whatever the loans)."""
+    active = Loan.objects.filter(enterprise=firm, status=Loan.Status.ACTIVE)
+    granted = active.aggregate(s=Sum("amount"))["s"] or 0
+    repaid = Repayment.objects.filter(loan__in=active).aggregate(s=Sum("principal"))["s"] or 0
+    return granted - repaid
 
 
 def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> Standing:
@@ -185,6 +198,66 @@ def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> Standing:
     grade, source = _grade(firm, on) if eligible else (None, "")
     line = CREDIT_LINES.get(grade or "", 0)
     return Standing(firm, eligible, grade if eligible else None, line, source, _outstanding_of_firm(firm))
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    uscc: str
+    name: str
+    reporting_unit: str
+    grade: str | None
+    eligible: bool
+    credit_line: int
+
+
+def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = None, offset: int = 0,
+           limit: int = 100) -> tuple[int, list[GradeRow]]:
+    """Grades of the latest complete screening (``kv-credit``) for the firms the scope may see.
+
+    A bank officer sees every firm (to lend); the others their own firms. Only a firm holding a valid
+    科技型企业入库 registration on ``on`` (default today) is eligible and gets the grade's credit line.
+    Returns the total count and one page of rows, best grade first.
+    """
+    require_read(scope)
+    on = on or timezone.localdate()
+    if scope.role == Role.DISTRICT_OFFICER:
+        unit_id = scope.unit_id
+    run = screening.latest_run(scope=SYSTEM, unit_id=unit_id)
+    if run is None:
+        return 0, []
+    firms = Enterprise.objects.all() if scope.role == Role.BANK_OFFICER else scope.enterprises(Enterprise.objects.all())
+    if unit_id is not None:
+        firms = firms.filter(reporting_unit_id=unit_id)
+    valid = Qualification.objects.filter(enterprise=OuterRef("enterprise"), kind="cq_tech", valid_from__lte=on).filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    results = (Result.objects.filter(run=run, edition=EDITION, enterprise__in=firms.values("pk"))
+               .annotate(eligible=Exists(valid)).select_related("enterprise__reporting_unit")
+               .order_by(F("eligible").desc(), F("extras__grade").asc(nulls_last=True), "enterprise__name", "pk"))
+    rows = []
+    for r in results[offset : offset + limit]:
+        grade = r.extras.get("grade") if r.eligible else None
+        rows.append(GradeRow(r.enterprise.uscc, r.enterprise.name, r.enterprise.reporting_unit.name, grade,
+                             r.eligible, CREDIT_LINES.get(grade or "", 0)))
+    return results.count(), rows
+
+
+@dataclass(frozen=True)
+class FirmCredit:
+    """What a firm's page shows of the scheme: its standing and the loans the reader may see."""
+
+    standing: Standing
+    loans: list[Loan]  # annotated with ``owed``
+
+
+def firm_credit(*, scope: Scope, enterprise: Enterprise, on: dt.date | None = None) -> FirmCredit | None:
+    """A firm's grade, line and loans for its page; ``None`` when the reader's role sees no credit."""
+    try:
+        require_read(scope)
+        s = standing(scope=scope, uscc=enterprise.uscc, on=on)
+    except (PermissionDenied, Enterprise.DoesNotExist):
+        return None
+    visible = with_outstanding(loans(scope=scope).filter(enterprise=enterprise))
+    return FirmCredit(s, list(visible))
 
 
 # ---------------------------------------------------------------- the fund and the circuit breaker
@@ -244,6 +317,35 @@ def breaker_tripped(*, unit_id: int) -> bool:
     """熔断: the unit's loss ratio (compensated ÷ granted principal) passes the bureau's threshold."""
     unit = ReportingUnit.objects.get(pk=unit_id)
     return _summary(unit).loss_ratio > Fraction(policy().breaker_loss_ratio)
+
+
+@dataclass(frozen=True)
+class BreakerState:
+    """The circuit breaker of one unit: its loss ratio against the bureau's threshold."""
+
+    unit: ReportingUnit
+    loss_ratio: Fraction
+    threshold: Decimal
+    granted: int
+    compensated: int
+
+    @property
+    def tripped(self) -> bool:
+        return self.loss_ratio > Fraction(self.threshold)
+
+
+def breaker_states(*, scope: Scope, unit_id: int | None = None) -> list[BreakerState]:
+    """The breaker of every visible unit with a loan or a fund entry (or of one visible unit)."""
+    threshold = policy().breaker_loss_ratio
+    summaries = [fund(scope=scope, unit_id=unit_id)] if unit_id is not None else funds(scope=scope)
+    return [BreakerState(s.unit, s.loss_ratio, threshold, s.granted, s.compensated) for s in summaries]
+
+
+def ledger(*, scope: Scope, unit_id: int) -> QuerySet:
+    """The fund entries of a unit the scope may see, oldest first."""
+    fund(scope=scope, unit_id=unit_id)  # refuses another unit's fund
+    return FundEntry.objects.filter(reporting_unit_id=unit_id).select_related("loan__enterprise").order_by(
+        "entry_on", "pk")
 
 
 def contribute(*, scope: Scope, unit_id: int, amount: int, on: dt.date, user=None, memo: str = "") -> FundEntry:

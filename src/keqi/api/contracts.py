@@ -1,0 +1,167 @@
+"""Technology contract endpoints: list, one contract, register one, turnover statistics.
+
+The same services and role rules as the pages (``keqi.contracts.access``): the city administrator
+reads and registers everywhere; a contract registrar reads and registers its own unit's contracts;
+a district officer reads its unit's; an enterprise user the contracts its firm is party to; a bank
+officer nothing. Money in integer yuan.
+"""
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from keqi.accounts.scope import Scope, scope_for
+from keqi.contracts import services
+from keqi.contracts.models import TechContract
+
+router = Router(tags=["contracts"])
+
+
+def scope_of(request) -> Scope:
+    return scope_for(request.auth)
+
+
+@contextmanager
+def refusals():
+    """A role's refusal (``PermissionDenied``) becomes a 403 with the reason."""
+    try:
+        yield
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or "Your role may not do this.") from None
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, str] = {}
+
+
+class ContractOut(Schema):
+    number: str
+    title: str
+    category: str
+    sub_kind: str
+    seller_uscc: str
+    seller_name: str
+    seller_in_registry: bool
+    buyer_uscc: str
+    buyer_name: str
+    buyer_in_registry: bool
+    signed_on: dt.date
+    registered_on: dt.date
+    contract_amount: int
+    technical_amount: int
+    reporting_unit_id: int
+    reporting_unit: str
+    hitech_field: str
+    status: str
+
+    @staticmethod
+    def resolve_reporting_unit(obj) -> str:
+        return obj.reporting_unit.name
+
+    @staticmethod
+    def resolve_seller_in_registry(obj) -> bool:
+        return obj.seller_id is not None
+
+    @staticmethod
+    def resolve_buyer_in_registry(obj) -> bool:
+        return obj.buyer_id is not None
+
+
+class ContractIn(Schema):
+    number: str
+    title: str
+    category: str
+    sub_kind: str
+    seller_uscc: str
+    seller_name: str
+    buyer_uscc: str
+    buyer_name: str
+    signed_on: dt.date
+    registered_on: dt.date
+    contract_amount: int
+    technical_amount: int
+    unit: int | None = None
+    hitech_field: str = ""
+    status: str = ""
+
+
+class ContractQuery(Schema):
+    q: str = ""
+    unit: int | None = None
+    category: str = ""
+    hitech_field: str = ""
+    status: str = ""
+    year: int | None = None
+
+
+class TurnoverRow(Schema):
+    key: str | int
+    contracts: int
+    contract_amount: int
+    technical_amount: int
+
+
+class TurnoverOut(Schema):
+    year: int
+    unit: int | None
+    by: str
+    turnover: int
+    technical_turnover: int
+    rows: list[TurnoverRow]
+
+
+@router.get("", response=list[ContractOut])
+@paginate(PageNumberPagination, page_size=50)
+def contract_list(request, filters: Query[ContractQuery]):
+    """The contracts the caller may read, newest registration first."""
+    f = services.ContractFilter(q=filters.q, unit_id=filters.unit, category=filters.category,
+                                hitech_field=filters.hitech_field, status=filters.status, year=filters.year)
+    with refusals():
+        return services.contracts(scope=scope_of(request), filters=f).order_by("-registered_on", "number")
+
+
+@router.get("/turnover", response=TurnoverOut)
+def turnover(request, year: int, by: Literal["month", "unit", "category", "field"] = "month",
+             unit: int | None = None):
+    """技术合同成交额 (sum of 合同成交额) and 技术交易额 of the registered contracts of a year, broken down.
+
+    A registrar or district officer gets its own unit's figures whatever unit it asks.
+    """
+    scope = scope_of(request)
+    with refusals():
+        rows = services.turnover_by(scope=scope, year=year, by=by, unit_id=unit)
+        return {"year": year, "unit": unit, "by": by, "rows": rows,
+                "turnover": services.turnover(scope=scope, year=year, unit_id=unit),
+                "technical_turnover": services.technical_turnover(scope=scope, year=year, unit_id=unit)}
+
+
+@router.get("/{number}", response=ContractOut)
+def contract_detail(request, number: str):
+    with refusals():
+        try:
+            return services.contract(scope=scope_of(request), number=number)
+        except TechContract.DoesNotExist:
+            raise HttpError(404, "No such contract in your scope.") from None
+
+
+@router.post("", response={201: ContractOut, 422: ErrorOut})
+def contract_create(request, payload: ContractIn):
+    """Register one contract (city administrator; a registrar for its own unit, the default ``unit``).
+
+    Every rule of the import applies; a 422 lists each faulty field with the reason.
+    """
+    values = payload.dict(exclude={"unit"})
+    with refusals():
+        try:
+            created = services.register_contract(scope=scope_of(request), values=values, unit_id=payload.unit,
+                                                  user=request.auth)
+        except services.ContractError as exc:
+            return Status(422, {"detail": "The contract breaks a registration rule; nothing was written.",
+                         "errors": exc.faults})
+    return Status(201, services.contract(scope=scope_of(request), number=created.number))
