@@ -21,9 +21,9 @@ from .models import Loan
 @login_required
 def index(request):
     scope = scope_for(request.user)
-    loans = services.loans(scope=scope)[:200]
+    loans = services.with_outstanding(services.loans(scope=scope))[:200]
     return render(request, "credit/index.html", {
-        "loans": [(loan, services.outstanding(loan)) for loan in loans],
+        "loans": [(loan, loan.owed) for loan in loans],
         "funds": services.funds(scope=scope), "policy": services.policy(),
         "is_bank": bool(services.bank_of(scope)), "is_city": scope.is_city,
     })
@@ -152,8 +152,8 @@ def enterprise(request, uscc: str):
         standing = services.standing(scope=scope, uscc=uscc)
     except Enterprise.DoesNotExist:
         raise Http404(_("No such enterprise in your scope.")) from None
-    loans = services.loans(scope=scope).filter(enterprise=standing.enterprise)
+    loans = services.with_outstanding(services.loans(scope=scope).filter(enterprise=standing.enterprise))
     return render(request, "credit/enterprise.html", {
-        "standing": standing, "loans": [(loan, services.outstanding(loan)) for loan in loans],
+        "standing": standing, "loans": [(loan, loan.owed) for loan in loans],
         "is_bank": bool(services.bank_of(scope)),
     })
