@@ -115,3 +115,16 @@ def test_forecast_of_counted_rows(certified):
     city = fc[("hnte_count", "city")]  # its 2027 period starts in 2026: it needs only its base by the end of 2024
     assert city.actual == 6 and city.needed == 6 and city.status == "on_track"
     assert ("rd_intensity", "city") not in fc
+
+
+def test_counts_are_recomputed_as_soon_as_a_qualification_is_written(certified):
+    from keqi.registry.models import Enterprise, Qualification
+
+    before = services.counts_by_unit(kind="hnte", on=ON)
+    assert services.counts_by_unit(kind="hnte", on=ON) == before  # (served from the cache)
+    firm = Enterprise.objects.filter(reporting_unit__name="南岸区").first()
+    Qualification.objects.filter(enterprise=firm).delete()
+    after = services.counts_by_unit(kind="hnte", on=ON)
+    assert after.get(unit("南岸区"), 0) == before[unit("南岸区")] - 1
+    Qualification.objects.create(enterprise=firm, kind="hnte", valid_from=dt.date(2024, 1, 1), source="t")
+    assert services.counts_by_unit(kind="hnte", on=ON) == before

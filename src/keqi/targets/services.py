@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -62,12 +64,39 @@ def _unit_zones() -> dict[int, str | None]:
     return {pk: plan_zone(name, zone) for pk, name, zone in ReportingUnit.objects.values_list("pk", "name", "zone")}
 
 
+def _data_version() -> tuple:
+    """Changes whenever a firm or a qualification is written (every write leaves a history row)."""
+    latest = [model.history.order_by("-history_id").values_list("history_id", "history_date").first()
+              for model in (Qualification, Enterprise)]
+    return tuple(f"{v[0]}@{v[1].timestamp()}" if v else "-" for v in latest)
+
+
+def _cached(name: str, args: tuple, compute):
+    """Per-unit aggregates over the registry, kept until the registry changes (see ``_data_version``).
+
+    They are what makes the dashboards heavy on a large registry, and between two imports they
+    cannot change.
+    """
+    key = "targets:" + name + ":" + ":".join(map(str, args + _data_version()))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+CACHE_SECONDS = 6 * 3600
+
+
 def counts_by_unit(*, kind: str, on: dt.date) -> dict[int, int]:
     """Firms holding a valid qualification of ``kind`` on ``on``, per reporting unit."""
-    valid = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    rows = (Qualification.objects.filter(valid, kind=kind).values("enterprise__reporting_unit_id")
-            .annotate(n=Count("enterprise_id", distinct=True)))
-    return {r["enterprise__reporting_unit_id"]: r["n"] for r in rows}
+    def compute():
+        valid = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        rows = (Qualification.objects.filter(valid, kind=kind).values("enterprise__reporting_unit_id")
+                .annotate(n=Count("enterprise_id", distinct=True)).order_by())
+        return {r["enterprise__reporting_unit_id"]: r["n"] for r in rows}
+
+    return _cached("counts", (kind, on), compute)
 
 
 def _aggregate(by_unit: dict[int, int], scope_key: str, zones: dict[int, str | None]) -> int:
@@ -392,7 +421,7 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
     """The year-end forecast of every counted progress row (keyed by indicator and scope key)."""
     zones = _unit_zones()
     out: dict[tuple[str, str], forecast.Forecast] = {}
-    cache: dict[str, tuple] = {}
+    inputs: dict[tuple, tuple] = {}
     for p in rows:
         if p.indicator not in COUNTED or p.actual is None or p.base is None:
             continue
@@ -400,14 +429,16 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
         year_end = min(dt.date(on.year, 12, 31), end_of_target)
         day = min(on, year_end)
         key = (p.indicator, day, year_end)
-        if key not in cache:
+        if key not in inputs:
             start = dt.date(year_end.year - 1, 12, 31)
-            cache[key] = (counts_by_unit(kind=COUNTED[p.indicator], on=start),
-                          pipeline_by_unit(indicator=p.indicator, on=day),
-                          conversion_rates(indicator=p.indicator, on=day),
-                          expiring_by_unit(indicator=p.indicator, on=day, until=year_end),
-                          Decimal((day - start).days) / Decimal((year_end - start).days))
-        start_counts, pipeline, rates, expiring, elapsed = cache[key]
+            ind = p.indicator
+            inputs[key] = (counts_by_unit(kind=COUNTED[ind], on=start),
+                           _cached("pipeline", (ind, day), partial(pipeline_by_unit, indicator=ind, on=day)),
+                           _cached("rates", (ind, day), partial(conversion_rates, indicator=ind, on=day)),
+                           _cached("expiring", (ind, day, year_end),
+                                   partial(expiring_by_unit, indicator=ind, on=day, until=year_end)),
+                           Decimal((day - start).days) / Decimal((year_end - start).days))
+        start_counts, pipeline, rates, expiring, elapsed = inputs[key]
         city_rate = forecast.Rate(sum(r.converted for r in rates.values()), sum(r.observed for r in rates.values()))
         units = _units_of(p.scope_key, zones)
         groups = [forecast.Group(pipeline.get(u, 0), rates.get(u, forecast.Rate(0, 0)), city_rate) for u in units]
