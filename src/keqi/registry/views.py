@@ -103,8 +103,17 @@ def enterprise_detail(request, uscc: str):
     reports = list(ent.reports.order_by("-fiscal_year"))
     return render(request, "registry/enterprise_detail.html", {
         "enterprise": ent, "reports": reports, "qualifications": list(ent.qualifications.all()),
-        "audit": _audit(ent), **_tiers_and_verdicts(scope, ent),
+        "audit": _audit(ent), **_tiers_and_verdicts(scope, ent), **_money(scope, ent),
     })
+
+
+def _money(scope, ent: Enterprise) -> dict:
+    """The firm's technology contracts and knowledge-value credit, from their apps' read services."""
+    from keqi.contracts import services as contracts
+    from keqi.credit import services as credit
+
+    return {"firm_contracts": contracts.firm_contracts(scope=scope, uscc=ent.uscc),
+            "firm_credit": credit.firm_credit(scope=scope, enterprise=ent)}
 
 
 AUDIT_ROWS = 50
