@@ -617,6 +617,7 @@ def report(*, scope: Scope, year: int, on: dt.date) -> dict:
         "scope_label": scope_label(own, unit_names()),
         "year": year, "on": on,
         "key_rows": key_rows,
+        "sources": list(dict.fromkeys(r.progress.source for r in key_rows if r.progress.source)),
         "lagging": lagging,
         "funnel": funnel(scope=scope, on=on, unit_id=unit_id),
         "trend": {ind: trend(scope=scope, indicator=ind, scope_key=own, on=on) for ind in COUNTED},
