@@ -88,3 +88,30 @@ def profile_from_rows(rows: pl.DataFrame, assess_on: dt.date, hnte_valid: bool) 
                                             "talent_development")},
         standards_participation=last["standards_participation"],
     )
+
+
+def assert_fixed_queries(client, url: str, grow, *, n: int = 3) -> tuple[int, int]:
+    """A list page makes as many queries for ``3n`` rows as for ``n``.
+
+    ``grow(k)`` adds ``k`` more rows to the list. The page is rendered once to warm up (sessions,
+    content types), then with ``n`` rows and with ``3n`` rows; the query counts must be equal (the
+    message lists the queries of both renders). Returns the two counts.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def render() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
+        return [q["sql"] for q in captured.captured_queries]
+
+    grow(n)
+    render()
+    small = render()
+    grow(2 * n)
+    large = render()
+    if len(small) != len(large):
+        listing = "\n".join(f"  {i}. {sql[:300]}" for i, sql in enumerate(large, 1))
+        raise AssertionError(f"{url}: {len(small)} queries with {n} rows but {len(large)} with {3 * n}:\n{listing}")
+    return len(small), len(large)

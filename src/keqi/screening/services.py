@@ -103,15 +103,15 @@ def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | No
 
 
 def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, Result]:
-    """The next-tier result (with its gap plan) of each listed standing: one query per edition and chunk."""
-    by_edition: dict[str, list[int]] = {}
-    for s in standings:
-        if s.next_edition:
-            by_edition.setdefault(s.next_edition, []).append(s.enterprise_id)
+    """The next-tier result (with its gap plan) of each listed standing: one query per 5,000 firms,
+    whatever mix of editions decides their next tiers."""
+    wanted = {(s.enterprise_id, s.next_edition) for s in standings if s.next_edition}
+    ids = sorted({ent for ent, _ in wanted})
+    editions = sorted({edition for _, edition in wanted})
     found: dict[int, Result] = {}
-    for edition, ids in by_edition.items():
-        for i in range(0, len(ids), 5000):
-            for r in Result.objects.filter(run=run, edition=edition, enterprise_id__in=ids[i : i + 5000]):
+    for i in range(0, len(ids), 5000):
+        for r in Result.objects.filter(run=run, edition__in=editions, enterprise_id__in=ids[i : i + 5000]):
+            if (r.enterprise_id, r.edition) in wanted:
                 found[r.enterprise_id] = r
     return found
 
