@@ -212,7 +212,7 @@ def make(r: StarRules, *, edition_id: str, version: str, doc: str = "", **interv
         description=(
             "例外条款 发明专利合计50项以上: 'kept' or 'deleted' — "
             + (
-                "kept in the 2020–2022 texts (SECONDARY [SEC-1])"
+                "not official (a reading to compare with 2024): kept in the 2020–2022 texts (SECONDARY [SEC-1])"
                 if r.year < 2024
                 else "UNCONFIRMED whether the 2024 revision deleted it (default: deleted, from recollection)"
             )
