@@ -155,3 +155,14 @@ def test_screening_judges_the_editions_in_force_on_its_day(population, monkeypat
     assert list(run.editions) == list(screening_services.editions_on(DAY))
     assert set(run.editions) >= {"cq-tech-2022", "hnte-2016", "gazelle-cq-2023"}
     assert pl.Series(list(run.editions)).is_unique().all()  # one edition per programme
+
+
+def test_the_growth_and_leader_rungs_switch_editions_when_the_2026_sme_rules_take_effect():
+    ladder = services.current_ladder()
+    hnte, growth = ladder.by_key["hnte"], ladder.by_key["growth"]
+    assert ladder.next_editions(hnte, dt.date(2026, 3, 31)) == ("gazelle-cq-2023", "srdi-2022")
+    assert ladder.next_editions(hnte, dt.date(2026, 4, 1)) == ("gazelle-cq-2023", "srdi-2026")
+    assert ladder.next_editions(growth, dt.date(2026, 3, 31)) == ("unicorn-cq-2023", "little-giant-2022", "star-2024")
+    assert ladder.next_editions(growth, dt.date(2026, 4, 1)) == ("unicorn-cq-2023", "little-giant-2026", "star-2024")
+    # before the first STAR edition was in force, the leader rung is decided without it
+    assert ladder.next_editions(growth, dt.date(2022, 12, 29)) == ("unicorn-cq-2023", "little-giant-2022")
