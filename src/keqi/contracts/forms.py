@@ -28,7 +28,7 @@ class ContractFilterForm(forms.Form):
 
 
 class ContractUploadForm(RegistryUploadForm):
-    dry_run = forms.BooleanField(label=_("Only check the file, change nothing"), required=False)
+    """The registry's upload form (file kinds and size); the file is always checked before it is imported."""
 
 
 class StatsForm(forms.Form):

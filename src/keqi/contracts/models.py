@@ -81,12 +81,18 @@ class TechContract(models.Model):
 
 
 class ContractImport(models.Model):
-    """One uploaded contract file and its outcome (the file itself is kept)."""
+    """One uploaded contract file and what became of it (the file itself is kept).
+
+    The web upload is checked first (``checked`` or ``invalid``); only a checked file is imported, on
+    the uploader's confirmation, and the import checks it again inside its transaction.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
+        PENDING = "pending", _("Waiting to be checked")
+        CHECKING = "checking", _("Checking")
         INVALID = "invalid", _("Has errors")
         CHECKED = "checked", _("Checked, ready to import")
+        IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed")
 
@@ -95,11 +101,13 @@ class ContractImport(models.Model):
                                     related_name="+", verbose_name=_("uploaded by"))
     file = models.FileField(_("file"), upload_to="contract-imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
-    dry_run = models.BooleanField(_("check only"), default=False)
+    sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
     errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -108,3 +116,7 @@ class ContractImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.CHECKING, self.Status.IMPORTING)

@@ -1,4 +1,4 @@
-"""Background task (django-tasks, run by ``keqi worker``) for contract files too large for a request."""
+"""Background tasks (django-tasks, run by ``keqi worker``): checking and importing uploaded contract files."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from . import flows
 from .models import ContractImport
 
 
+def _scope(upload_id: int):
+    upload = ContractImport.objects.select_related("uploaded_by").get(pk=upload_id)
+    return scope_for(upload.uploaded_by or get_user_model()(is_active=False))
+
+
+@task()
+def check_upload(upload_id: int) -> str:
+    return flows.process_upload(upload_id=upload_id, scope=_scope(upload_id), apply=False).status
+
+
 @task()
 def import_upload(upload_id: int) -> str:
-    upload = ContractImport.objects.select_related("uploaded_by").get(pk=upload_id)
-    user = upload.uploaded_by or get_user_model()(is_active=False)
-    return flows.process_upload(upload_id=upload_id, scope=scope_for(user)).status
+    return flows.process_upload(upload_id=upload_id, scope=_scope(upload_id), apply=True).status

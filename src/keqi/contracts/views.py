@@ -5,13 +5,16 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from keqi.accounts.scope import scope_for
 from keqi.registry.models import Enterprise
@@ -75,20 +78,20 @@ def _uploads_visible(request):
 
 
 @login_required
+def import_list(request):
+    page = Paginator(_uploads_visible(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "contracts/import_list.html", {"page": page})
+
+
+@login_required
 def import_upload(request):
+    """Upload → the worker checks it → the page shows the row errors or the plan → confirm → the worker imports."""
     scope = scope_for(request.user)
     access.require_write(scope)
     form = ContractUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        uploaded = form.cleaned_data["file"]
-        upload = ContractImport(uploaded_by=request.user, original_name=Path(uploaded.name).name[:255],
-                                dry_run=form.cleaned_data["dry_run"])
-        upload.file.save(Path(uploaded.name).name, uploaded, save=False)
-        upload.save()
-        if flows.count_rows(upload.file.path) <= flows.INLINE_ROWS:
-            flows.process_upload(upload_id=upload.pk, scope=scope)
-        else:
-            transaction.on_commit(lambda: tasks.import_upload.enqueue(upload.pk))
+        upload = flows.record_upload(scope=scope, user=request.user, uploaded=form.cleaned_data["file"])
+        transaction.on_commit(lambda: tasks.check_upload.enqueue(upload.pk))
         return redirect("contracts:import_detail", pk=upload.pk)
     return render(request, "contracts/import_upload.html", {"form": form})
 
@@ -96,8 +99,21 @@ def import_upload(request):
 @login_required
 def import_detail(request, pk: int):
     upload = get_object_or_404(_uploads_visible(request), pk=pk)
-    running = upload.status == ContractImport.Status.PENDING
-    return render(request, "contracts/import_detail.html", {"upload": upload, "running": running})
+    errors = Paginator(upload.errors, 100).get_page(request.GET.get("page"))
+    return render(request, "contracts/import_detail.html", {"upload": upload, "errors": errors,
+                                                            "running": upload.running})
+
+
+@login_required
+@require_POST
+def import_apply(request, pk: int):
+    upload = get_object_or_404(_uploads_visible(request), pk=pk)
+    if upload.status != ContractImport.Status.CHECKED:
+        raise PermissionDenied(_("Only a checked file without errors can be imported."))
+    ContractImport.objects.filter(pk=upload.pk).update(status=ContractImport.Status.IMPORTING)
+    transaction.on_commit(lambda: tasks.import_upload.enqueue(upload.pk))
+    messages.info(request, _("The import has started; this page updates by itself."))
+    return redirect("contracts:import_detail", pk=upload.pk)
 
 
 @login_required
