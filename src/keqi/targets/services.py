@@ -15,6 +15,7 @@ entered value.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
@@ -77,7 +78,8 @@ def _cached(name: str, args: tuple, compute):
     They are what makes the dashboards heavy on a large registry, and between two imports they
     cannot change.
     """
-    key = "targets:" + name + ":" + ":".join(map(str, args + _data_version()))
+    raw = ":".join(map(str, args + _data_version()))
+    key = f"targets:{name}:" + hashlib.sha256(raw.encode()).hexdigest()
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -238,10 +240,13 @@ def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, i
     run = (ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, reporting_unit__isnull=True)
            .order_by("-finished_at", "-pk").first())
     if run is not None:
-        rows = (Standing.objects.filter(run=run, next_tier=TIER_OF_INDICATOR[indicator], next_verdict="eligible")
-                .values("reporting_unit_id").annotate(n=Count("pk")).order_by())
-        for r in rows:
-            weights[r["reporting_unit_id"]] = weights.get(r["reporting_unit_id"], 0) + r["n"]
+        def eligible() -> dict[int, int]:
+            rows = (Standing.objects.filter(run=run, next_tier=TIER_OF_INDICATOR[indicator], next_verdict="eligible")
+                    .values("reporting_unit_id").annotate(n=Count("pk")).order_by())
+            return {r["reporting_unit_id"]: r["n"] for r in rows}
+
+        for unit, n in _cached("eligible", (run.pk, indicator), eligible).items():
+            weights[unit] = weights.get(unit, 0) + n
     return weights
 
 
@@ -509,20 +514,26 @@ def funnel(*, scope: Scope, on: dt.date, unit_id: int | None = None) -> list[dic
 
     scope.require_read()
     ladder = current_ladder()
-    level_of = {kind: t.level for t in ladder.tiers for kind in t.qualifications}
-    firms = scope.enterprises(Enterprise.objects.filter(registered_on__lte=on))
-    if unit_id is not None:
-        firms = firms.filter(reporting_unit_id=unit_id)
-    level: dict[int, int] = {}
-    quals = (Qualification.objects.filter(_valid(on), enterprise__in=firms.values("pk"), kind__in=list(level_of))
-             .values_list("enterprise_id", "kind").distinct())
-    for firm, kind in quals.iterator(chunk_size=5000):
-        level[firm] = max(level.get(firm, -1), level_of[kind])
-    counts = dict.fromkeys((t.level for t in ladder.tiers), 0)
-    for lv in level.values():
-        counts[lv] += 1
-    first = ladder.tiers[0].level
-    counts[first] += firms.count() - len(level)
+
+    def compute() -> dict[int, int]:
+        level_of = {kind: t.level for t in ladder.tiers for kind in t.qualifications}
+        firms = scope.enterprises(Enterprise.objects.filter(registered_on__lte=on))
+        if unit_id is not None:
+            firms = firms.filter(reporting_unit_id=unit_id)
+        level: dict[int, int] = {}
+        quals = (Qualification.objects.filter(_valid(on), enterprise__in=firms.values("pk"),
+                                              kind__in=list(level_of))
+                 .values_list("enterprise_id", "kind").distinct())
+        for firm, kind in quals.iterator(chunk_size=5000):
+            level[firm] = max(level.get(firm, -1), level_of[kind])
+        counts = dict.fromkeys((t.level for t in ladder.tiers), 0)
+        for lv in level.values():
+            counts[lv] += 1
+        counts[ladder.tiers[0].level] += firms.count() - len(level)
+        return counts
+
+    stages = tuple((t.level, t.qualifications) for t in ladder.tiers)
+    counts = _cached("funnel", (scope.role, scope.unit_id, scope.enterprise_id, unit_id, on, stages), compute)
     return [{"tier": t.key, "label": t.label, "firms": counts[t.level]} for t in ladder.tiers]
 
 
