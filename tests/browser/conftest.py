@@ -7,7 +7,7 @@ the reason; in CI (``CI=true``) it fails them, so the journeys cannot silently s
 
 Playwright's synchronous API keeps an asyncio loop running in the test thread, which makes Django
 refuse ORM calls from it; ``DJANGO_ALLOW_ASYNC_UNSAFE`` is set only while a browser is open (the
-ORM is still used from one thread at a time: the live server's own thread serves the pages).
+test body and the live server's thread each use their own connection, one thread each).
 """
 
 from __future__ import annotations
@@ -32,9 +32,15 @@ def _unavailable(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def browser():
-    """One Chromium per test module (about a second to start)."""
+    """A Chromium for one test (about a second to start).
+
+    Function-scoped on purpose: it must start after, and stop before, pytest-django sets up and
+    flushes the test database, because while Playwright's loop runs Django hands out other
+    connection objects (asgiref keys them by context), and the flush would then miss the
+    serialized data it restores.
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -44,6 +50,8 @@ def browser():
     if shutil.which("fc-list") and not subprocess.run(["fc-list", ":lang=zh"], capture_output=True,
                                                       text=True).stdout.strip():
         _unavailable("no Chinese font for Chromium (apt-get install fonts-wqy-microhei)")
+    from django.db import connections
+
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -53,11 +61,20 @@ def browser():
                 yield chromium
             finally:
                 chromium.close()
+                connections.close_all()  # the connections opened by the test body while the loop ran
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def expect(browser):
+    """Playwright's auto-retrying assertions (imported here, so a missing Playwright skips or fails cleanly)."""
+    from playwright.sync_api import expect
+
+    return expect
 
 
 @pytest.fixture

@@ -1,12 +1,11 @@
 """The city administrator sets a district's target and sees the district's progress toward it."""
 
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_city_sets_a_district_target_and_sees_progress(open_as, city_admin, make_user, population):
+def test_city_sets_a_district_target_and_sees_progress(open_as, expect, city_admin, make_user, population):
     from keqi.registry.models import ReportingUnit
 
     yubei = ReportingUnit.objects.get(name="渝北区").pk

@@ -1,12 +1,11 @@
 """An enterprise user sees only its own firm, in every list and by URL."""
 
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def test_enterprise_user_sees_only_its_own_firm(open_as, make_user, population):
+def test_enterprise_user_sees_only_its_own_firm(open_as, expect, make_user, population):
     own, other = population["渝北区"][0], population["渝北区"][1]
     stranger = population["南岸区"][0]
     page = open_as(make_user("firm-user", "enterprise_user", uscc=own))

@@ -5,14 +5,13 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DAY = "2025-06-30"
 
 
-def test_officer_works_the_candidate_list(open_as, yubei_officer, population, tmp_path):
+def test_officer_works_the_candidate_list(open_as, expect, yubei_officer, population, tmp_path):
     yubei, nanan = population["渝北区"], population["南岸区"]
     page = open_as(yubei_officer)
 
