@@ -35,17 +35,32 @@ def test_every_batch_result_equals_the_single_firm_verdict(population, all_gaps)
     run = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, all_gaps=all_gaps)  # several chunks
     assert run.status == "complete" and run.firms == 9
     assert run.editions == {e: editions.get(e).version for e in services.editions_on(DAY)}
-    next_edition = dict(Standing.objects.filter(run=run).values_list("enterprise_id", "next_edition"))
+    ladder = current_ladder()
+    searched = {ent: ladder.next_editions(ladder.by_key[tier], DAY)
+                for ent, tier in Standing.objects.filter(run=run).values_list("enterprise_id", "current_tier")}
     for result in Result.objects.filter(run=run).select_related("enterprise"):
         single = next(v for v in services.evaluate_enterprise(scope=SYSTEM, uscc=result.enterprise.uscc, assess_on=DAY)
                       if v["edition"] == result.edition)
         assert (result.verdict, result.score_min, result.score_max) == (
             single["verdict"], (single["score"] or {}).get("min"), (single["score"] or {}).get("max"))
-        if all_gaps or next_edition[result.enterprise_id] == result.edition:
-            assert result.gaps == single["gaps"]  # the plan searched in the batch is the firm's own
+        if all_gaps or result.edition in searched[result.enterprise_id]:
+            # plans are searched for every edition of the firm's next stage: the firm's own plans
+            assert result.gaps == single["gaps"]
         else:
             assert result.gaps is None  # not searched in this run; the firm's page computes it live
     assert Result.objects.filter(run=run).count() == 9 * len(services.editions_on(DAY))
+
+
+def test_worker_processes_give_the_same_results(population):
+    here = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, workers=0)
+    there = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, workers=2)
+    fields = ("enterprise_id", "edition", "verdict", "route", "score_min", "score_max", "pass_mark", "closeness",
+              "gaps", "extras")
+    rows = [sorted(Result.objects.filter(run=r).values_list(*fields)) for r in (here, there)]
+    assert rows[0] == rows[1] and len(rows[0]) == 9 * len(services.editions_on(DAY))
+    standings = [sorted(Standing.objects.filter(run=r).values_list(
+        "enterprise_id", "current_tier", "next_tier", "next_edition", "next_verdict", "closeness")) for r in (here, there)]
+    assert standings[0] == standings[1]
 
 
 def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(population):
@@ -67,15 +82,15 @@ def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(populati
 def test_an_interrupted_run_leaves_the_last_complete_results(population, monkeypatch):
     first = flows.run_screening(scope=SYSTEM, assess_on=DAY)
     calls = {"n": 0}
-    real = flows.policy_engine.evaluate_table
+    real = flows.judging.judge_chunk
 
     def interrupted(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] > len(services.editions_on(DAY)):  # the second chunk
+        if calls["n"] > 1:  # the second chunk, after the first one was written
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(flows.policy_engine, "evaluate_table", interrupted)
+    monkeypatch.setattr(flows.judging, "judge_chunk", interrupted)
     with pytest.raises(KeyboardInterrupt):
         flows.run_screening(scope=SYSTEM, assess_on=dt.date(2025, 7, 1), chunk=4)
     failed = ScreeningRun.objects.exclude(pk=first.pk).get()

@@ -114,8 +114,38 @@ def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     return [c for c in columns if c in keep]
 
 
-@lru_cache(maxsize=256)
+_sql_cache: dict[tuple[str, str, str], tuple[str, tuple[str, ...]]] = {}
+
+
+def compiled_sql() -> dict[tuple[str, str, str], tuple[str, tuple[str, ...]]]:
+    """The SQL compiled so far in this process, to hand to worker processes (``seed_compiled``)."""
+    return dict(_sql_cache)
+
+
+def seed_compiled(compiled: Mapping[tuple[str, str, str], tuple[str, tuple[str, ...]]]) -> None:
+    """Take SQL compiled by another process of the same code (keyed by edition, settings and view)."""
+    _sql_cache.update(compiled)
+
+
+def compile_all(
+    edition_ids: Sequence[str], settings: Mapping[str, Mapping[str, Any] | None] | None = None
+) -> None:
+    """Compile every view of these editions now (before handing the SQL to worker processes)."""
+    for e in edition_ids:
+        key = _settings_key(_edition_settings(settings, e))
+        for view in VIEWS:
+            _compiled_view(e, key, view)
+
+
 def _compiled_view(edition_id: str, settings_key: str, view: str) -> tuple[str, tuple[str, ...]]:
+    """The SQL of ``view`` and the flat columns it reads (compiled once per process, or seeded)."""
+    key = (edition_id, settings_key, view)
+    if key not in _sql_cache:
+        _sql_cache[key] = _compile_view(edition_id, settings_key, view)
+    return _sql_cache[key]
+
+
+def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, tuple[str, ...]]:
     """The SQL of ``view`` and the flat columns it reads (the others need not be registered)."""
     schema = ibis.Schema.from_pyarrow(FLAT_SCHEMA.append(pa.field(ROW, pa.int64())))
     unbound = ibis.table(schema, name=_TABLE_NAME)

@@ -11,13 +11,15 @@ complete run is still what everyone sees.
 from __future__ import annotations
 
 import datetime as dt
-import json
+import os
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
@@ -25,18 +27,15 @@ from keqi.pipeline import flows as pipeline_flows
 from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
-from keqi.registry import bulk
 from keqi.registry import services as registry
-from keqi.registry.models import Enterprise, Qualification
-from keqi.registry.profiles import flat_table
+from keqi.registry.models import Enterprise
 
-from .closeness import closeness
+from . import judging, store
 from .models import Result, ScreeningRun, Standing
 from .services import editions_on
 
 CHUNK = 20_000
 Progress = Callable[[int, int], None]
-EXTRA_COLUMNS = ("tier", "grade", "grade_low", "grade_high", "credit_line")
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -78,8 +77,13 @@ def run_screening(
     run: ScreeningRun | None = None,
     engine: str = "duckdb",
     all_gaps: bool = False,
+    workers: int | None = None,
 ) -> ScreeningRun:
-    """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run."""
+    """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run.
+
+    ``workers``: processes that judge the chunks (default: none for up to two chunks, else one per
+    core, at most 4, or ``KEQI_SCREEN_WORKERS``).
+    """
     unit_id = _unit_for(scope, unit_id)
     # the editions in force on the assessment day (those the queued run recorded, if it is one)
     edition_ids = edition_ids or (list(run.editions) if run is not None and run.editions else editions_on(assess_on))
@@ -97,12 +101,10 @@ def run_screening(
     run.firms = len(ids)
     run.status = ScreeningRun.Status.RUNNING
     run.save(update_fields=["firms", "status"])
+    if workers is None:
+        workers = _workers(len(ids), chunk, run.engine)
     try:
-        for start in range(0, len(ids), chunk):
-            _screen_chunk(run, ids[start : start + chunk], assess_on, edition_ids, settings, run.engine, all_gaps)
-            done = min(start + chunk, len(ids))
-            ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
-            progress(done, len(ids))
+        _screen(run, firms, ids, assess_on, edition_ids, settings, run.engine, all_gaps, chunk, workers, progress)
     except BaseException as exc:  # also Ctrl+C: never leave a half-written run looking complete
         Result.objects.filter(run=run).delete()
         Standing.objects.filter(run=run).delete()
@@ -118,73 +120,86 @@ def run_screening(
     return run
 
 
-def _tiers(ids: Sequence[int], assess_on: dt.date) -> dict[int, set[str]]:
-    valid = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
-    held: dict[int, set[str]] = {}
-    for ent, kind in Qualification.objects.filter(valid, enterprise_id__in=ids).values_list("enterprise_id", "kind"):
-        held.setdefault(ent, set()).add(kind)
-    return held
+def _workers(firms: int, chunk: int, engine: str) -> int:
+    """Worker processes for the evaluation: none for small screens (starting them costs ~2 s) or Spark."""
+    if engine != "duckdb" or firms <= 2 * max(chunk, CHUNK):
+        return 0
+    configured = os.environ.get("KEQI_SCREEN_WORKERS")
+    return int(configured) if configured else min(os.cpu_count() or 1, 4)
 
 
-def _screen_chunk(run: ScreeningRun, ids: Sequence[int], assess_on: dt.date, edition_ids: Sequence[str],
-                  settings: Mapping[str, Mapping[str, Any]], engine: str, all_gaps: bool) -> None:
-    firms = Enterprise.objects.filter(pk__in=ids).order_by("pk")
-    table = flat_table(enterprises=firms, assess_on=assess_on)
-    meta = list(firms.values_list("pk", "reporting_unit_id"))
-    held = _tiers(ids, assess_on)
-    # The tier ladder (pipeline.Stage): a firm's next tier is decided by the editions of that tier's
-    # families in force on the day; with several (瞪羚 and 专精特新), the closest one is its target.
+def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, edition_ids: Sequence[str],
+            settings: Mapping[str, Mapping[str, Any]], engine: str, all_gaps: bool, chunk: int, workers: int,
+            progress: Progress) -> None:
+    """Read, judge and write chunk by chunk; with workers, the judging of a chunk overlaps the reading
+    of the next and the writing of the previous one."""
     ladder = current_ladder()
-    tiers = [ladder.tier_of(held.get(pk, set())) for pk, _unit in meta]
     nexts = {t.key: tuple(e for e in ladder.next_editions(t, assess_on) if e in edition_ids) for t in ladder.tiers}
-    judged = policy_engine.evaluate_all(table, edition_ids, settings, gaps=all_gaps, backend=engine)
-    results: list[dict] = []
-    by_edition: dict[str, list[dict]] = {}
-    for edition_id in edition_ids:
-        edition_settings = settings.get(edition_id)
-        out = judged[edition_id]
-        costs = policy_editions.get(edition_id).resolve_settings(edition_settings).get("gap_costs", {})
-        cols = {name: out.column(name).to_pylist() for name in out.column_names
-                if name in ("verdict", "route", "score_min", "score_max", "pass_mark", "gaps_json", *EXTRA_COLUMNS)}
-        plans: dict[int, list] = {}
-        if all_gaps:
-            plans = {i: json.loads(g) if g else [] for i, g in enumerate(cols["gaps_json"])}
-        else:
-            # The gap search is the costly part: run it where it is read, for the firms this edition
-            # decides the next tier of (the firm's page computes any other edition's plan live).
-            wanted = [i for i, t in enumerate(tiers) if edition_id in nexts[t.key]]
-            if wanted:
-                sub = policy_engine.evaluate_table(table.take(wanted), edition_id, edition_settings, gaps=True)
-                plans = {i: json.loads(g) if g else [] for i, g in zip(wanted, sub.column("gaps_json").to_pylist(),
-                                                                       strict=True)}
-        rows = []
-        for i, (pk, _unit) in enumerate(meta):
-            verdict = cols["verdict"][i]
-            gaps = plans.get(i)
-            rows.append({
-                "run_id": run.pk, "enterprise_id": pk, "edition": edition_id, "verdict": verdict,
-                "route": cols["route"][i] or "", "score_min": cols["score_min"][i], "score_max": cols["score_max"][i],
-                "pass_mark": cols["pass_mark"][i],
-                "closeness": closeness(verdict, gaps, costs) if gaps is not None else None,
-                "gaps": json.dumps(gaps, ensure_ascii=False) if gaps is not None else None,
-                "extras": json.dumps({k: cols[k][i] for k in EXTRA_COLUMNS if k in cols}, ensure_ascii=False),
-            })
-        by_edition[edition_id] = rows
-        results.extend(rows)
-    standings = []
-    for i, (pk, unit) in enumerate(meta):
-        tier = tiers[i]
-        nxt = ladder.next_of(tier)
-        # the closest of the next tier's editions (unranked last; a tie keeps the stage's family order)
-        options = [by_edition[e][i] for e in nexts[tier.key]]
-        row = min(options, key=lambda r: (r["closeness"] is None, r["closeness"] or 0.0), default=None)
-        standings.append({
-            "run_id": run.pk, "enterprise_id": pk, "reporting_unit_id": unit, "current_tier": tier.key,
-            "next_tier": nxt.key if nxt else "", "next_edition": row["edition"] if row else "",
-            "next_verdict": row["verdict"] if row else "", "closeness": row["closeness"] if row else None,
-        })
-    now = timezone.now()
-    with transaction.atomic():
-        bulk.insert(Result, results, now=now)
-        bulk.insert(Standing, standings, now=now)
+    if workers:
+        policy_engine.compile_all(edition_ids, settings)  # once here, handed to the workers
+    judges = judging.Judges(workers, edition_ids, settings, all_gaps=all_gaps, backend=engine)
+    pending: deque = deque()
+    done = 0
 
+    def write_next() -> None:
+        nonlocal done
+        part, tiers, future = pending.popleft()
+        _write_chunk(run, part, tiers, future.result(), ladder, nexts, edition_ids)
+        done += len(part.ids)
+        ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
+        progress(done, len(ids))
+
+    try:
+        for start in range(0, len(ids), chunk):
+            part = store.read_chunk(firms=firms, first=ids[start], last=ids[min(start + chunk, len(ids)) - 1],
+                                    assess_on=assess_on)
+            tiers = [ladder.tier_of(held) for held in part.held]
+            wanted = {e: np.array([i for i, t in enumerate(tiers) if e in nexts[t.key]], dtype=np.int64)
+                      for e in edition_ids}
+            pending.append((part, tiers, judges.submit(part.flat, wanted)))
+            while pending and (len(pending) > workers or pending[0][2].done()):
+                write_next()
+        while pending:
+            write_next()
+    finally:
+        judges.close(cancel=True)
+
+
+def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
+                closeness: Mapping[str, np.ndarray]) -> list[str]:
+    """Per firm, the edition deciding its next tier: the closest of the next stage's editions in force
+    (``closeness`` per edition, NaN = unranked; unranked last, a tie keeps the stage's family order);
+    "" when the firm is on the top stage."""
+    out = [""] * len(tiers)
+    for key, options in nexts.items():
+        rows = np.array([i for i, t in enumerate(tiers) if t.key == key], dtype=np.int64)
+        if not rows.size or not options:
+            continue
+        stacked = np.stack([np.nan_to_num(closeness[e][rows], nan=np.inf) for e in options])
+        best = np.argmin(stacked, axis=0)  # the first of equals
+        for i, b in zip(rows, best, strict=True):
+            out[i] = options[b]
+    return out
+
+
+def _write_chunk(run: ScreeningRun, part: store.Chunk, tiers: Sequence, judged: Mapping[str, Any], ladder,
+                 nexts: Mapping[str, Sequence[str]], edition_ids: Sequence[str]) -> None:
+    results = [store.result_frame(run_id=run.pk, ids=part.ids, edition_id=e, result=judged[e]) for e in edition_ids]
+    closeness = {e: judged[e].column("closeness").to_numpy(zero_copy_only=False) for e in edition_ids}
+    verdict = {e: judged[e].column("verdict").to_pylist() for e in edition_ids}
+    chosen = next_choice(tiers, nexts, closeness)
+    above = {t.key: ladder.next_of(t) for t in ladder.tiers}
+    standings = pl.DataFrame({
+        "run_id": pl.Series([run.pk] * len(part.ids), dtype=pl.Int64),
+        "enterprise_id": pl.Series(part.ids, dtype=pl.Int64),
+        "reporting_unit_id": pl.Series(part.units, dtype=pl.Int64),
+        "current_tier": [t.key for t in tiers],
+        "next_tier": [above[t.key].key if above[t.key] else "" for t in tiers],
+        "next_edition": chosen,
+        "next_verdict": [verdict[e][i] if e else "" for i, e in enumerate(chosen)],
+        "closeness": pl.Series([None if not e or np.isnan(closeness[e][i]) else float(closeness[e][i])
+                                for i, e in enumerate(chosen)], dtype=pl.Float64),
+    })
+    with transaction.atomic():
+        store.write(Result, pl.concat(results))
+        store.write(Standing, standings)
