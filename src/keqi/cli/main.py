@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import contracts, policy, registry, screening, server, synth
+from . import contracts, credit, policy, registry, screening, server, synth
 
 app = typer.Typer(
     name="keqi",
@@ -24,6 +24,7 @@ synth.register(app)
 policy.register(app)
 screening.register(app)
 contracts.register(app)
+credit.register(app)
 
 
 def main() -> None:
