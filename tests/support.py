@@ -87,6 +87,8 @@ def profile_from_rows(rows: pl.DataFrame, assess_on: dt.date, hnte_valid: bool) 
         rd_management={k: last[k] for k in ("rd_accounting", "rd_institution", "conversion_incentives",
                                             "talent_development")},
         standards_participation=last["standards_participation"],
+        # the registry knows the titles it holds: none of the upper-rung titles unless a qualification says so
+        sme={"title_tsme": False, "title_innovative_sme": False, "title_srdi": False, "title_little_giant": False},
     )
 
 

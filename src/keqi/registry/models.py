@@ -16,7 +16,15 @@ from simple_history.models import HistoricalRecords
 
 from keqi.policy.uscc import normalise, uscc_faults
 
-from .columns import ENTERPRISE_STATUSES, HITECH_FIELDS, QUALIFICATION_KINDS
+from .columns import (
+    CHUANGKE_GROUPS,
+    DIGITAL_LEVELS,
+    ENTERPRISE_STATUSES,
+    HITECH_FIELDS,
+    PRODUCT_FIELDS,
+    QUALIFICATION_KINDS,
+    RD_INSTITUTION_LEVELS,
+)
 
 
 def validate_uscc(value: str) -> None:
@@ -125,6 +133,55 @@ class AnnualReport(models.Model):
     standards_participation = models.BooleanField(_("took part in drafting standards"), null=True, blank=True)
     valuation_usd = models.BigIntegerField(_("latest valuation (USD)"), null=True, blank=True)
     financing_usd = models.BigIntegerField(_("financing raised (USD)"), null=True, blank=True)
+    # -- the upper rungs (优质中小企业梯度培育, 科创属性): officer-recorded, all optional
+    main_revenue = models.BigIntegerField(_("main business revenue (yuan)"), null=True, blank=True)
+    net_profit = models.BigIntegerField(_("net profit (yuan)"), null=True, blank=True)
+    equity_financing = models.BigIntegerField(_("new equity financing in the year (yuan)"), null=True, blank=True)
+    rd_staff = models.PositiveIntegerField(_("R&D staff"), null=True, blank=True)
+    sme_niche_years = models.PositiveIntegerField(_("years in the niche market"), null=True, blank=True)
+    sme_market_share_pct = models.PositiveIntegerField(_("niche market share (percent)"), null=True, blank=True)
+    sme_market_rank = models.PositiveIntegerField(_("national niche market rank"), null=True, blank=True)
+    sme_market_leading = models.BooleanField(_("leading niche market position"), null=True, blank=True)
+    sme_quality_score = models.PositiveIntegerField(_("SRDI development quality score"), null=True, blank=True)
+    sme_rd_institution_level = models.CharField(  # noqa: DJ001 - NULL = not known (the importer keeps blanks as NULL)
+        _("R&D institution level"), max_length=8, choices=[(c, c) for c in RD_INSTITUTION_LEVELS], null=True, blank=True
+    )
+    sme_chain_key_link = models.BooleanField(_("key link of the supply chain"), null=True, blank=True)
+    sme_key_field = models.BooleanField(_("main product in a key field"), null=True, blank=True)
+    sme_product_field = models.CharField(  # noqa: DJ001 - NULL = not known (the importer keeps blanks as NULL)
+        _("main product field (SRDI score)"), max_length=16, choices=[(c, c) for c in PRODUCT_FIELDS], null=True,
+        blank=True,
+    )
+    sme_strategic_emerging = models.BooleanField(_("strategic emerging industry"), null=True, blank=True)
+    sme_digital_level = models.CharField(  # noqa: DJ001 - NULL = not known (the importer keeps blanks as NULL)
+        _("digitalisation level"), max_length=4, choices=[(c, c) for c in DIGITAL_LEVELS], null=True, blank=True
+    )
+    sme_quality_items = models.PositiveIntegerField(_("quality management items"), null=True, blank=True)
+    sme_local_points = models.PositiveIntegerField(_("local indicator points"), null=True, blank=True)
+    sme_quality_certified = models.BooleanField(_("quality system or product certification"), null=True, blank=True)
+    sme_own_brand = models.BooleanField(_("own brand"), null=True, blank=True)
+    sme_info_system = models.BooleanField(_("core business on an information system"), null=True, blank=True)
+    sme_innovation_honour = models.BooleanField(_("innovation or IP demonstration honour"), null=True, blank=True)
+    sme_award_national_top3 = models.BooleanField(_("national S&T award in three years, top three"), null=True, blank=True)
+    sme_award_provincial_top3 = models.BooleanField(
+        _("provincial S&T award in three years, top three"), null=True, blank=True
+    )
+    sme_award_any = models.BooleanField(_("national or provincial S&T award in three years"), null=True, blank=True)
+    sme_chuangke = models.CharField(  # noqa: DJ001 - NULL = not known (the importer keeps blanks as NULL)
+        _("Maker China national group"), max_length=8, choices=[(c, c) for c in CHUANGKE_GROUPS], null=True, blank=True
+    )
+    sme_ip_class1_in_use = models.BooleanField(_("class I IP applied with economic benefit"), null=True, blank=True)
+    sme_ip_class1_high_value = models.PositiveIntegerField(_("high-value class I IP items"), null=True, blank=True)
+    sme_rereview = models.BooleanField(_("re-review"), null=True, blank=True)
+    star_invention_patents = models.PositiveIntegerField(_("invention patents used in the main business"), null=True,
+                                                         blank=True)
+    star_software = models.BooleanField(_("software firm"), null=True, blank=True)
+    star_revenue_exempt = models.BooleanField(_("fifth listing standard or red-chip"), null=True, blank=True)
+    star_leading_tech = models.BooleanField(_("internationally leading core technology"), null=True, blank=True)
+    star_national_award = models.BooleanField(_("national S&T prize as main participant"), null=True, blank=True)
+    star_major_project = models.BooleanField(_("leads a national major S&T project"), null=True, blank=True)
+    star_import_substitution = models.BooleanField(_("key product replaces imports"), null=True, blank=True)
+    star_negative_list = models.BooleanField(_("restricted or prohibited STAR sector"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -604,6 +604,10 @@ def generate(
         "valuation_usd": per_row(valuation),
         "financing_usd": per_row(financing),
     }
+    data |= {
+        name: per_row(v)
+        for name, v in _upper_rungs(seed, klass, staff, tech, revenue, ip1, industry, age_years).items()
+    }
     reports = _report_frame(data, rng)
 
     qualifications = _qualifications(
@@ -630,6 +634,77 @@ def generate(
         eligible_cq=_meets_cq(staff, tech, senior, flag_cols, active),
     )
     return Population(reports=reports, qualifications=qualifications, as_of=as_of)
+
+
+def _upper_rungs(seed, klass, staff, tech, revenue, ip1, industry, age_years) -> dict[str, np.ndarray]:
+    """Plausible upper-rung facts (专精特新, 小巨人, 科创属性), every array (firms × years).
+
+    Drawn from their own random stream, so the rest of the population is the same as before they
+    existed. Research-class firms with high R&D are the likeliest to hold niche positions, awards and
+    patents; most officer-judged items stay unknown (NaN / None) for ordinary firms.
+    """
+    rng = np.random.Generator(np.random.PCG64([seed, 20260401]))
+    n, y = revenue.shape
+    is_r, is_t = klass == RESEARCH, klass == TECH
+    innovative = is_r | is_t
+
+    def firm(values) -> np.ndarray:
+        return np.repeat(np.asarray(values)[:, None], y, axis=1)
+
+    def maybe(p, values) -> np.ndarray:  # known for a share p of the firms, else NaN (numbers) / None (text)
+        known = rng.random(n) < p
+        values = np.asarray(values)
+        if values.dtype.kind in "fiu":
+            return firm(np.where(known, values.astype(float), np.nan))
+        return firm(np.where(known, values.astype(object), None))
+
+    def flag(p_firm) -> np.ndarray:
+        return firm(rng.random(n) < p_firm)
+
+    main_share = np.clip(rng.beta(8, 1.6, n), 0.3, 1.0)
+    margin = rng.normal(0.07, 0.05, (n, y))
+    out: dict[str, np.ndarray] = {
+        "main_revenue": np.round(revenue * main_share[:, None]),
+        "net_profit": np.where(revenue * margin > 0, np.round(revenue * margin), np.nan),  # a loss is not imported
+        "equity_financing": np.where(rng.random((n, y)) < np.where(innovative, 0.06, 0.005)[:, None],
+                                     np.round(_lognormal(rng, 8_000_000.0, 1.0, n)[:, None] * np.ones((1, y))), 0.0),
+        "rd_staff": np.minimum(staff, np.round(tech * rng.uniform(0.3, 0.9, n)[:, None])),
+        "sme_niche_years": maybe(0.6, np.floor(age_years * rng.uniform(0.5, 1.0, n))),
+        "sme_market_share_pct": maybe(0.3, np.floor(rng.beta(1.2, 12, n) * 100)),
+        "sme_market_rank": maybe(0.3, rng.integers(1, 60, n)),
+        "sme_market_leading": flag(np.where(is_r, 0.25, np.where(is_t, 0.08, 0.01))),
+        "sme_quality_score": maybe(0.2, np.clip(np.round(rng.normal(np.where(innovative, 55, 40), 12, n)), 0, 100)),
+        "sme_rd_institution_level": maybe(
+            0.5, rng.choice(["国家级", "省级", "市级", "市级以下", "无"], size=n, p=[0.01, 0.05, 0.12, 0.12, 0.70])
+        ),
+        "sme_chain_key_link": flag(np.where(is_r, 0.2, 0.03)),
+        "sme_key_field": flag(np.where(innovative, 0.2, 0.05)),
+        "sme_product_field": maybe(0.4, rng.choice(["补短板、锻长板、填空白", "工业六基等", "其他"], size=n, p=[0.1, 0.2, 0.7])),
+        "sme_strategic_emerging": flag(np.where(innovative, 0.5, 0.1)),
+        "sme_digital_level": maybe(0.4, rng.choice(["一级", "二级", "三级"], size=n, p=[0.5, 0.35, 0.15])),
+        "sme_quality_items": maybe(0.4, rng.integers(0, 5, n)),
+        "sme_local_points": maybe(0.3, rng.integers(0, 16, n)),
+        "sme_quality_certified": flag(np.where(innovative, 0.6, 0.3)),
+        "sme_own_brand": flag(np.where(innovative, 0.5, 0.3)),
+        "sme_info_system": flag(0.6),
+        "sme_innovation_honour": flag(np.where(is_r, 0.05, 0.005)),
+        "sme_award_national_top3": flag(np.where(is_r, 0.01, 0.0005)),
+        "sme_award_provincial_top3": flag(np.where(is_r, 0.05, 0.003)),
+        "sme_award_any": flag(np.where(is_r, 0.08, 0.005)),
+        "sme_chuangke": maybe(0.2, rng.choice(["全国50强", "全国500强", "未入围"], size=n, p=[0.002, 0.02, 0.978])),
+        "sme_ip_class1_in_use": firm(ip1[:, -1] > 0) & flag(0.7),
+        "sme_ip_class1_high_value": firm(rng.binomial(ip1[:, -1], 0.2)),
+        "sme_rereview": flag(0.0),
+        "star_invention_patents": firm(rng.binomial(ip1[:, -1], 0.8)),
+        "star_software": firm(np.char.startswith(np.asarray(industry, dtype=str), "I65")),
+        "star_revenue_exempt": flag(0.0),
+        "star_leading_tech": flag(np.where(is_r, 0.005, 0.0)),
+        "star_national_award": flag(np.where(is_r, 0.005, 0.0)),
+        "star_major_project": flag(np.where(is_r, 0.01, 0.0)),
+        "star_import_substitution": flag(np.where(is_r, 0.02, 0.001)),
+        "star_negative_list": flag(0.02),
+    }
+    return out
 
 
 def _report_frame(data: dict[str, object], rng: np.random.Generator) -> pl.DataFrame:
