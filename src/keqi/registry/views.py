@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +24,7 @@ from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
 from .forms import EnterpriseFilterForm, UploadForm
-from .models import Enterprise, ExportFile, ImportBatch
+from .models import AnnualReport, Enterprise, ExportFile, ImportBatch, Qualification
 
 PAGE_SIZE = 50
 # Up to this many enterprises an export streams at once; larger ones are written by the worker.
@@ -46,8 +47,13 @@ def enterprise_list(request):
     scope = scope_for(request.user)
     scope.require_read()
     form, f = _filters(request, scope)
+    # Per-row figures as correlated subqueries: the database works them out for the rows of the page
+    # only, not for every firm before paginating (a join + GROUP BY took ~1 s at 100,000 firms).
+    latest = AnnualReport.objects.filter(enterprise=OuterRef("pk")).order_by("-fiscal_year").values("fiscal_year")
+    held = (Qualification.objects.filter(enterprise=OuterRef("pk")).order_by().values("enterprise")
+            .annotate(n=Count("pk")).values("n"))
     qs = services.enterprises(scope=scope, filters=f).annotate(
-        latest_year=Max("reports__fiscal_year"), qualification_count=Count("qualifications", distinct=True)
+        latest_year=Subquery(latest[:1]), qualification_count=Coalesce(Subquery(held), 0)
     ).order_by("name", "pk")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
