@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .models import Role
@@ -44,6 +44,18 @@ class Scope:
         if self.role == Role.ENTERPRISE_USER:
             return qs.filter(pk=self.enterprise_id)
         return qs.none()
+
+    def enterprise_q(self, path: str = "enterprise__") -> Q:
+        """The limits of :meth:`enterprises` as a condition on rows that point at an enterprise through
+        ``path``: none for the city, so the database need not match every firm's id (a semi-join over
+        100,000 firms costs most of a second on the start page)."""
+        if self.role == Role.CITY_ADMIN:
+            return Q()
+        if self.role == Role.DISTRICT_OFFICER:
+            return Q(**{f"{path}reporting_unit_id": self.unit_id})
+        if self.role == Role.ENTERPRISE_USER:
+            return Q(**{f"{path}pk": self.enterprise_id})
+        return Q(pk__in=[])
 
     def units(self, qs: QuerySet) -> QuerySet:
         if self.role == Role.CITY_ADMIN:

@@ -18,11 +18,11 @@ def home(request):
         context.update(
             enterprise_count=firms.count(),
             report_years=list(
-                AnnualReport.objects.filter(enterprise__in=firms.values("pk"))
+                AnnualReport.objects.filter(scope.enterprise_q())
                 .values("fiscal_year").annotate(n=Count("pk")).order_by("-fiscal_year")[:5]
             ),
             qualifications=list(
-                Qualification.objects.filter(enterprise__in=firms.values("pk"))
+                Qualification.objects.filter(scope.enterprise_q())
                 .values("kind").annotate(n=Count("enterprise", distinct=True)).order_by("kind")
             ),
             qualification_labels=dict(Qualification.Kind.choices),

@@ -1,0 +1,49 @@
+"""The start page counts reports and certificates of the firms the role may see, and no others."""
+
+import polars as pl
+import pytest
+from django.urls import reverse
+
+from keqi.accounts.scope import SYSTEM
+from keqi.registry import flows
+
+from support import qualification_rows, report_rows, write_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def firms(tmp_path):
+    yubei = report_rows(3, unit="渝北区", years=(2023, 2024), seed=71)
+    nanan = report_rows(2, unit="南岸区", years=(2024,), seed=72)
+    quals = pl.concat([qualification_rows(yubei).head(1), qualification_rows(nanan, kind="科技型中小企业")])
+    flows.run_import(path=write_file(tmp_path / "f.xlsx", pl.concat([yubei, nanan]), quals), scope=SYSTEM)
+    return yubei["uscc"][0]
+
+
+@pytest.mark.parametrize(("who", "years", "held", "count"), [
+    ("city", {2024: 5, 2023: 3}, {"hnte": 1, "tsme": 2}, 5),
+    ("yubei", {2024: 3, 2023: 3}, {"hnte": 1}, 3),
+    ("nanan", {2024: 2}, {"tsme": 2}, 2),
+    ("firm", {2024: 1, 2023: 1}, {"hnte": 1}, 1),
+])
+def test_home_counts_only_the_scope(client_for, make_user, firms, who, years, held, count):
+    user = {"city": lambda: make_user("c", "city_admin"),
+            "yubei": lambda: make_user("y", "district_officer", unit="渝北区"),
+            "nanan": lambda: make_user("n", "district_officer", unit="南岸区"),
+            "firm": lambda: make_user("f", "enterprise_user", uscc=firms)}[who]()
+    response = client_for(user).get(reverse("web:home"))
+    assert {r["fiscal_year"]: r["n"] for r in response.context["report_years"]} == years
+    assert {q["kind"]: q["n"] for q in response.context["qualifications"]} == held
+    assert response.context["enterprise_count"] == count
+
+
+def test_a_user_without_a_role_sees_no_figures(client_for, firms):
+    from django.contrib.auth import get_user_model
+
+    from keqi.accounts.scope import scope_for
+    from keqi.registry.models import AnnualReport
+
+    nobody = get_user_model().objects.create_user("nobody", password="x-password-1")
+    assert not AnnualReport.objects.filter(scope_for(nobody).enterprise_q()).exists()
+    assert client_for(nobody).get(reverse("web:home")).status_code == 200
