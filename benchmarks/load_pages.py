@@ -7,7 +7,7 @@
    create the database, ``keqi migrate``, ``keqi synth`` a population, ``keqi import`` it (the one
    import path), ``keqi screen`` the whole city (so that candidates exist), then the load users (a city
    administrator and the officers of the five largest districts), cultivation tasks and a year of
-   technology contracts.
+   technology contracts; then ``VACUUM ANALYZE`` (what autovacuum would soon do after a bulk load).
 2. ``keqi serve --no-worker`` (waitress, the production server, 8 threads) on ``--port``.
 3. ``--users`` virtual users, half city administrators and half district officers, each a thread
    with its own persistent HTTP connection and session cookie (signed in through the login form),
@@ -205,6 +205,10 @@ def prepare(args, url: str, home: Path) -> dict:
         keqi(env, "import", str(path))
     if not screened:
         keqi(env, "screen")
+    if firms < args.firms or not screened:
+        # What autovacuum does a little later on its own: planner statistics after the bulk loads.
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
     started = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--inner-setup"], env=env, check=True, capture_output=True,
                          text=True)
