@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from django.db import connection, transaction
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from keqi.registry.models import Qualification
@@ -25,12 +26,6 @@ from .models import Stage, TierRecord
 from .services import current_ladder
 
 BATCH = 5000
-
-
-def _upsert(rows: list[TierRecord], fields: list[str]) -> None:
-    for i in range(0, len(rows), BATCH):
-        TierRecord.objects.bulk_create(rows[i : i + BATCH], update_conflicts=True,
-                                       unique_fields=["enterprise", "year", "source"], update_fields=fields)
 
 
 def record_screening(*, run) -> int:
@@ -74,45 +69,72 @@ def record_imported_qualifications(*, plan, today: dt.date | None = None) -> int
     return record_qualifications(enterprise_ids=ids, today=today)
 
 
+def _of_firms(qs, chunk: list[int]):
+    """Rows of the sorted, distinct firm ids ``chunk``: a range when they are consecutive (an import's
+    new firms), cheaper to build and to run than a long IN list; else the list."""
+    if chunk[-1] - chunk[0] + 1 == len(chunk):
+        return qs.filter(enterprise_id__gte=chunk[0], enterprise_id__lte=chunk[-1])
+    return qs.filter(enterprise_id__in=chunk)
+
+
 def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Rewrite the qualification records of these firms from the qualifications they hold now.
 
     A firm's stage in a year is the highest stage of the qualifications valid on any day of that
     year (years up to ``today``'s); a year in which it held none has no qualification record.
-    Returns the records written.
+    Only differences are written (new years by ``registry.bulk``, changed stages by one update per
+    stage, years no longer covered deleted), so an import that changes nothing writes nothing.
+    Returns the records written or changed.
     """
+    from keqi.registry import bulk
+
     today = today or timezone.localdate()
     ids = sorted(set(enterprise_ids))
     if not ids:
         return 0
     ladder = current_ladder()
     stage_ids = dict(Stage.objects.values_list("key", "pk"))
+    base = ladder.tiers[0].level
+    source = TierRecord.Source.QUALIFICATION
     now = timezone.now()
     written = 0
+    stage_of: dict[frozenset[str], int | None] = {}  # the few combinations of kinds, judged once
     with transaction.atomic():
         for i in range(0, len(ids), BATCH):
             chunk = ids[i : i + BATCH]
             held: dict[tuple[int, int], set[str]] = {}
-            rows = Qualification.objects.filter(enterprise_id__in=chunk, valid_from__lte=today).values_list(
-                "enterprise_id", "kind", "valid_from", "valid_to")
-            for ent, kind, start, end in rows:
-                last = min(end.year if end else today.year, today.year)
-                for year in range(start.year, last + 1):
+            rows = _of_firms(Qualification.objects.filter(valid_from__lte=today), chunk).annotate(
+                first=ExtractYear("valid_from"), last=ExtractYear("valid_to")).values_list(
+                "enterprise_id", "kind", "first", "last")
+            for ent, kind, first, last in rows:
+                for year in range(first, min(last or today.year, today.year) + 1):
                     held.setdefault((ent, year), set()).add(kind)
-            records = []
-            for (ent, year), kinds in held.items():
-                tier = ladder.tier_of(kinds)
-                if tier.level > ladder.tiers[0].level:
-                    records.append(TierRecord(enterprise_id=ent, year=year, stage_id=stage_ids[tier.key],
-                                              source=TierRecord.Source.QUALIFICATION, recorded_at=now))
-            # years no longer covered (a corrected certificate) lose their record
-            stale = TierRecord.objects.filter(enterprise_id__in=chunk, source=TierRecord.Source.QUALIFICATION)
-            keep = {(r.enterprise_id, r.year) for r in records}
-            stale_ids = [pk for pk, ent, year in stale.values_list("pk", "enterprise_id", "year")
-                         if (ent, year) not in keep]
-            TierRecord.objects.filter(pk__in=stale_ids).delete()
-            _upsert(records, ["stage", "recorded_at"])
-            written += len(records)
+            wanted: dict[tuple[int, int], int] = {}
+            for key, kinds in held.items():
+                combo = frozenset(kinds)
+                if combo not in stage_of:
+                    tier = ladder.tier_of(combo)
+                    stage_of[combo] = stage_ids[tier.key] if tier.level > base else None
+                if stage_of[combo] is not None:
+                    wanted[key] = stage_of[combo]
+            existing = {(ent, year): (pk, stage) for pk, ent, year, stage in _of_firms(
+                TierRecord.objects.filter(source=source), chunk).values_list("pk", "enterprise_id", "year", "stage_id")}
+            stale = [pk for key, (pk, _stage) in existing.items() if key not in wanted]
+            changed: dict[int, list[int]] = {}
+            new = []
+            for (ent, year), stage in wanted.items():
+                if (ent, year) not in existing:
+                    new.append({"enterprise_id": ent, "year": year, "stage_id": stage, "source": source,
+                                "run_id": None, "next_edition": "", "next_verdict": "", "recorded_at": now})
+                elif existing[ent, year][1] != stage:
+                    changed.setdefault(stage, []).append(existing[ent, year][0])
+            for j in range(0, len(stale), BATCH):
+                TierRecord.objects.filter(pk__in=stale[j : j + BATCH]).delete()
+            for stage, pks in changed.items():
+                for j in range(0, len(pks), BATCH):
+                    TierRecord.objects.filter(pk__in=pks[j : j + BATCH]).update(stage_id=stage, recorded_at=now)
+            bulk.insert(TierRecord, new, now=now)
+            written += len(new) + sum(len(p) for p in changed.values())
     return written
 
 
