@@ -11,7 +11,9 @@
 2. ``keqi serve --no-worker`` (waitress, the production server, 8 threads) on ``--port``.
 3. ``--users`` virtual users, half city administrators and half district officers, each a thread
    with its own persistent HTTP connection and session cookie (signed in through the login form),
-   request the pages of the list below one after another, for ``--seconds`` after a warm-up round.
+   request the pages of the list below one after another, pausing 0.5–1.5 × ``--think`` seconds
+   between pages as a reader does (``--think 0``: back to back, a stress test of throughput), for
+   ``--seconds`` after a warm-up round.
    Each request is timed from sending to the last byte of the body; any status but 200 is an error.
    Firm pages draw a random firm of the user's scope.
 4. A table of p50 / p95 / max per page (Markdown, for docs/benchmarks.md). The baseline in the same
@@ -198,9 +200,9 @@ def prepare(args, url: str, home: Path) -> dict:
     keqi(env, "migrate")
     if firms < args.firms:
         OUT.mkdir(exist_ok=True)
-        path = OUT / f"load-{args.firms}-{args.seed}.parquet"
+        path = OUT / f"load-{args.firms}-{args.seed}.xlsx"  # xlsx: the certificates sheet too
         if not path.exists():
-            keqi(env, "synth", "--firms", str(args.firms), "--seed", str(args.seed), "--format", "parquet",
+            keqi(env, "synth", "--firms", str(args.firms), "--seed", str(args.seed), "--format", "xlsx",
                  "-o", str(path))
         keqi(env, "import", str(path))
     if not screened:
@@ -300,12 +302,14 @@ def warm_up(port: int, users: list[User], pages: list[tuple[str, str, str]]) -> 
     return kept
 
 
-def run_user(port: int, user: User, pages: list[tuple[str, str, str]], deadline: float, seed: int) -> None:
+def run_user(port: int, user: User, pages: list[tuple[str, str, str]], deadline: float, seed: int,
+             think: float) -> None:
     rng = random.Random(seed)
     session = Session(port)
     session.login(user.username)
     mine = [p for p in pages if p[2] in ("both", user.role)]
     i = rng.randrange(len(mine))
+    time.sleep(rng.uniform(0, think))  # users do not all start at the same instant
     while time.perf_counter() < deadline:
         name, template, _ = mine[i % len(mine)]
         i += 1
@@ -316,6 +320,7 @@ def run_user(port: int, user: User, pages: list[tuple[str, str, str]], deadline:
         user.timings.setdefault(name, []).append(elapsed)
         if status != 200:
             user.errors.setdefault(name, []).append(status)
+        time.sleep(rng.uniform(0.5 * think, 1.5 * think))  # reading the page
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -353,6 +358,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2022)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think", type=float, default=2.0,
+                        help="mean pause between a user's requests, in seconds (0: back to back, a stress test)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--db", default="keqi_load")
@@ -383,7 +390,7 @@ def main() -> None:
         pages = warm_up(args.port, users, pages)
         load_before = uptime()
         deadline = time.perf_counter() + args.seconds
-        threads = [threading.Thread(target=run_user, args=(args.port, u, pages, deadline, 100 + n))
+        threads = [threading.Thread(target=run_user, args=(args.port, u, pages, deadline, 100 + n, args.think))
                    for n, u in enumerate(users)]
         started = time.perf_counter()
         for t in threads:
@@ -401,8 +408,8 @@ def main() -> None:
 def report(args, info, users, pages, wall, load_before, load_after) -> None:
     total = sum(len(v) for u in users for v in u.timings.values())
     print(f"\n{info['firms']:,} firms, {info['contracts']:,} contracts, PostgreSQL; {args.users} concurrent users "
-          f"({(args.users + 1) // 2} city administrators, {args.users // 2} officers of {OFFICER_UNITS} districts) "
-          f"for {wall:.0f} s; {total:,} requests ({total / wall:.0f}/s); keqi serve (waitress, 8 threads) and the "
+          f"({(args.users + 1) // 2} city administrators, {args.users // 2} officers of {OFFICER_UNITS} districts), "
+          f"each pausing {args.think * 0.5:g}–{args.think * 1.5:g} s between pages, for {wall:.0f} s; {total:,} requests ({total / wall:.0f}/s); keqi serve (waitress, 8 threads) and the "
           f"client on the same {os.cpu_count()} cores; load average before {load_before}, after {load_after}\n")
     baseline = None
     print("| page | requests | p50 | p95 | max | errors | p95 vs static file |")
