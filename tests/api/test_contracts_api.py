@@ -161,6 +161,7 @@ def test_the_city_must_name_the_unit(client, population, city_admin):
     ({"signed_on": "2099-01-01", "registered_on": "2099-01-02"}, "signed_on", "晚于今天"),
     ({"hitech_field": "量子玄学"}, "hitech_field", "未知的高新技术领域"),
     ({"title": " "}, "title", "必填"),
+    ({"title": "长" * 201}, "title", "不能超过200个字符"),
     ({"number": "2024500101000000"}, "number", "已登记"),  # the first contract of the population
 ])
 def test_rule_breaks_are_422_per_field_and_write_nothing(client, population, registrar, changes, field, reason):

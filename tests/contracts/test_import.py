@@ -89,6 +89,13 @@ def test_a_number_twice_in_a_file_is_an_error(tmp_path):
     assert [e.reason for e in result.errors] == ["合同登记号与第2行重复"]
 
 
+def test_text_longer_than_its_column_is_an_error_not_a_crash(tmp_path):
+    rows = contract_rows(2).with_columns(pl.Series("title", ["题" * 200, "题" * 201]))
+    result = flows.run_import(path=write_contracts(tmp_path / "c.xlsx", rows), scope=SYSTEM)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [(3, "合同名称", "超过200个字符")]
+    assert state() == (0, 0)
+
+
 def test_a_registrar_registers_only_for_its_own_unit(tmp_path, registrar, nanan_registrar):
     own = contract_rows(2, unit="渝北区")
     assert flows.run_import(path=write_contracts(tmp_path / "a.xlsx", own), scope=scope_for(registrar)).applied

@@ -193,6 +193,19 @@ def years_with_contracts(*, scope: Scope) -> list[int]:
 # ---------------------------------------------------------------- import: check
 
 
+TEXT_FIELDS = ("number", "title", "seller_name", "buyer_name")
+
+
+def length_faults(values: dict) -> dict[str, str]:
+    """Text longer than its column holds (the database would refuse it); a file's cells are checked by the parser."""
+    faults = {}
+    for name in TEXT_FIELDS:
+        limit = TechContract._meta.get_field(name).max_length
+        if isinstance(values.get(name), str) and len(values[name]) > limit:
+            faults[name] = f"不能超过{limit}个字符"
+    return faults
+
+
 def check_sheet(parsed: ParsedSheet, today: dt.date) -> None:
     """Cross-cell and cross-row rules (:mod:`.rules`, unique numbers); appends to ``parsed.errors``."""
     df = parsed.data
@@ -355,6 +368,7 @@ def register_contract(*, scope: Scope, values: dict, unit_id: int | None = None,
         buyer_uscc=v.get("buyer_uscc"), signed_on=v.get("signed_on"), registered_on=v.get("registered_on"),
         contract_amount=v.get("contract_amount"), technical_amount=v.get("technical_amount"), today=today,
     ).items() if k not in faults})
+    faults.update(length_faults(v))
     if v["hitech_field"] and v["hitech_field"] not in HITECH_FIELDS:
         faults["hitech_field"] = f"未知的高新技术领域（可选：{'、'.join(HITECH_FIELDS)}）"
     if v["status"] not in TechContract.Status.values:
