@@ -11,7 +11,8 @@ from . import contracts, credit, pipeline, registry, screening, targets
 from .auth import TokenAuth
 
 api = NinjaAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
-               description="科企 KeQi: the enterprise registry, verdicts and screening results. Money in integer yuan.")
+               description="科企 KeQi: the enterprise registry, verdicts, screening results, technology contracts "
+                           "and knowledge-value credit. Money in integer yuan.")
 api.add_router("/", registry.router)
 api.add_router("/screening", screening.router)
 api.add_router("/contracts", contracts.router)
