@@ -219,6 +219,9 @@ def test_fund_ledger_balances_with_city_and_district_parts(client, firms, bank_a
         ("contribution", 10_000_001, 4_000_000, 6_000_001), ("compensation", 800_002, 320_001, 480_001)]
     bad = post(client, f"/api/credit/funds/{yubei}/contributions", {"amount": 0, "on": TODAY.isoformat()}, city_admin)
     assert bad.status_code == 422
+    assert client.get("/api/credit/funds/999999", **bearer(city_admin)).status_code == 404
+    assert post(client, "/api/credit/funds/999999/contributions", {"amount": 1, "on": TODAY.isoformat()},
+                city_admin).status_code == 404
 
 
 def test_funds_are_scoped(client, firms, bank_a, yubei_officer, city_admin):

@@ -16,7 +16,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from keqi.credit import services
 from keqi.credit.models import Loan
-from keqi.registry.models import Enterprise
+from keqi.registry.models import Enterprise, ReportingUnit
 
 from .contracts import ErrorOut, refusals, scope_of
 
@@ -213,6 +213,11 @@ def _visible_loan(scope, loan_id: int) -> Loan:
     return loan
 
 
+def _unit_exists(unit_id: int) -> None:
+    if not ReportingUnit.objects.filter(pk=unit_id).exists():
+        raise HttpError(404, "No such reporting unit.")
+
+
 def _fund(s: services.FundSummary, threshold: Decimal) -> dict:
     state = services.BreakerState(s.unit, s.loss_ratio, threshold, s.granted, s.compensated)
     return {"unit_id": s.unit.pk, "unit": s.unit.name, "contributions": s.contributions,
@@ -344,6 +349,7 @@ def fund_list(request):
 def fund_detail(request, unit_id: int):
     """A unit's fund with its ledger: every contribution, compensation and recovery with its city and district part."""
     scope = scope_of(request)
+    _unit_exists(unit_id)
     with refusals():
         summary = services.fund(scope=scope, unit_id=unit_id)
         entries = list(services.ledger(scope=scope, unit_id=unit_id))
@@ -352,10 +358,11 @@ def fund_detail(request, unit_id: int):
                          "district_part": e.district_part, "loan_id": e.loan_id, "memo": e.memo} for e in entries]}
 
 
-@router.post("/funds/{unit_id}/contributions", response={201: FundDetailOut, 422: ErrorOut})
+@router.post("/funds/{unit_id}/contributions", response={201: FundDetailOut, 404: ErrorOut, 422: ErrorOut})
 def fund_contribute(request, unit_id: int, payload: ContributionIn):
     """A contribution to a unit's fund, split city 4 : district 6 (city administrator only)."""
     scope = scope_of(request)
+    _unit_exists(unit_id)
     with refusals():
         services.fund(scope=scope, unit_id=unit_id)  # 403 for another unit or role
         try:
