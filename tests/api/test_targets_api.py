@@ -152,3 +152,12 @@ def test_session_writes_need_the_csrf_token(client_for, city_admin, firms):
     r = browser.post("/api/targets/allocations/accept", json.dumps({"indicator": "hnte_count", "year": 2027,
                                                                     "source": "x"}), content_type="application/json")
     assert r.status_code in (401, 403) and not Target.objects.filter(scope_key__startswith="unit:").exists()
+
+
+def test_the_funnels_unit_filter_narrows_an_officers_scope_and_never_widens_it(client, yubei_officer, city_admin,
+                                                                               firms):
+    nanan = unit("南岸区")
+    other = client.get(f"/api/targets/funnel?on={ON}&unit={nanan}", **bearer(yubei_officer)).json()
+    assert sum(t["firms"] for t in other) == 0
+    city = client.get(f"/api/targets/funnel?on={ON}&unit={nanan}", **bearer(city_admin)).json()
+    assert {t["tier"]: t["firms"] for t in city}["hnte"] == 2
