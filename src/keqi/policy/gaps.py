@@ -10,6 +10,7 @@ Levers (field names of the gap entries):
 ``ip.class1``       item     more valid Ⅰ类 IP (发明专利 …)
 ``ip.class2``       item     more valid Ⅱ类 IP (实用新型、外观设计、软件著作权)
 ``hitech_revenue``  yuan     latest-year revenue moved to high-tech products (total revenue unchanged)
+``main_revenue``    yuan     latest-year revenue moved to the main business, 主营业务 (total unchanged)
 ==================  =======  =================================================================
 
 How the plan is found (exact, vectorised):
@@ -64,6 +65,7 @@ LEVERS: dict[str, str] = {
     "ip.class1": "item",
     "ip.class2": "item",
     "hitech_revenue": "yuan",
+    "main_revenue": "yuan",
 }
 
 # flat columns each lever moves
@@ -73,6 +75,7 @@ _MOVES: dict[str, tuple[str, ...]] = {
     "ip.class1": ("ip_class1",),
     "ip.class2": ("ip_class2",),
     "hitech_revenue": ("y1_hitech_revenue",),
+    "main_revenue": ("y1_main_revenue",),
 }
 
 SMALL_BATCH = 32  # rows: up to this, the per-firm reference search is quicker than the batch search
@@ -119,6 +122,8 @@ def apply_plan(profile: Profile, gaps: Sequence[Mapping[str, Any]]) -> Profile:
                 bump(latest, key, delta)
         elif field == "hitech_revenue" and latest is not None:
             bump(latest, "hitech_revenue", delta)
+        elif field == "main_revenue" and latest is not None:
+            bump(latest, "main_revenue", delta)
         elif field in ("ip.class1", "ip.class2"):
             bump(data["ip"], field.split(".")[1], delta)
     return Profile.model_validate(data)
@@ -131,6 +136,7 @@ PHRASES: dict[str, tuple[str, str, bool]] = {
     "ip.class1": ("再取得Ⅰ类知识产权", "项（如发明专利）", False),
     "ip.class2": ("再取得Ⅱ类知识产权", "项（实用新型、外观设计或软件著作权）", False),
     "hitech_revenue": ("高新技术产品（服务）收入再增加", "（总收入不变）", True),
+    "main_revenue": ("主营业务收入再增加", "（总收入不变）", True),
 }
 PARTIAL_SUFFIX = "（仅此一项，尚不足以达到认定条件）"
 
