@@ -324,3 +324,16 @@ def test_cli_on_picks_the_edition_in_force_and_an_exact_id_still_forces_one(tmp_
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
     early = runner.invoke(app, ["evaluate", "--edition", "star", "--on", "2020-01-01", str(path)])
     assert early.exit_code != 0 and "no 'star' edition is in force on 2020-01-01" in early.output
+
+
+def test_2026_main_business_share_has_a_revenue_lever():
+    from keqi.policy import evaluate_one
+    from keqi.policy.gaps import apply_plan
+    from keqi.policy.profile import Profile
+
+    firm = variant(strong_firm(), set_y1(main_revenue=75_000_000))  # 75 % of 1亿: 500万 short of 80 %
+    v = evaluate_one(firm, NEW)
+    (gap,) = [g for g in v["gaps"] if g["field"] == "main_revenue"]
+    assert gap["change"] == 5_000_000 and gap["unit"] == "yuan" and "主营业务收入再增加500万元" in gap["note"]
+    after = apply_plan(Profile.model_validate(firm), v["gaps"])
+    assert evaluate_one(after, NEW)["verdict"] == "eligible"

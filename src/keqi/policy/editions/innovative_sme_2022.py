@@ -179,7 +179,8 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 
 def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list[list[dict[str, np.ndarray]]]:
-    """R&D spending to each 研发费用占比 band (latest year) and Ⅰ类/Ⅱ类 IP items."""
+    """R&D spending to each 研发费用占比 band (latest year), Ⅰ类/Ⅱ类 IP items and revenue moved to the
+    main business, to each 主营业务收入占比 band."""
     zero = np.zeros_like(cols["y1_revenue"])
     rd1, rev1 = cols["y1_rd_expense"], cols["y1_revenue"]
     rd = [{"rd_expense": zero}] + [{"rd_expense": spend_to_ratio(rd1, rev1, p)} for p, _ in RD_BANDS]
@@ -189,7 +190,10 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
         {"ip.class1": tr.raise_to(1, c1), "ip.class2": zero},
         {"ip.class1": zero, "ip.class2": tr.raise_to(1, c2)},
     ]
-    return [rd, ip]
+    main = [{"main_revenue": zero}] + [
+        {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, p)} for p, _ in MAIN_BANDS
+    ]
+    return [rd, ip, main]
 
 
 EDITION = Edition(
@@ -209,6 +213,7 @@ EDITION = Edition(
         "rd_expense": ("rd_ratio", "innovation"),
         "ip.class1": ("ip", "innovation"),
         "ip.class2": ("ip", "innovation"),
+        "main_revenue": ("main_share", "specialisation"),
     },
     options=options,
     doc=__doc__ or "",

@@ -96,9 +96,7 @@ CRITERIA = (
         "main_business",
         "主营业务收入占营业收入比重不低于70%",
         ART("专业化指标", "SECONDARY"),
-        controllable=False,
         fields="financials[].main_revenue, financials[].revenue",
-        blocker_note="主营业务收入占比不足",
     ),
     Criterion(
         "main_growth",
@@ -237,8 +235,8 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 
 def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list[list[dict[str, np.ndarray]]]:
-    """R&D spending (latest year, to the intensity of the firm's revenue band; the small firms' total)
-    and Ⅰ类 IP items."""
+    """R&D spending (latest year, to the intensity of the firm's revenue band; the small firms' total),
+    Ⅰ类 IP items and revenue moved to the main business."""
     th = {k: int(v) for k, v in settings["thresholds"].items()}
     zero = np.zeros_like(cols["y1_revenue"])
     rd1, rd2, rev1 = cols["y1_rd_expense"], cols["y2_rd_expense"], cols["y1_revenue"]
@@ -249,6 +247,10 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
     return [
         [{"rd_expense": zero}, {"rd_expense": rd}],
         [{"ip.class1": zero}, {"ip.class1": tr.raise_to(th["ip_class1"], cols["ip_class1"])}],
+        [
+            {"main_revenue": zero},
+            {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, th["main_pct"])},
+        ],
     ]
 
 
@@ -265,7 +267,7 @@ EDITION = Edition(
     settings=(THRESHOLDS, GAP_COST_SETTING),
     pass_mark=None,
     build=build,
-    levers={"rd_expense": "rd", "ip.class1": "ip"},
+    levers={"rd_expense": "rd", "ip.class1": "ip", "main_revenue": "main_business"},
     options=options,
     doc=__doc__ or "",
     in_force_until=date(2026, 3, 31),

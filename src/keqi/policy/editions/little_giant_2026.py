@@ -77,9 +77,7 @@ CRITERIA = (
         "主营业务收入占营业收入比重不低于90%",
         ART('专精特新"小巨人" 条件二'),
         threshold=MAIN_PCT / 100,
-        controllable=False,
         fields="financials[].main_revenue, financials[].revenue",
-        blocker_note="主营业务收入占比低于90%",
     ),
     Criterion(
         "revenue_growth",
@@ -184,13 +182,15 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 
 def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list[list[dict[str, np.ndarray]]]:
-    """R&D spending (latest year: the two-year total and the 3 % intensity at once) and Ⅰ类 IP items."""
+    """R&D spending (latest year: the two-year total and the 3 % intensity at once), Ⅰ类 IP items and
+    revenue moved to the main business (90 %)."""
     zero = np.zeros_like(cols["y1_revenue"])
     rd1, rd2, rev1 = cols["y1_rd_expense"], cols["y2_rd_expense"], cols["y1_revenue"]
     rd = np.maximum(tr.raise_to(MIN_RD_2Y, rd1 + rd2), spend_to_ratio(rd1, rev1, RD_PCT))
     return [
         [{"rd_expense": zero}, {"rd_expense": rd}],
         [{"ip.class1": zero}, {"ip.class1": tr.raise_to(MIN_IP, cols["ip_class1"])}],
+        [{"main_revenue": zero}, {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, MAIN_PCT)}],
     ]
 
 
@@ -204,7 +204,7 @@ EDITION = Edition(
     settings=(GAP_COST_SETTING,),
     pass_mark=None,
     build=build,
-    levers={"rd_expense": ("rd_expense", "rd_intensity"), "ip.class1": "ip"},
+    levers={"rd_expense": ("rd_expense", "rd_intensity"), "ip.class1": "ip", "main_revenue": "main_business"},
     options=options,
     doc=__doc__ or "",
     in_force_from=date(2026, 4, 1),

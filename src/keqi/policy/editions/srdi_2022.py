@@ -219,7 +219,8 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
 
 
 def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list[list[dict[str, np.ndarray]]]:
-    """R&D spending: the 100万/3 % condition, each 研发费用 band on top of it, the 专项 average; IP items."""
+    """R&D spending: the 100万/3 % condition, each 研发费用 band on top of it, the 专项 average; IP items;
+    revenue moved to the main business, to each 主营业务收入占比 band."""
     zero = np.zeros_like(cols["y1_revenue"])
     rd1, rd2, rev1 = cols["y1_rd_expense"], cols["y2_rd_expense"], cols["y1_revenue"]
     gate = np.maximum(tr.raise_to(MIN_RD, rd1), spend_to_ratio(rd1, rev1, RD_PCT))
@@ -235,7 +236,10 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
         {"ip.class1": tr.raise_to(1, c1), "ip.class2": zero},
         {"ip.class1": zero, "ip.class2": tr.raise_to(1, c2)},
     ]
-    return [rd, ip]
+    main = [{"main_revenue": zero}] + [
+        {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, p)} for p, _ in MAIN_BANDS
+    ]
+    return [rd, ip, main]
 
 
 EDITION = Edition(
@@ -248,7 +252,12 @@ EDITION = Edition(
     settings=(SPECIAL_SETTING, GAP_COST_SETTING),
     pass_mark=PASS_MARK,
     build=build,
-    levers={"rd_expense": ("rd", "rd_score", "special"), "ip.class1": "ip_score", "ip.class2": "ip_score"},
+    levers={
+        "rd_expense": ("rd", "rd_score", "special"),
+        "ip.class1": "ip_score",
+        "ip.class2": "ip_score",
+        "main_revenue": "main_share",
+    },
     options=options,
     doc=__doc__ or "",
     in_force_until=date(2026, 3, 31),
