@@ -337,3 +337,17 @@ def test_2026_main_business_share_has_a_revenue_lever():
     assert gap["change"] == 5_000_000 and gap["unit"] == "yuan" and "主营业务收入再增加500万元" in gap["note"]
     after = apply_plan(Profile.model_validate(firm), v["gaps"])
     assert evaluate_one(after, NEW)["verdict"] == "eligible"
+
+
+def test_2022_special_award_item_any_award_is_undecided_none_rules_it_out():
+    low = set_sme(local_points=0, quality_items=0, digital_level=1)
+    vs = judge(
+        OLD,
+        [
+            variant(variant(old_firm(), low), set_sme(award_any=True)),  # maybe a national award, not top 3
+            variant(variant(old_firm(), low), set_sme(award_any=False)),
+            variant(variant(old_firm(), low), set_sme(award_any=None)),
+        ],
+    )
+    assert [passed(v, "special") for v in vs] == [None, False, None]
+    assert [v["verdict"] for v in vs] == ["uncertain", "ineligible", "uncertain"]

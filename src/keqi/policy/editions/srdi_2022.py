@@ -10,7 +10,8 @@ Conditions, all four required (tiers.md §2.2, SECONDARY [SEC-2]):
 3. 上年度营业收入 ≥ 1000万元, or 近2年新增股权融资（合格机构投资者实缴额）≥ 2000万元;
 4. 评价得分 ≥ 60, or one of the 专项条件 (existence SECONDARY [SEC-1]; details [MEM] → the figures
    are the setting ``special_thresholds``): a. 近三年省级科技奖励前三 or 国家级科技奖励 (recorded as
-   ``sme.award_provincial_top3`` / ``sme.award_national_top3``); b. 近两年研发费用总额均值 ≥ 1000万元;
+   ``sme.award_provincial_top3`` / ``sme.award_national_top3``; a national award
+   outside the top three is not recorded apart, so ``sme.award_any`` leaves item a undecided); b. 近两年研发费用总额均值 ≥ 1000万元;
    c. 近两年新增股权融资 ≥ 6000万元; d. 近三年"创客中国"全国500强企业组 (``sme.chuangke``).
 
 Scorecard: 13 indicators, 100 points (SECONDARY [SEC-2]); each band's lower bound inclusive:
@@ -41,6 +42,7 @@ import numpy as np
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
+    NULL_BOOL,
     Criterion,
     Edition,
     Setting,
@@ -185,6 +187,9 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
         "special__passed": any3(
             t.sme_award_provincial_top3,
             t.sme_award_national_top3,
+            # a national award outside the top three also counts, but is not recorded apart: any award
+            # of the last three years leaves item a undecided, none at all rules it out
+            ibis.cases((t.sme_award_any == False, False), else_=NULL_BOOL),  # noqa: E712 - SQL comparison
             tr.sum2(t, "rd_expense") >= 2 * int(special["rd_avg_2y"]),
             tr.sum2(t, "equity_financing") >= int(special["equity_2y"]),
             t.sme_chuangke.isin(["top50", "top500"]),
