@@ -11,6 +11,9 @@
   var builders = {
     progress: function (rows, el) {
       rows = rows.filter(function (r) { return r.covered != null; });
+      // Many units' targets would crowd the chart: the ranking shows the units, this one the wholes.
+      var isUnit = function (r) { return r.scope_key.indexOf("unit:") === 0; };
+      if (rows.filter(isUnit).length > 6) { rows = rows.filter(function (r) { return !isUnit(r); }); }
       var names = rows.map(function (r) { return r.scope_label + " · " + r.label; });
       return {
         color: COLORS,
@@ -73,6 +76,9 @@
         el.hidden = false;
         var chart = window.echarts.init(el, null, { renderer: "svg" });  // SVG prints sharply
         chart.setOption(build(rows, el));
+        var figure = el.closest("figure");  // the chart now shows what its stand-in table showed
+        var table = figure && figure.querySelector("table.chart-fallback");
+        if (table) { table.hidden = true; }
         window.addEventListener("resize", function () { chart.resize(); });
         window.addEventListener("beforeprint", function () { chart.resize(); });
       })
