@@ -128,3 +128,31 @@ def test_counts_are_recomputed_as_soon_as_a_qualification_is_written(certified):
     assert after.get(unit("南岸区"), 0) == before[unit("南岸区")] - 1
     Qualification.objects.create(enterprise=firm, kind="hnte", valid_from=dt.date(2024, 1, 1), source="t")
     assert services.counts_by_unit(kind="hnte", on=ON) == before
+
+
+def test_forecast_rates_come_from_screenings_a_year_apart_when_they_exist(tmp_path):
+    from keqi.registry.models import Enterprise
+    from keqi.screening.models import ScreeningRun, Standing
+    from keqi.targets.forecast import Rate
+
+    certified = report_rows(3, unit="渝北区", years=(2022,), seed=41)  # 高企 from 2023-11-01
+    plain = report_rows(2, unit="渝北区", years=(2022,), seed=42)
+    flows.run_import(path=write_file(tmp_path / "a.xlsx", pl.concat([certified, plain]),
+                                     qualification_rows(certified)), scope=SYSTEM)
+    yubei = unit("渝北区")
+    a = list(Enterprise.objects.filter(uscc__in=certified["uscc"].unique().to_list()))
+    b = list(Enterprise.objects.filter(uscc__in=plain["uscc"].unique().to_list()))
+
+    def run(day, standings):
+        r = ScreeningRun.objects.create(assess_on=day, status=ScreeningRun.Status.COMPLETE)
+        Standing.objects.bulk_create(Standing(run=r, enterprise=f, reporting_unit_id=yubei, current_tier="tech",
+                                              next_tier="hnte", next_verdict=v) for f, v in standings)
+
+    run(dt.date(2024, 6, 30), [(f, "eligible") for f in a + b])
+    pipeline, rates, source = services.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
+    assert source == "qualifications"  # no screening a year older yet
+    run(dt.date(2023, 6, 30), [(f, "eligible") for f in a] + [(b[0], "uncertain"), (b[1], "ineligible")])
+    pipeline, rates, source = services.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
+    assert source == "screening"
+    assert rates == {yubei: Rate(3, 4)}  # 3 of the 4 candidates of 2023 were certified within the year
+    assert pipeline == {yubei: 2}  # today's candidates not yet holding the certificate

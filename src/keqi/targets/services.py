@@ -403,6 +403,54 @@ def pipeline_by_unit(*, indicator: str, on: dt.date) -> dict[int, int]:
     return {r["reporting_unit_id"]: r["n"] for r in rows}
 
 
+CANDIDATE_VERDICTS = ("eligible", "uncertain")
+
+
+def _city_run(*, on: dt.date, before: dt.date | None = None) -> ScreeningRun | None:
+    runs = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, reporting_unit__isnull=True,
+                                       assess_on__lte=before or on)
+    return runs.order_by("-assess_on", "-finished_at", "-pk").first()
+
+
+def _candidates(run: ScreeningRun, indicator: str):
+    return Standing.objects.filter(run=run, next_tier=TIER_OF_INDICATOR[indicator],
+                                   next_verdict__in=CANDIDATE_VERDICTS)
+
+
+def screening_pipeline(*, indicator: str, on: dt.date) -> tuple[dict[int, int], dict[int, forecast.Rate]] | None:
+    """Candidates of the latest city-wide screening and their rates from a screening at least a year
+    older: of its candidates for the tier, the share that held the qualification within 365 days of
+    its assessment day. None when no such pair of screenings exists."""
+    now = _city_run(on=on)
+    old = _city_run(on=on, before=on - dt.timedelta(days=365))
+    if now is None or old is None:
+        return None
+    gained = Exists(Qualification.objects.filter(
+        enterprise=OuterRef("enterprise_id"), kind=COUNTED[indicator], valid_from__gt=old.assess_on,
+        valid_from__lte=old.assess_on + dt.timedelta(days=365)))
+    rates = {r["reporting_unit_id"]: forecast.Rate(r["converted"], r["observed"])
+             for r in _candidates(old, indicator).alias(gained=gained).values("reporting_unit_id")
+             .annotate(observed=Count("pk"), converted=Count("pk", filter=Q(gained=True))).order_by()}
+    if not rates:
+        return None
+    held = Exists(Qualification.objects.filter(_valid(on), enterprise=OuterRef("enterprise_id"),
+                                               kind=COUNTED[indicator]))
+    pipeline = {r["reporting_unit_id"]: r["n"]
+                for r in _candidates(now, indicator).exclude(held).values("reporting_unit_id")
+                .annotate(n=Count("pk")).order_by()}
+    return pipeline, rates
+
+
+def pipeline_and_rates(*, indicator: str, on: dt.date) -> tuple[dict[int, int], dict[int, forecast.Rate], str]:
+    """The pipeline per unit and its conversion rates: from the screenings when two a year apart exist
+    (candidates = eligible or uncertain for the tier), else from the qualification history (pipeline =
+    every firm one tier below)."""
+    found = screening_pipeline(indicator=indicator, on=on)
+    if found is not None:
+        return found[0], found[1], "screening"
+    return pipeline_by_unit(indicator=indicator, on=on), conversion_rates(indicator=indicator, on=on), "qualifications"
+
+
 def expiring_by_unit(*, indicator: str, on: dt.date, until: dt.date) -> dict[int, int]:
     """Firms whose only valid certificate of the kind ends after ``on`` and by ``until`` (not yet renewed)."""
     kind = COUNTED[indicator]
@@ -422,6 +470,11 @@ def _units_of(scope_key: str, zones: dict[int, str | None]) -> list[int]:
     return [int(value)]
 
 
+def _latest_run_id() -> int | None:
+    return (ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE).order_by("-pk")
+            .values_list("pk", flat=True).first())
+
+
 def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], forecast.Forecast]:
     """The year-end forecast of every counted progress row (keyed by indicator and scope key)."""
     zones = _unit_zones()
@@ -437,9 +490,9 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
         if key not in inputs:
             start = dt.date(year_end.year - 1, 12, 31)
             ind = p.indicator
-            inputs[key] = (counts_by_unit(kind=COUNTED[ind], on=start),
-                           _cached("pipeline", (ind, day), partial(pipeline_by_unit, indicator=ind, on=day)),
-                           _cached("rates", (ind, day), partial(conversion_rates, indicator=ind, on=day)),
+            pipeline, rates, _source = _cached("pipeline", (ind, day, _latest_run_id()),
+                                               partial(pipeline_and_rates, indicator=ind, on=day))
+            inputs[key] = (counts_by_unit(kind=COUNTED[ind], on=start), pipeline, rates,
                            _cached("expiring", (ind, day, year_end),
                                    partial(expiring_by_unit, indicator=ind, on=day, until=year_end)),
                            Decimal((day - start).days) / Decimal((year_end - start).days))
