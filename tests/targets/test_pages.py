@@ -2,6 +2,7 @@
 their table fallbacks, a unit's page, and the leadership report as a page and as xlsx; all scoped."""
 
 import io
+from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -117,3 +118,33 @@ def test_enterprise_users_get_no_report(client_for, make_user, certified):
     firm = make_user("firm", "enterprise_user", uscc=Enterprise.objects.first().uscc)
     assert client_for(firm).get(reverse("targets:report")).status_code == 403
     assert client_for(firm).get(reverse("targets:allocations")).status_code == 403
+
+
+def _queries(client, url, params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url, params).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_allocation_and_values_pages_make_as_many_queries_whatever_their_length(client_for, city_admin, certified):
+    import datetime as dt
+
+    from keqi.accounts.scope import scope_for
+    from keqi.targets import services
+
+    client = client_for(city_admin)
+    params = {"indicator": "hnte_count", "year": 2027}
+    client.get(URL, params)  # warm the cache of per-unit counts
+    empty = _queries(client, URL, params)
+    services.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
+                               on=dt.date(2024, 6, 30), source="s")
+    client.get(URL, params)
+    assert _queries(client, URL, params) == empty  # 41 targets and 41 history rows more, same queries
+    few = _queries(client, reverse("targets:values"), {})
+    for i in range(5):
+        services.record_value(scope=scope_for(city_admin), user=city_admin, indicator="rd_intensity", year=2024,
+                              scope_key="city", as_of=dt.date(2024, 1, 1 + i), value=Decimal("2.1"), source="s")
+    assert _queries(client, reverse("targets:values"), {}) == few
