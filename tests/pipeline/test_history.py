@@ -169,3 +169,16 @@ def test_the_backfill_rebuilds_the_history_and_running_it_twice_changes_nothing(
     assert [r for r in records() if r[1] <= TODAY.year] == expected
     call_command("backfill_tier_history")
     assert [r for r in records() if r[1] <= TODAY.year] == expected
+
+
+def test_a_dry_run_or_a_file_with_errors_records_nothing(tmp_path):
+    rows = report_rows(2, unit="渝北区", years=(2023, 2024), seed=57)
+    path = write_file(tmp_path / "d.xlsx", rows, qualification_rows(rows))
+    registry_flows.run_import(path=path, scope=SYSTEM, today=TODAY, dry_run=True)
+    assert not TierRecord.objects.exists()
+    good, bad = qualification_rows(rows).head(1), qualification_rows(rows).tail(1)
+    bad = bad.with_columns(pl.lit("不存在的资质").alias("kind"))  # one bad row: nothing is imported
+    result = registry_flows.run_import(path=write_file(tmp_path / "e.xlsx", rows, pl.concat([good, bad])),
+                                       scope=SYSTEM, today=TODAY)
+    assert result.errors and not result.applied
+    assert not TierRecord.objects.exists()
