@@ -92,3 +92,21 @@ def test_status_and_outcome_are_updated_in_scope(client, yubei_officer, nanan_of
     assert patch(city_admin, notes="市里已知悉").json()["notes"] == "市里已知悉"
     task.refresh_from_db()
     assert task.status == "done" and task.history.count() == 3
+
+
+def test_the_list_makes_as_many_queries_whatever_its_length(client, yubei_officer, firms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    headers = bearer(yubei_officer)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/tasks", **headers).status_code == 200
+        return len(ctx.captured_queries)
+
+    plan(yubei_officer, firms[0][0], dt.date(2030, 1, 1))
+    one = count()
+    for day in range(2, 6):
+        plan(yubei_officer, firms[0][1], dt.date(2030, 1, day))
+    assert count() == one
