@@ -67,7 +67,7 @@ def allocations(request):
     indicator = request.GET.get("indicator") or request.POST.get("indicator") or Indicator.HNTE_COUNT
     if indicator not in services.ALLOCATABLE:
         indicator = Indicator.HNTE_COUNT
-    years = services.years(scope=scope)
+    years = sorted(set(services.years(scope=scope)) | {today.year, today.year + 1})  # annual targets too
     try:
         year = int(request.GET.get("year") or request.POST.get("year") or max(years, default=today.year))
     except ValueError:
