@@ -128,12 +128,14 @@ def seed_compiled(compiled: Mapping[tuple[str, str, str], tuple[str, tuple[str, 
 
 
 def compile_all(
-    edition_ids: Sequence[str], settings: Mapping[str, Mapping[str, Any] | None] | None = None
+    edition_ids: Sequence[str],
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    views: Sequence[str] = VIEWS,
 ) -> None:
-    """Compile every view of these editions now (before handing the SQL to worker processes)."""
+    """Compile these views of these editions now (before handing the SQL to worker processes)."""
     for e in edition_ids:
         key = _settings_key(_edition_settings(settings, e))
-        for view in VIEWS:
+        for view in views:
             _compiled_view(e, key, view)
 
 
@@ -171,14 +173,18 @@ def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, t
 
 
 @lru_cache(maxsize=256)
-def criterion_reads(edition_id: str, settings_key: str) -> dict[str, frozenset[str]]:
-    """Per criterion, the flat columns its ``passed`` reads (from the compiled SQL, projection pushdown)."""
+def criterion_reads(
+    edition_id: str, settings_key: str, parts: tuple[str, ...] = ("passed",)
+) -> dict[str, frozenset[str]]:
+    """Per criterion, the flat columns its ``passed`` (or each of ``parts``: passed, min, max) reads
+    (from the compiled SQL, projection pushdown)."""
     sql, _ = _compiled_view(edition_id, settings_key, "criteria")
     tree = sqlglot.parse_one(sql, dialect="duckdb")
     out = {}
     for c in editions.get(edition_id).criteria:
+        names = {f"{c.id}__{part}" for part in parts}
         one = tree.copy()
-        one.set("expressions", [e for e in one.expressions if e.alias_or_name == f"{c.id}__passed"])
+        one.set("expressions", [e for e in one.expressions if e.alias_or_name in names])
         one = pushdown_projections(one)
         used = {col.name for col in one.find_all(sqlglot.exp.Column)}
         star = any(True for _ in one.find_all(sqlglot.exp.Star))

@@ -107,12 +107,20 @@ class _Plans:
         touched = [set().union(*(opt.keys() for opt in g)) for g in groups]
         self.disjoint = bool(touched) and sum(map(len, touched)) == len(set().union(*touched))
         self.delta = {}
+        self.touched = touched
+        self.option: list[np.ndarray] = []  # per group: the option of each combination
+        self.group_delta: list[list[dict[str, np.ndarray]]] = []  # per group and option: lever → change
         if self.disjoint:
             # each lever belongs to one group: its change in combination k is that group's option
             stride = self.k
             for group, size, levers in zip(groups, sizes, touched, strict=True):
                 stride //= size
                 option = (np.arange(self.k) // stride) % size
+                self.option.append(option)
+                self.group_delta.append(
+                    [{lever: np.maximum(np.asarray(opt.get(lever, zeros)), 0).astype(np.int64) for lever in levers}
+                     for opt in group]
+                )
                 for lever in levers:
                     values = np.stack([np.maximum(np.asarray(opt.get(lever, zeros)), 0) for opt in group])
                     self.delta[lever] = values[option].astype(np.int64)
@@ -218,6 +226,60 @@ def _keep_points(found: _Found, evaluated: pa.Table, where: np.ndarray, edition:
         found.passed[c.id][where] = _tri(evaluated.column(f"{c.id}__passed"))
 
 
+def _dependence(edition: Edition, settings: Mapping[str, Any] | None, plans: _Plans) -> dict[str, int | None]:
+    """Per criterion, the one group of levers whose moved columns its passed, min and max read (None: no
+    group). Criteria that read the moves of several groups are left out: nothing is derived for them."""
+    from keqi.policy.engine import _settings_key, criterion_reads
+
+    if not plans.disjoint:
+        return {}
+    reads = criterion_reads(edition.id, _settings_key(settings), ("passed", "min", "max"))
+    moved = [{col for lever in levers for col in _MOVES[lever]} for levers in plans.touched]
+    out: dict[str, int | None] = {}
+    for c in edition.criteria:
+        groups = [g for g, cols in enumerate(moved) if cols & reads[c.id]]
+        if len(groups) <= 1:
+            out[c.id] = groups[0] if groups else None
+    return out
+
+
+class _Probe:
+    """Each option of some lever groups applied alone to some firms, evaluated criterion by criterion.
+
+    A criterion that reads the moves of one group only has, in any combination, the outcome and points
+    it has with that group's option alone, so these few rows (Σ options instead of Π options per firm)
+    stand for every combination."""
+
+    def __init__(self, plans: _Plans, base: pa.Table, firms: np.ndarray, groups: list[int], edition: Edition,
+                 settings: Mapping[str, Any] | None):
+        self.blocks: dict[tuple[int, int], int] = {}
+        rows, deltas = [], {lever: [] for lever in plans.levers}
+        for g in groups:
+            for o, opt in enumerate(plans.group_delta[g]):
+                self.blocks[(g, o)] = len(self.blocks)
+                rows.append(firms)
+                for lever in plans.levers:
+                    deltas[lever].append(opt[lever][firms] if lever in opt else np.zeros(firms.size, np.int64))
+        self.n = firms.size
+        evaluated = _run(base, np.concatenate(rows), {lv: np.concatenate(d) for lv, d in deltas.items()},
+                         edition.id, settings, "criteria")
+        self.table = evaluated
+
+    def _matrix(self, plans: _Plans, g: int, values: np.ndarray) -> np.ndarray:
+        """values by (option of group g, firm) → by (combination, firm)."""
+        first = self.blocks[(g, 0)]
+        size = len(plans.group_delta[g])
+        return values.reshape(-1, self.n)[first : first + size][plans.option[g]]
+
+    def passed(self, plans: _Plans, g: int, cid: str) -> np.ndarray:
+        return self._matrix(plans, g, _tri(self.table.column(f"{cid}__passed")))
+
+    def points(self, plans: _Plans, g: int, cid: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lo, lo_null = _ints(self.table.column(f"{cid}__min"))
+        hi = _ints(self.table.column(f"{cid}__max"))[0]
+        return self._matrix(plans, g, lo), self._matrix(plans, g, lo_null), self._matrix(plans, g, hi)
+
+
 def _search_chunk(
     found: _Found,
     idx: np.ndarray,
@@ -242,6 +304,24 @@ def _search_chunk(
     order = np.argsort(plans.cost, axis=0, kind="stable")  # sorted position × firm → candidate
     firms = np.broadcast_to(np.arange(m), (plans.k, m))
     known = np.where(plans.still, own[None, :], np.int8(-1)).astype(np.int8)  # by candidate
+
+    # A combination in which a condition (``gate``) fails is ineligible: where the condition reads the
+    # moves of one group only, its outcome under each option of that group (a few probe rows per firm)
+    # rules such combinations out without evaluating them.
+    dep = _dependence(edition, settings, plans)
+    gates = [c for c in edition.criteria if c.gate and c.id in dep]
+    probed = sorted({dep[c.id] for c in gates if dep[c.id] is not None})
+    probe = None
+    if probed:
+        probe = _Probe(plans, base, np.arange(m), probed, edition, settings)
+        failing = np.zeros((plans.k, m), dtype=bool)
+        for c in gates:
+            g = dep[c.id]
+            if g is None:
+                failing |= (_tri(sub_result.column(f"{c.id}__passed")) == 0)[None, :]
+            else:
+                failing |= probe.passed(plans, g, c.id) == 0
+        known = np.where((known == -1) & failing, np.int8(INELIGIBLE), known).astype(np.int8)
 
     # A firm with an undecided condition it cannot control and no lever moves (e.g. 高新技术领域 unknown)
     # stays at best uncertain: look for the first uncertain candidate (or none, if it is uncertain already)
@@ -285,7 +365,10 @@ def _search_chunk(
 
     stuck = np.nonzero(~(has_elig | has_unc))[0]
     if stuck.size:
-        _partial(found, idx, stuck, plans, base, edition, settings)
+        if all(c.id in dep for c in _headline(edition)):
+            _partial_probed(found, idx, stuck, plans, base, edition, settings, dep, sub_result, probe)
+        else:
+            _partial(found, idx, stuck, plans, base, edition, settings)
 
 
 def _hopeless(edition: Edition, settings: Mapping[str, Any] | None, result: pa.Table) -> np.ndarray:
@@ -333,6 +416,55 @@ def _partial(
         found.fix_lo[c.id][where] = lo
         found.fix_lo_null[c.id][where] = lo_null
         found.fix_hi[c.id][where] = _ints(evaluated.column(f"{c.id}__max").take(at))[0]
+
+
+def _partial_probed(
+    found: _Found,
+    idx: np.ndarray,
+    stuck: np.ndarray,
+    plans: _Plans,
+    base: pa.Table,
+    edition: Edition,
+    settings: Mapping[str, Any] | None,
+    dep: Mapping[str, int | None],
+    sub_result: pa.Table,
+    done: _Probe | None,
+) -> None:
+    """``_partial`` when every criterion that decides on its own reads the moves of one group at most:
+    the probe rows give each criterion's outcome and points in every combination (``done``: the probe
+    of every firm of the chunk already run for some groups; the other groups are probed here)."""
+    headline = _headline(edition)
+    have = {g for (g, _o) in done.blocks} if done is not None else set()
+    groups = sorted({dep[c.id] for c in headline if dep[c.id] is not None} - have)
+    more = _Probe(plans, base, stuck, groups, edition, settings) if groups else None
+    s = len(stuck)
+    where = idx[stuck]
+    found.partial[where] = True
+    cost = plans.cost[:, stuck]
+    mine = sub_result.take(pa.array(stuck))
+    for c in headline:
+        g = dep[c.id]
+        if g is None:  # nothing moves it: as the firm is
+            ok = np.broadcast_to((_tri(mine.column(f"{c.id}__passed")) == 1)[None, :], (plans.k, s))
+            lo, lo_null = _ints(mine.column(f"{c.id}__min"))
+            hi = _ints(mine.column(f"{c.id}__max"))[0]
+            los, nulls, his = (np.broadcast_to(a[None, :], (plans.k, s)) for a in (lo, lo_null, hi))
+        elif g in have:
+            assert done is not None
+            ok = done.passed(plans, g, c.id)[:, stuck] == 1
+            los, nulls, his = (a[:, stuck] for a in done.points(plans, g, c.id))
+        else:
+            assert more is not None
+            ok = more.passed(plans, g, c.id) == 1
+            los, nulls, his = more.points(plans, g, c.id)
+        k = np.argmin(np.where(ok, cost, _BIG), axis=0)
+        cols = np.arange(s)
+        found.fixable[c.id][where] = ok.any(axis=0)
+        for lever in plans.levers:
+            found.fix_delta[c.id][lever][where] = plans.delta[lever][k, stuck]
+        found.fix_lo[c.id][where] = los[k, cols]
+        found.fix_lo_null[c.id][where] = nulls[k, cols]
+        found.fix_hi[c.id][where] = his[k, cols]
 
 
 def _headline(edition: Edition) -> list[Criterion]:
