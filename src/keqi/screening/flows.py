@@ -30,7 +30,7 @@ from keqi.policy import engine as policy_engine
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
-from . import judging, store
+from . import judging, sqlcache, store
 from .models import Result, ScreeningRun, Standing
 from .services import editions_on
 
@@ -135,8 +135,12 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
     of the next and the writing of the previous one."""
     ladder = current_ladder()
     nexts = {t.key: tuple(e for e in ladder.next_editions(t, assess_on) if e in edition_ids) for t in ladder.tiers}
-    if workers:
-        policy_engine.compile_all(edition_ids, settings)  # once here, handed to the workers
+    sqlcache.load()
+    if workers:  # compile once here and hand the SQL to the workers: the gap search's views only where searched
+        searched = set(edition_ids) if all_gaps else {e for options in nexts.values() for e in options}
+        policy_engine.compile_all(edition_ids, settings, views=("full",))
+        policy_engine.compile_all(sorted(searched), settings)
+        sqlcache.save()
     judges = judging.Judges(workers, edition_ids, settings, all_gaps=all_gaps, backend=engine)
     pending: deque = deque()
     done = 0
@@ -163,6 +167,8 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
             write_next()
     finally:
         judges.close(cancel=True)
+    if not workers:
+        sqlcache.save()
 
 
 def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],

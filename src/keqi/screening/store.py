@@ -23,9 +23,16 @@ import pyarrow as pa
 from django.db import connection, models
 from django.db.models import Q, QuerySet
 
-from keqi.policy.flat import FINANCIAL_FIELDS
+from keqi.policy.flat import FINANCIAL_FIELDS, MORE_FINANCIAL_FIELDS
 from keqi.registry.models import AnnualReport, Qualification
-from keqi.registry.profiles import BOOL_FIELDS, LATEST_FIELDS, flat_from_frames
+from keqi.registry.profiles import (
+    BOOL_FIELDS,
+    CHOICE_CODES,
+    LATEST_FIELDS,
+    TITLE_KINDS,
+    UPPER_LATEST_FIELDS,
+    flat_from_frames,
+)
 
 ENT_FIELDS = ("pk", "uscc", "name", "reporting_unit__code", "reporting_unit__name", "registered_on",
               "hitech_field", "industry_code", "reporting_unit_id")
@@ -67,11 +74,13 @@ def read_chunk(*, firms: QuerySet, first: int, last: int, assess_on: dt.date) ->
     sub = firms.filter(pk__gte=first, pk__lte=last)
     ents = _frame(_rows(sub.order_by("pk").values_list(*ENT_FIELDS)), ENT_FIELDS, ENT_TYPES)
     keys = sub.order_by().values("pk")
-    rep_names = ("enterprise_id", "fiscal_year", *FINANCIAL_FIELDS, *LATEST_FIELDS)
+    # the same report fields and kinds as ``registry.profiles.flat_table`` (tested equal)
+    rep_names = ("enterprise_id", "fiscal_year", *FINANCIAL_FIELDS, *MORE_FINANCIAL_FIELDS, *LATEST_FIELDS,
+                 *UPPER_LATEST_FIELDS)
     reports = _frame(
         _rows(AnnualReport.objects.filter(enterprise__in=keys, fiscal_year__lt=assess_on.year)
               .order_by().values_list(*rep_names)),
-        rep_names, {f: pl.Boolean for f in BOOL_FIELDS},
+        rep_names, {f: pl.Boolean for f in BOOL_FIELDS} | {f: pl.String for f in CHOICE_CODES},
     )
     valid = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
     quals = _rows(Qualification.objects.filter(valid, enterprise__in=keys).order_by()
@@ -80,8 +89,10 @@ def read_chunk(*, firms: QuerySet, first: int, last: int, assess_on: dt.date) ->
     for ent, kind in quals:
         kinds.setdefault(ent, set()).add(kind)
     hnte = {ent for ent, held in kinds.items() if "hnte" in held}
+    titles = {kind: {ent for ent, held in kinds.items() if kind in held} for kind in TITLE_KINDS}
     ids = ents["pk"].to_numpy()
-    flat = flat_from_frames(ents.drop("reporting_unit_id").rename({"pk": "enterprise_id"}), reports, hnte, assess_on)
+    flat = flat_from_frames(ents.drop("reporting_unit_id").rename({"pk": "enterprise_id"}), reports, hnte, assess_on,
+                            titles=titles)
     return Chunk(
         ids=ids, units=ents["reporting_unit_id"].to_numpy(),
         held=[frozenset(kinds.get(int(i), ())) for i in ids], flat=flat,
