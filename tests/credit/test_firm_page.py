@@ -99,3 +99,13 @@ def test_the_page_makes_as_many_queries_for_many_contracts_and_loans_as_for_few(
                                       today=dt.date(2026, 6, 30))
 
     assert_fixed_queries(client_for(city_admin), reverse("registry:enterprise_detail", args=[a]), grow)
+
+
+def test_the_firm_summary_shows_a_bank_only_its_own_loans(firms, bank_a, bank_b, registrar):
+    a = codes(firms[0])[0]
+    mine, _theirs = grant(bank_a, a), grant(bank_b, a)
+    firm = Enterprise.objects.get(uscc=a)
+    summary = services.firm_credit(scope=scope_for(bank_a), enterprise=firm)
+    assert [loan.pk for loan in summary.loans] == [mine.pk] and summary.loans[0].owed == 100_000
+    assert summary.standing.outstanding == 200_000  # the line counts every bank's outstanding principal
+    assert services.firm_credit(scope=scope_for(registrar), enterprise=firm) is None  # no credit for this role
