@@ -22,7 +22,7 @@ from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
@@ -67,9 +67,12 @@ def _unit_zones() -> dict[int, str | None]:
 
 def _data_version() -> tuple:
     """Changes whenever a firm or a qualification is written (every write leaves a history row)."""
-    latest = [model.history.order_by("-history_id").values_list("history_id", "history_date").first()
-              for model in (Qualification, Enterprise)]
-    return tuple(f"{v[0]}@{v[1].timestamp()}" if v else "-" for v in latest)
+    parts = [f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table} "
+             f"ORDER BY history_id DESC LIMIT 1)"
+             for table in (Qualification.history.model._meta.db_table, Enterprise.history.model._meta.db_table)]
+    with connection.cursor() as cursor:  # one round trip: this runs before every cached aggregate
+        cursor.execute("SELECT " + ", ".join(parts))
+        return tuple(cursor.fetchone())
 
 
 def _cached(name: str, args: tuple, compute):
