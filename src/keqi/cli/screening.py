@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def screen(
         file: Path = typer.Argument(None, exists=True, dir_okay=False,
-                                    help="Screen this file (import format) instead of the registry."),
+                                    help="Screen this file (import format, or a Parquet file of flat rows) instead of the registry."),
         output: Path = typer.Option(None, "-o", "--output", help="Write the results (.xlsx, .csv or .parquet)."),
         on: str = typer.Option(None, "--on", help="Assessment day YYYY-MM-DD (default: today)."),
         unit: str = typer.Option(None, help="Only this reporting unit (name or GB/T 2260 code)."),
@@ -55,10 +55,38 @@ def register(app: typer.Typer) -> None:
         _screen_registry(output, assess_on, unit, as_user, engine, all_gaps)
 
 
+def _screen_flat(file: Path, output: Path | None) -> None:
+    """A Parquet file of flat rows: streamed through the engine, every edition with its gap plans."""
+    from keqi.screening import flatfile
+
+    if output is not None and output.suffix.lower() != ".parquet":
+        err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件：{output}[/red]")
+        raise typer.Exit(2)
+    import pyarrow.parquet as pq
+
+    total = pq.ParquetFile(file).metadata.num_rows
+    with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:
+        task = bar.add_task("screen", total=total)
+        summary = flatfile.screen_flat_parquet(file, output, progress=lambda done: bar.update(task, completed=done))
+    table = Table(title=f"{file.name}：{summary.firms} 家企业" + (f"，结果已写入 {output}" if output else ""))
+    table.add_column("评价标准")
+    for label in ("符合", "待定", "不符合"):
+        table.add_column(label, justify="right")
+    for edition, counts in summary.counts.items():
+        table.add_row(edition, *(str(counts.get(v, 0)) for v in ("eligible", "uncertain", "ineligible")))
+    console.print(table)
+
+
 def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str) -> None:
     from keqi.screening.files import screen_file, write_result
+    from keqi.screening.flatfile import is_flat
 
     from .registry import print_errors
+
+    if engine == "duckdb" and is_flat(file):
+        _screen_flat(file, output)
+        return
 
     with console.status(f"筛选 {file.name} …"):
         frame, errors = screen_file(file, assess_on=assess_on, engine=engine)
