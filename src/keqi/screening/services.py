@@ -87,8 +87,8 @@ class CandidateFilter:
 def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | None = None) -> QuerySet:
     """Firms of a run, closest to their next tier first; only firms this scope may read."""
     f = filters or CandidateFilter()
-    visible = scope.enterprises(Enterprise.objects.all()).values("pk")
-    qs = Standing.objects.filter(run=run, enterprise__in=visible).select_related("enterprise", "reporting_unit")
+    # the scope as a condition on the firm (none for the city), not a semi-join over every firm's id
+    qs = Standing.objects.filter(scope.enterprise_q(), run=run).select_related("enterprise", "reporting_unit")
     if f.unit_id:
         qs = qs.filter(reporting_unit_id=f.unit_id)
     if f.next_tier:
