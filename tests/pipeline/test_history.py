@@ -182,3 +182,17 @@ def test_a_dry_run_or_a_file_with_errors_records_nothing(tmp_path):
                                        scope=SYSTEM, today=TODAY)
     assert result.errors and not result.applied
     assert not TierRecord.objects.exists()
+
+
+def test_an_edited_ladder_rewrites_the_stages_on_the_next_recording(population):
+    firm = population["certified"][0]
+    Stage.objects.filter(key="hnte").update(qualification_kinds=[])
+    Stage.objects.filter(key="growth").update(qualification_kinds=["gazelle", "srdi", "hnte"])
+    assert flows.record_qualifications(enterprise_ids=[firm], today=TODAY) == 4  # four years changed stage
+    assert {k for e, _, k, _ in records("qualification") if e == firm} == {"growth"}
+    assert flows.record_qualifications(enterprise_ids=[firm], today=TODAY) == 0  # nothing left to change
+    for stage in Stage.objects.all():  # a ladder on which no title places a firm: no year is covered
+        stage.qualification_kinds = []
+        stage.save()
+    flows.record_qualifications(enterprise_ids=population["certified"], today=TODAY)
+    assert not records("qualification")
