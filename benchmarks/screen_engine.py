@@ -12,7 +12,9 @@ peak memory), on the same file:
    row, on a ``--sample`` of the file, extrapolated; its verdicts are checked against the engine's;
 5. baseline (b): a hand-written DuckDB SQL of the tsme-2017 rules alone over the file (the floor of
    one edition), checked against the engine's verdicts, and the engine's tsme-2017 alone;
-6. with ``--spark N``: Spark local mode against DuckDB on N firms (verdict columns of every edition,
+6. the whole ``keqi screen FILE.parquet -o OUT.parquet`` command (streamed, every edition with gap plans,
+   worker processes) on the first ``--gaps-rows`` firms, extrapolated;
+7. with ``--spark N``: Spark local mode against DuckDB on N firms (verdict columns of every edition,
    session start-up timed separately).
 
 Usage::
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -274,7 +277,36 @@ def child_spark(path: str, rows: int, **_) -> dict:
     return {"seconds": seconds, "startup": startup, "rows": rows}
 
 
+def _slice(path: str, rows: int) -> str:
+    """The first ``rows`` firms of ``path`` as a file of their own."""
+    sliced = OUT / f"{Path(path).stem}-first-{rows}.parquet"
+    if not sliced.exists():
+        pq.write_table(pq.read_table(path).slice(0, rows), sliced)
+    return str(sliced)
+
+
+def child_cli(path: str, rows: int, **_) -> dict:
+    """The whole ``keqi screen FILE.parquet -o OUT.parquet`` command (every edition, gap plans), as a
+    user runs it, on the first ``rows`` firms; after one run on 1,000 firms that fills the compiled-SQL
+    cache of its KEQI_HOME (a user's second run)."""
+
+    keqi = str(Path(sys.executable).parent / "keqi")
+    env = {**os.environ, "KEQI_HOME": str(OUT / "home")}
+    subprocess.run([keqi, "screen", _slice(path, 1000), "-o", str(OUT / "warm.parquet")], env=env, check=True,
+                   capture_output=True)
+    target = _slice(path, rows)
+    t = time.perf_counter()
+    subprocess.run([keqi, "screen", target, "-o", str(OUT / "cli-out.parquet")], env=env, check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - t
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    (OUT / "cli-out.parquet").unlink(missing_ok=True)
+    return {"seconds": seconds, "rows": rows, "cpu": children.ru_utime + children.ru_stime,
+            "peak_mb_command": children.ru_maxrss / 1024}
+
+
 CHILDREN = {
+    "cli": child_cli,
     "read": child_read,
     "engine": child_engine,
     "pandas": child_pandas,
@@ -317,6 +349,7 @@ def main() -> None:
     rows["sql"] = run_child("sql", path=path)
     rows["pandas"] = run_child("pandas", path=path, sample=a.sample)
     rows["gaps"] = run_child("engine", path=path, gaps=True, rows=gaps_rows, editions="all")
+    rows["cli"] = run_child("cli", path=path, rows=gaps_rows)
     if a.spark:
         rows["spark"] = run_child("spark", path=path, rows=a.spark)
         rows["duck_small"] = run_child("engine", path=path, gaps=False, rows=a.spark, editions="all")
@@ -338,6 +371,13 @@ def main() -> None:
         f"({rows['tsme']['seconds'] / rows['sql']['seconds']:.1f}×), pandas row by row {pandas_full:.0f} s "
         f"(extrapolated from {rows['pandas']['rows']:,}; {pandas_full / rows['tsme']['seconds']:.0f}× the engine)"
     )
+    cli_full = rows["cli"]["seconds"] * n / rows["cli"]["rows"]
+    print(
+        f"keqi screen FILE.parquet -o OUT.parquet (every edition, gap plans, worker processes): "
+        f"{rows['cli']['seconds']:.1f} s for {rows['cli']['rows']:,} firms (CPU {rows['cli']['cpu']:.0f} s, "
+        f"peak {rows['cli']['peak_mb_command']:.0f} MB) → ≈{cli_full:.0f} s for {n:,} = {cli_full / read:.0f}× the read"
+    )
+    print(f"load average {os.getloadavg()}")
     print(json.dumps(rows["gaps"]["verdicts"], ensure_ascii=False))
     if a.spark:
         print(
