@@ -238,3 +238,26 @@ def test_hnte_ip_lever_names_the_ownership_condition():
     v = check_plan_is_minimal(p, "hnte-2016")
     ip = [g for g in planned(v) if g["field"].startswith("ip.")]
     assert ip and ip[0]["criterion"] == "ip_ownership"
+
+
+@pytest.mark.parametrize("edition_id", __import__("keqi.policy.editions", fromlist=["x"]).EDITION_IDS)
+def test_a_failed_strict_condition_always_makes_the_firm_ineligible(edition_id):
+    """The gap search rules out, without evaluating them, the combinations in which a strict condition
+    (read from the compiled SQL) fails: on a varied population such a firm is never anything else."""
+    from keqi.policy.engine import evaluate_table, strict_conditions
+
+    from .population import random_flat_table
+
+    result = evaluate_table(random_flat_table(600, seed=81), edition_id).to_pydict()
+    for cid in strict_conditions(edition_id, "{}"):
+        failed = [v for v, p in zip(result["verdict"], result[f"{cid}__passed"], strict=True) if p is False]
+        assert set(failed) <= {"ineligible"}, cid
+
+
+def test_strict_conditions_follow_the_rules():
+    from keqi.policy.engine import strict_conditions
+
+    # 科技型中小企业: 科技人员 must earn points on the score route only (a direct route bypasses it)
+    assert strict_conditions("tsme-2017", "{}") == {"size", "industry", "integrity"}
+    assert {"tech_staff", "rd_ratio", "hitech_revenue", "ip_ownership"} <= strict_conditions("hnte-2016", "{}")
+    assert strict_conditions("kv-credit", "{}") == frozenset()

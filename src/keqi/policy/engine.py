@@ -194,6 +194,55 @@ def criterion_reads(
     return out
 
 
+@lru_cache(maxsize=256)
+def strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
+    """The criteria whose failure alone makes the verdict "ineligible", read from the compiled SQL.
+
+    The verdict is ``CASE WHEN e THEN 'eligible' WHEN NOT e THEN 'ineligible' ELSE 'uncertain' END``;
+    with three-valued logic a FALSE conjunct of ``e``, or a FALSE conjunct of every branch of an OR in
+    ``e``, makes ``e`` FALSE. Intermediate columns are followed to their one definition; anything
+    else (or SQL of another shape) proves nothing, so the answer is only ever too small.
+    """
+    sql, _ = _compiled_view(edition_id, settings_key, "criteria")
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    verdict = next((e for e in tree.expressions if e.alias_or_name == "verdict"), None)
+    case = verdict.this if isinstance(verdict, sqlglot.exp.Alias) else None
+    if not isinstance(case, sqlglot.exp.Case) or len(case.args.get("ifs") or []) < 2:
+        return frozenset()
+    first, second = case.args["ifs"][:2]
+    cond = first.this.unnest()
+    if not (
+        first.args.get("true") == sqlglot.exp.Literal.string("eligible")
+        and second.args.get("true") == sqlglot.exp.Literal.string("ineligible")
+        and isinstance(second.this, sqlglot.exp.Not)
+        and second.this.this.unnest() == cond
+    ):
+        return frozenset()
+    defs: dict[str, list[sqlglot.exp.Expression]] = {}
+    for alias in tree.find_all(sqlglot.exp.Alias):
+        defs.setdefault(alias.alias, []).append(alias.this)
+    criteria = {f"{c.id}__passed": c.id for c in editions.get(edition_id).criteria}
+
+    def strict(node: sqlglot.exp.Expression, depth: int = 0) -> set[str]:
+        if depth > 50:
+            return set()
+        if isinstance(node, sqlglot.exp.Paren):
+            return strict(node.this, depth + 1)
+        if isinstance(node, sqlglot.exp.And):
+            return strict(node.left, depth + 1) | strict(node.right, depth + 1)
+        if isinstance(node, sqlglot.exp.Or):
+            return strict(node.left, depth + 1) & strict(node.right, depth + 1)
+        if isinstance(node, sqlglot.exp.Column):
+            if node.name in criteria:
+                return {criteria[node.name]}
+            found = defs.get(node.name, [])
+            if len(found) == 1:
+                return strict(found[0], depth + 1)
+        return set()
+
+    return frozenset(strict(cond))
+
+
 def _compiled(edition_id: str, settings_key: str) -> str:
     return _compiled_view(edition_id, settings_key, "full")[0]
 

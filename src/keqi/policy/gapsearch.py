@@ -289,6 +289,7 @@ def _search_chunk(
     edition: Edition,
     resolved: Mapping[str, Any],
     settings: Mapping[str, Any] | None,
+    state: dict[str, bool],
 ) -> None:
     from keqi.policy.engine import columns_read
 
@@ -305,14 +306,17 @@ def _search_chunk(
     firms = np.broadcast_to(np.arange(m), (plans.k, m))
     known = np.where(plans.still, own[None, :], np.int8(-1)).astype(np.int8)  # by candidate
 
-    # A combination in which a condition (``gate``) fails is ineligible: where the condition reads the
-    # moves of one group only, its outcome under each option of that group (a few probe rows per firm)
-    # rules such combinations out without evaluating them.
+    # A combination in which a strict condition fails is ineligible (``engine.strict_conditions``, read
+    # from the SQL): where the condition reads the moves of one group only, its outcome under each option
+    # of that group (a few probe rows per firm) rules such combinations out without evaluating them.
+    from keqi.policy.engine import _settings_key, strict_conditions
+
     dep = _dependence(edition, settings, plans)
-    gates = [c for c in edition.criteria if c.gate and c.id in dep]
+    strict = strict_conditions(edition.id, _settings_key(settings))
+    gates = [c for c in edition.criteria if c.id in strict and c.id in dep]
     probed = sorted({dep[c.id] for c in gates if dep[c.id] is not None})
     probe = None
-    if probed:
+    if probed and state.get("probe", True):
         probe = _Probe(plans, base, np.arange(m), probed, edition, settings)
         failing = np.zeros((plans.k, m), dtype=bool)
         for c in gates:
@@ -321,7 +325,11 @@ def _search_chunk(
                 failing |= (_tri(sub_result.column(f"{c.id}__passed")) == 0)[None, :]
             else:
                 failing |= probe.passed(plans, g, c.id) == 0
+        open_before = int((known == -1).sum())
         known = np.where((known == -1) & failing, np.int8(INELIGIBLE), known).astype(np.int8)
+        # the probe costs Σ options rows per firm: where it rules out little (tsme-2017: a hire seldom
+        # breaks the size limit), the later chunks of the batch go without it
+        state["probe"] = open_before - int((known == -1).sum()) >= 0.1 * max(open_before, 1)
 
     # A firm with an undecided condition it cannot control and no lever moves (e.g. 高新技术领域 unknown)
     # stays at best uncertain: look for the first uncertain candidate (or none, if it is uncertain already)
@@ -621,9 +629,10 @@ def batch_gap_columns(
             1,
         )
         chunk = max(1, CANDIDATE_ROWS // max(probe.k, 1))
+        state: dict[str, bool] = {}
         for start in range(0, search.size, chunk):
             _search_chunk(
-                found, search[start : start + chunk], flat, result, codes, edition, resolved, settings
+                found, search[start : start + chunk], flat, result, codes, edition, resolved, settings, state
             )
 
     headline = _headline(edition)
