@@ -13,9 +13,15 @@ Python (about 1 ms a firm). Here nothing runs per firm:
    the first eligible candidate in that order is the reference's choice (lowest cost, then first
    combination). Most firms are settled in the first round. A candidate that moves nothing is the firm
    itself and is not evaluated again.
+   Before that, combinations that cannot work are ruled out unevaluated: a *strict* condition (one
+   whose failure alone makes the verdict ineligible, read from the compiled SQL by
+   ``engine.strict_conditions``) that reads the moves of one group of levers only (``engine.
+   criterion_reads``) has in every combination the outcome it has under that group's option alone, so
+   a few probe rows per firm (Σ options instead of Π options) decide it for all combinations.
 3. A firm with no eligible candidate takes the cheapest one that leaves it uncertain (if it is
-   ineligible); failing that, every candidate is evaluated criterion by criterion and each failing
-   criterion gets its cheapest fix alone.
+   ineligible); failing that, each failing criterion gets its cheapest fix alone: from the probe rows
+   when every such criterion reads the moves of one group at most, else by evaluating every candidate
+   criterion by criterion.
 4. The chosen candidates are evaluated once more for their points, and the JSON entries are assembled
    column-wise with Arrow string kernels, from the same phrases as the reference.
 """
