@@ -73,8 +73,8 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
 
     A firm's stage in a year is the highest stage of the qualifications valid on any day of that
     year (years up to ``today``'s); a year in which it held none has no qualification record.
-    The database does the work, per 5,000 firms and year: a delete of the records no longer
-    covered, and one ``INSERT … SELECT … ON CONFLICT`` (a record whose stage is unchanged is not
+    The database does the work, per 5,000 firms: one delete of the records no longer covered, and
+    per year one ``INSERT … SELECT … ON CONFLICT`` (a record whose stage is unchanged is not
     rewritten). Returns the records written or changed.
     """
     today = today or timezone.localdate()
@@ -90,6 +90,11 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
     now = ops.adapt_datetimefield_value(timezone.now())
     record, qual, stage = TierRecord._meta.db_table, Qualification._meta.db_table, Stage._meta.db_table
     level_case = " ".join("WHEN %s THEN %s" for _ in levels)
+    # the first and last day of a record's year (capped at today), in each database's dialect
+    if connection.vendor == "postgresql":
+        year_start, year_end = f"make_date({record}.year, 1, 1)", f"LEAST(make_date({record}.year, 12, 31), %s)"
+    else:  # SQLite keeps dates as ISO text
+        year_start, year_end = f"({record}.year || '-01-01')", f"MIN({record}.year || '-12-31', %s)"
     level_params = [x for kind, level in levels.items() for x in (kind, level)]
     written = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -97,6 +102,8 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
             chunk = ids[i : i + BATCH]
             if chunk[-1] - chunk[0] + 1 == len(chunk):  # consecutive ids (an import's new firms): a range
                 firms, firm_params = "enterprise_id BETWEEN %s AND %s", [chunk[0], chunk[-1]]
+            elif connection.vendor == "postgresql":  # one array parameter, not 5,000
+                firms, firm_params = "enterprise_id = ANY(%s)", [list(chunk)]
             else:
                 firms, firm_params = f"enterprise_id IN ({', '.join(['%s'] * len(chunk))})", list(chunk)
             kinds = ", ".join(["%s"] * len(above)) or "NULL"  # a ladder without titles: no year is covered
@@ -105,16 +112,13 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
             first = cursor.fetchone()[0]
             first_year = int(str(first)[:4]) if first else today.year + 1  # SQLite returns the date as text
             # years no longer covered (a corrected certificate, an earlier ``today``) lose their record
-            cursor.execute(f"DELETE FROM {record} WHERE source = %s AND {firms} AND (year < %s OR year > %s)",
-                           [source, *firm_params, first_year, today.year])
+            cursor.execute(f"""
+                DELETE FROM {record} WHERE source = %s AND {firms} AND (year > %s OR NOT EXISTS (
+                    SELECT 1 FROM {qual} q WHERE q.enterprise_id = {record}.enterprise_id AND q.kind IN ({kinds})
+                    AND q.valid_from <= {year_end} AND (q.valid_to IS NULL OR q.valid_to >= {year_start})))
+            """, [source, *firm_params, today.year, *above, ops.adapt_datefield_value(today)])
             for year in range(first_year, today.year + 1):
                 start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), today)
-                cursor.execute(f"""
-                    DELETE FROM {record} WHERE source = %s AND {firms} AND year = %s AND NOT EXISTS (
-                        SELECT 1 FROM {qual} q WHERE q.enterprise_id = {record}.enterprise_id AND q.kind IN ({kinds})
-                        AND q.valid_from <= %s AND (q.valid_to IS NULL OR q.valid_to >= %s))
-                """, [source, *firm_params, year, *above, ops.adapt_datefield_value(end),
-                      ops.adapt_datefield_value(start)])
                 cursor.execute(f"""
                     INSERT INTO {record} (enterprise_id, year, stage_id, source, run_id, next_edition, next_verdict,
                                           recorded_at)
