@@ -91,7 +91,7 @@ def screen_flat_parquet(
     edition_ids = tuple(edition_ids or policy_editions.EDITION_IDS)
     total = pq.ParquetFile(path).metadata.num_rows
     if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if total > 2 * batch_rows else 0
+        workers = min(os.cpu_count() or 1, 4) if total > batch_rows else 0  # two batches or more
     sqlcache.load()
     if workers:
         policy_engine.compile_all(edition_ids)
