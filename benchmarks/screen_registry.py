@@ -100,8 +100,10 @@ def inner(firms: int, seed: int) -> dict:
     screen = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cpu = sum(getattr(resource.getrusage(who), f) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+              for f in ("ru_utime", "ru_stime"))
     return {"firms": Enterprise.objects.count(), "reports": n, "load": loaded, "read": read, "screen": screen,
-            "history": spent["history"], "screened": run.firms, "peak_mb": peak_mb, "workers_mb": workers_mb,
+            "history": spent["history"], "cpu": cpu, "screened": run.firms, "peak_mb": peak_mb, "workers_mb": workers_mb,
             "workers": flows._workers(run.firms, flows.CHUNK, "duckdb"), "marks": marks,
             "load_avg": os.getloadavg()}
 
@@ -168,6 +170,7 @@ def main() -> None:
                         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
                             conn.execute(f"DROP DATABASE IF EXISTS {name}")
             print(_row(db, r), flush=True)
+            print(f"  CPU time of the child and its workers (load and screen): {r['cpu']:.0f} s", flush=True)
             print(f"  progress (s, firms done): {r['marks']}", flush=True)
 
 
