@@ -51,11 +51,21 @@ def test_money_with_more_than_four_decimals_is_rejected_not_rounded():
     assert parsed.data["revenue"].to_list() == [None]
 
 
-def test_negative_money_is_refused_except_for_net_assets():
+def test_negative_money_is_refused_except_for_net_assets_and_net_profit():
     assert reasons(parse(one_row(revenue="-1")), "revenue") == ["不能为负数"]
+    assert reasons(parse(one_row(main_revenue="-1")), "main_revenue") == ["不能为负数"]
     parsed = parse(one_row(net_assets="-12.5"))
     assert reasons(parsed, "net_assets") == []
     assert parsed.data["net_assets"].to_list() == [-125_000]
+    loss = parse(one_row(net_profit="-0.0001"))  # a loss of one yuan
+    assert reasons(loss, "net_profit") == []
+    assert loss.data["net_profit"].to_list() == [-1]
+
+
+@pytest.mark.parametrize(("main", "ok"), [("100", True), ("100.0001", False)])
+def test_main_business_revenue_may_not_exceed_revenue(main, ok):
+    parsed = parse(one_row(revenue="100", main_revenue=main))
+    assert reasons(parsed, "main_revenue") == ([] if ok else ["主营业务收入大于销售收入"])
 
 
 def test_text_in_a_money_cell_names_the_unit():

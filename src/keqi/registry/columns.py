@@ -54,6 +54,7 @@ class Column:
     required: bool = False
     choices: tuple[str, ...] = ()
     help: str = ""
+    signed: bool = False  # a money figure that may be negative (净资产, 净利润)
 
 
 REPORT_COLUMNS: tuple[Column, ...] = (
@@ -73,7 +74,7 @@ REPORT_COLUMNS: tuple[Column, ...] = (
     Column("rd_expense_domestic", "其中：境内研究开发费用（万元）", "money", "report"),
     Column("cost_total", "成本费用支出总额（万元）", "money", "report"),
     Column("total_assets", "资产总额（万元）", "money", "report"),
-    Column("net_assets", "净资产（万元）", "money", "report", help="可为负数"),
+    Column("net_assets", "净资产（万元）", "money", "report", help="可为负数", signed=True),
     Column("hitech_revenue", "高新技术产品（服务）收入（万元）", "money", "report"),
     Column("ip_class1", "Ⅰ类知识产权数", "count", "report"),
     Column("ip_class2", "Ⅱ类知识产权数", "count", "report"),
@@ -96,7 +97,7 @@ REPORT_COLUMNS: tuple[Column, ...] = (
     Column("financing_usd", "累计融资额（万美元）", "usd", "report"),
     # -- the upper rungs: 优质中小企业梯度培育 (创新型/专精特新/小巨人) and 科创属性 (all optional)
     Column("main_revenue", "主营业务收入（万元）", "money", "report"),
-    Column("net_profit", "净利润（万元）", "money", "report", help="亏损（负数）暂不能导入，请留空"),
+    Column("net_profit", "净利润（万元）", "money", "report", help="亏损填负数", signed=True),
     Column(
         "equity_financing", "当年新增股权融资（合格机构投资者实缴，万元）", "money", "report"
     ),

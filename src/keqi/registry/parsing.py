@@ -132,7 +132,7 @@ def _parse_column(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Ex
     elif col.kind in ("money", "usd"):
         plain = s.str.replace_all(",", "", literal=True).str.replace_all("，", "", literal=True)
         value = _decimal_to_units(plain, 4)
-        negative_allowed = col.field == "net_assets"
+        negative_allowed = col.signed
         reason = (
             pl.when(s.is_null())
             .then(ok)
@@ -259,6 +259,10 @@ def check_reports(parsed: ParsedSheet, today: dt.date) -> None:
 
     pairwise("tech_staff", "staff_total", "科技人员数（{a}）大于职工总数（{b}）")
     pairwise("senior_tech_staff", "tech_staff", "副高级及以上职称科技人员数（{a}）大于科技人员数（{b}）")
+    if {"main_revenue", "revenue"} <= cols:
+        bad = df.filter(pl.col("main_revenue") > pl.col("revenue")).select(ROW, "main_revenue")
+        for row, a in bad.iter_rows():
+            errs.append(CellError(REPORT_SHEET, row, _header("main_revenue"), _wan(a), "主营业务收入大于销售收入"))
     if {"rd_expense_domestic", "rd_expense"} <= cols:
         bad = df.filter(pl.col("rd_expense_domestic") > pl.col("rd_expense")).select(ROW, "rd_expense_domestic")
         for row, a in bad.iter_rows():
