@@ -67,7 +67,7 @@ def main() -> None:
         page.close()
 
         city = sign_in(browser, base, args.city, args.password)
-        shoot(city, out / "overview.png", f"{base}/targets/?year=2027", full=True)
+        shoot(city, out / "dashboard.png", f"{base}/targets/?year=2027", full=True)
         shoot(city, out / "allocations.png", f"{base}/targets/allocations/?indicator=hnte_count&year=2027")
         shoot(city, out / "report.png", f"{base}/targets/report/?year=2027", full=True)
 
