@@ -207,14 +207,13 @@ def prepare(args, url: str, home: Path) -> dict:
         keqi(env, "import", str(path))
     if not screened:
         keqi(env, "screen")
-    if firms < args.firms or not screened:
-        # What autovacuum does a little later on its own: planner statistics after the bulk loads.
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
     started = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--inner-setup"], env=env, check=True, capture_output=True,
                          text=True)
     print(f"  users, tasks, contracts: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    # What autovacuum does a little later on its own: planner statistics after the bulk loads.
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
