@@ -37,6 +37,8 @@ def test_the_seeded_ladder_is_the_plan_s_five_stages():
     ({"not-a-kind"}, "reserve"),
     ({"tsme"}, "tech"),
     ({"cq_tech", "tsme"}, "tech"),
+    ({"innovative_sme"}, "tech"),
+    ({"innovative_sme", "hnte"}, "hnte"),
     ({"cq_tech", "hnte"}, "hnte"),
     ({"hnte", "srdi"}, "growth"),
     ({"gazelle"}, "growth"),
