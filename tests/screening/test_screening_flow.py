@@ -63,6 +63,17 @@ def test_worker_processes_give_the_same_results(population):
     assert standings[0] == standings[1]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_writing_in_a_thread_gives_the_same_results(population, monkeypatch):
+    here = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=2, workers=0)
+    monkeypatch.setattr(flows, "WRITER_THREAD_FIRMS", 0)
+    there = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=2, workers=2)
+    assert there.status == "complete" and there.progress == 100
+    fields = ("enterprise_id", "edition", "verdict", "closeness", "gaps")
+    rows = [sorted(Result.objects.filter(run=r).values_list(*fields)) for r in (here, there)]
+    assert rows[0] == rows[1] and Standing.objects.filter(run=there).count() == 9
+
+
 def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(population):
     _, _, certified = population
     run = flows.run_screening(scope=SYSTEM, assess_on=DAY)

@@ -14,12 +14,13 @@ import datetime as dt
 import os
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
@@ -35,6 +36,7 @@ from .models import Result, ScreeningRun, Standing
 from .services import editions_on
 
 CHUNK = 20_000
+WRITER_THREAD_FIRMS = 2 * CHUNK  # from this many firms on (with workers), chunks are written in a thread
 Progress = Callable[[int, int], None]
 
 
@@ -142,16 +144,28 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
         policy_engine.compile_all(sorted(searched), settings)
         sqlcache.save()
     judges = judging.Judges(workers, edition_ids, settings, all_gaps=all_gaps, backend=engine)
+    # A large screen also writes in a thread of its own (its own database connection), so that the
+    # database writes one chunk while it reads the next: most of a large screen is the database's work.
+    writer = ThreadPoolExecutor(max_workers=1) if workers and len(ids) > WRITER_THREAD_FIRMS else None
+    writes: deque = deque()
     pending: deque = deque()
     done = 0
 
-    def write_next() -> None:
+    def write(part: store.Chunk, tiers: Sequence, judged: Mapping[str, Any]) -> None:
         nonlocal done
-        part, tiers, future = pending.popleft()
-        _write_chunk(run, part, tiers, future.result(), ladder, nexts, edition_ids)
+        _write_chunk(run, part, tiers, judged, ladder, nexts, edition_ids)
         done += len(part.ids)
         ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
         progress(done, len(ids))
+
+    def write_next() -> None:
+        part, tiers, future = pending.popleft()
+        if writer is None:
+            write(part, tiers, future.result())
+            return
+        writes.append(writer.submit(write, part, tiers, future.result()))
+        while len(writes) > 1:  # one chunk being written, at most one waiting
+            writes.popleft().result()
 
     try:
         for start in range(0, len(ids), chunk):
@@ -165,8 +179,13 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
                 write_next()
         while pending:
             write_next()
+        while writes:
+            writes.popleft().result()
     finally:
         judges.close(cancel=True)
+        if writer is not None:  # every write has ended (so a failed run's rows can all be removed)
+            writer.submit(connections.close_all).result()
+            writer.shutdown(wait=True)
     if not workers:
         sqlcache.save()
 
