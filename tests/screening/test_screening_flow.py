@@ -63,7 +63,7 @@ def test_worker_processes_give_the_same_results(population):
     assert standings[0] == standings[1]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the ladder is migration data
 def test_writing_in_a_thread_gives_the_same_results(population, monkeypatch):
     here = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=2, workers=0)
     monkeypatch.setattr(flows, "WRITER_THREAD_FIRMS", 0)
