@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import xlsxwriter
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from keqi.accounts.scope import SYSTEM, scope_for
@@ -65,7 +66,7 @@ def test_the_template_imports_as_is(tmp_path, city_admin):
 
 
 def test_only_the_city_records_values(tmp_path, yubei_officer, client_for):
-    with pytest.raises(Exception, match="city administrator"):
+    with pytest.raises(PermissionDenied):
         services.import_values(scope=scope_for(yubei_officer), user=yubei_officer, path=tmp_path / "none.xlsx")
     r = client_for(yubei_officer).post(reverse("targets:values"), {"indicator": "研发经费投入强度", "year": "2024",
                                                                    "scope": "全市", "as_of": "2024-12-31",
