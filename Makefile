@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
+ECHARTS := src/keqi/web/static/web/vendor/echarts.min.js
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev messages assets demo serve test test-postgres lint bench clean
@@ -32,10 +33,12 @@ install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hy
 messages: $(STAMP) ## Compile the interface translations (Simplified Chinese is the default language)
 	$(BIN)/pybabel compile --use-fuzzy -d src/keqi/locale -D django
 
-assets: ## Browser libraries from the npm registry (package-lock.json), copied to the static folder
+assets: $(ECHARTS) ## Browser libraries from the npm registry (package-lock.json), copied to the static folder
+
+$(ECHARTS): package-lock.json
 	npm ci --no-audit --no-fund --silent
-	mkdir -p src/keqi/web/static/web/vendor
-	cp node_modules/echarts/dist/echarts.min.js src/keqi/web/static/web/vendor/echarts.min.js
+	mkdir -p $(dir $@)
+	cp node_modules/echarts/dist/echarts.min.js $@
 
 demo: install ## Migrate SQLite, generate and import the demo population, create the logins, serve on :8000
 	$(BIN)/keqi demo
@@ -56,5 +59,5 @@ lint: install-dev ## ruff, and a check that no model change lacks its migration
 bench: install-dev ## Run the benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/python benchmarks/import_reports.py
 
-clean: ## Remove the virtualenv and local data (var/)
-	rm -rf $(VENV) var
+clean: ## Remove the virtualenv, the npm packages and local data (var/)
+	rm -rf $(VENV) var node_modules $(dir $(ECHARTS))
