@@ -14,13 +14,14 @@ Reading choices shared by these editions (not official, stated in docs/policy.md
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions._base import NULL_BOOL, Source, dec
+from keqi.policy.editions._levers import spend_to_ratio
 
 MIIT_2026_DOC = "《优质中小企业梯度培育管理办法》"
 MIIT_2026_NUM = "工信部企业〔2026〕2号"
@@ -139,6 +140,23 @@ def provincial_rd_institution(t: ir.Table) -> ir.BooleanValue:
 def raise_to(target: int | np.ndarray, current: np.ndarray) -> np.ndarray:
     """Smallest Δ >= 0 with current + Δ >= target."""
     return np.maximum(0, target - current)
+
+
+def main_revenue_options(cols: Mapping[str, np.ndarray], pcts: Sequence[int]) -> list[dict[str, np.ndarray]]:
+    """Leave the main business as it is, or move latest-year revenue into it up to each share (percent)."""
+    zero = np.zeros_like(cols["y1_revenue"])
+    main, revenue = cols["y1_main_revenue"], cols["y1_revenue"]
+    return [{"main_revenue": zero}] + [{"main_revenue": spend_to_ratio(main, revenue, p)} for p in pcts]
+
+
+def ip_class_options(cols: Mapping[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
+    """No new IP, one more Ⅰ类 item, or one more Ⅱ类 item."""
+    zero = np.zeros_like(cols["y1_revenue"])
+    return [
+        {"ip.class1": zero, "ip.class2": zero},
+        {"ip.class1": raise_to(1, cols["ip_class1"]), "ip.class2": zero},
+        {"ip.class1": zero, "ip.class2": raise_to(1, cols["ip_class2"])},
+    ]
 
 
 def route_when(eligible: ir.BooleanValue, route: str = "score") -> ir.Value:

@@ -184,16 +184,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
     zero = np.zeros_like(cols["y1_revenue"])
     rd1, rev1 = cols["y1_rd_expense"], cols["y1_revenue"]
     rd = [{"rd_expense": zero}] + [{"rd_expense": spend_to_ratio(rd1, rev1, p)} for p, _ in RD_BANDS]
-    c1, c2 = cols["ip_class1"], cols["ip_class2"]
-    ip = [
-        {"ip.class1": zero, "ip.class2": zero},
-        {"ip.class1": tr.raise_to(1, c1), "ip.class2": zero},
-        {"ip.class1": zero, "ip.class2": tr.raise_to(1, c2)},
-    ]
-    main = [{"main_revenue": zero}] + [
-        {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, p)} for p, _ in MAIN_BANDS
-    ]
-    return [rd, ip, main]
+    return [rd, tr.ip_class_options(cols), tr.main_revenue_options(cols, [p for p, _ in MAIN_BANDS])]
 
 
 EDITION = Edition(

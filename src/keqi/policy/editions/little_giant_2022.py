@@ -247,10 +247,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
     return [
         [{"rd_expense": zero}, {"rd_expense": rd}],
         [{"ip.class1": zero}, {"ip.class1": tr.raise_to(th["ip_class1"], cols["ip_class1"])}],
-        [
-            {"main_revenue": zero},
-            {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, th["main_pct"])},
-        ],
+        tr.main_revenue_options(cols, [th["main_pct"]]),
     ]
 
 

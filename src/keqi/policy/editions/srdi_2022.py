@@ -235,16 +235,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
         rd.append({"rd_expense": np.maximum(gate, np.minimum(tr.raise_to(amount, rd1), by_ratio))})
     avg = 2 * int(settings["special_thresholds"]["rd_avg_2y"])
     rd.append({"rd_expense": np.maximum(gate, tr.raise_to(avg, rd1 + rd2))})
-    c1, c2 = cols["ip_class1"], cols["ip_class2"]
-    ip = [
-        {"ip.class1": zero, "ip.class2": zero},
-        {"ip.class1": tr.raise_to(1, c1), "ip.class2": zero},
-        {"ip.class1": zero, "ip.class2": tr.raise_to(1, c2)},
-    ]
-    main = [{"main_revenue": zero}] + [
-        {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, p)} for p, _ in MAIN_BANDS
-    ]
-    return [rd, ip, main]
+    return [rd, tr.ip_class_options(cols), tr.main_revenue_options(cols, [p for p, _ in MAIN_BANDS])]
 
 
 EDITION = Edition(

@@ -165,7 +165,7 @@ def options(cols: Mapping[str, np.ndarray], settings: Mapping[str, Any]) -> list
     return [
         [{"rd_expense": zero}, {"rd_expense": rd}],
         [{"ip.class1": zero}, {"ip.class1": tr.raise_to(MIN_IP, cols["ip_class1"])}],
-        [{"main_revenue": zero}, {"main_revenue": spend_to_ratio(cols["y1_main_revenue"], rev1, MAIN_PCT)}],
+        tr.main_revenue_options(cols, [MAIN_PCT]),
     ]
 
 
