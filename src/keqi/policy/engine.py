@@ -103,6 +103,8 @@ def _settings_key(settings: Mapping[str, Any] | None) -> str:
 # What a query must return: "full" (every output column), "criteria" (verdict and, per criterion,
 # passed/min/max: what the gap search reads of a candidate plan) or "verdict" (the verdict alone).
 VIEWS = ("full", "criteria", "verdict")
+# also "score": the verdict, route and points range alone (what a screen of a file writes for every firm;
+# compiled on demand, not by default)
 
 
 def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
@@ -111,6 +113,8 @@ def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     keep = {ROW, "verdict"}
     if view == "criteria":
         keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
+    if view == "score":
+        keep |= {"route", "score_min", "score_max", "pass_mark"}
     return [c for c in columns if c in keep]
 
 
