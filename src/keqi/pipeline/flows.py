@@ -5,7 +5,8 @@ Two moments write it, both from flows (never from a view):
 - a screening run completes (``screening.flows.run_screening`` calls :func:`record_screening`):
   every screened firm's stage in the run's year, with the verdict for its next stage;
 - qualifications are imported (``registry.flows.run_import`` calls :func:`record_qualifications`):
-  the touched firms' stages for every year their qualifications cover.
+  the touched firms' stages for every year their qualifications cover; a qualification saved or
+  deleted one at a time (the Django admin) does the same for its firm (``keqi.pipeline.signals``).
 
 Both are idempotent: a record is keyed by firm, year and source, so running them again updates
 the record in place. :func:`backfill_history` writes both for data that predates them.
