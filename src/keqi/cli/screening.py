@@ -50,43 +50,66 @@ def register(app: typer.Typer) -> None:
             err.print(f"[red]未知的计算引擎：{engine}（可选 duckdb、spark）[/red]")
             raise typer.Exit(2)
         if file is not None:
-            _screen_file(file, output, assess_on, engine)
+            _screen_file(file, output, assess_on, engine, all_gaps)
             return
         _screen_registry(output, assess_on, unit, as_user, engine, all_gaps)
 
 
-def _screen_flat(file: Path, output: Path | None) -> None:
-    """A Parquet file of flat rows: streamed through the engine, every edition with its gap plans."""
+def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: bool) -> None:
+    """A Parquet file of flat rows: streamed through the engine, the editions in force on the day, each
+    firm's stage and next-stage candidacy, gap plans for the next stage's editions (all with --all-gaps)."""
     from keqi.screening import flatfile
 
     if output is not None and output.suffix.lower() != ".parquet":
         err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件：{output}[/red]")
         raise typer.Exit(2)
     import pyarrow.parquet as pq
+    from django.db import DatabaseError
 
+    from keqi.pipeline.models import Stage
+    from keqi.pipeline.services import current_ladder
+
+    try:
+        ladder = current_ladder()  # the city's stages, as the registry screen uses them
+    except (DatabaseError, Stage.DoesNotExist):
+        err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
+        raise typer.Exit(2) from None
     total = pq.ParquetFile(file).metadata.num_rows
     with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True) as bar:
         task = bar.add_task("screen", total=total)
-        summary = flatfile.screen_flat_parquet(file, output, progress=lambda done: bar.update(task, completed=done))
-    table = Table(title=f"{file.name}：{summary.firms} 家企业" + (f"，结果已写入 {output}" if output else ""))
+        try:
+            summary = flatfile.screen_flat_parquet(file, output, assess_on=assess_on, ladder=ladder,
+                                                   all_gaps=all_gaps,
+                                                   progress=lambda done: bar.update(task, completed=done))
+        except flatfile.FileError as exc:
+            err.print(f"[red]{file.name}：{exc}[/red]")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]已中断：未写入结果文件。[/yellow]")
+            raise typer.Exit(130) from None
+    table = Table(title=f"{file.name}：{summary.firms} 家企业，评价日 {assess_on}"
+                        + (f"，结果已写入 {output}" if output else ""))
     table.add_column("评价标准")
     for label in ("符合", "待定", "不符合"):
         table.add_column(label, justify="right")
     for edition, counts in summary.counts.items():
         table.add_row(edition, *(str(counts.get(v, 0)) for v in ("eligible", "uncertain", "ineligible")))
     console.print(table)
+    basis = {"qualifications": "资质列（qualifications）", "certificate_fields": "宽表中的证书字段",
+             "none": "无资质信息（列为储备）"}
+    console.print("当前梯次依据：" + "；".join(f"{basis[k]} {n} 家" for k, n in summary.tier_from.items() if n))
 
 
-def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str) -> None:
-    from keqi.screening.files import screen_file, write_result
+def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str, all_gaps: bool = False) -> None:
     from keqi.screening.flatfile import is_flat
 
-    from .registry import print_errors
-
     if engine == "duckdb" and is_flat(file):
-        _screen_flat(file, output)
+        _screen_flat(file, output, assess_on, all_gaps)
         return
+    from keqi.screening.files import screen_file, write_result
+
+    from .registry import print_errors
 
     with console.status(f"筛选 {file.name} …"):
         frame, errors = screen_file(file, assess_on=assess_on, engine=engine)

@@ -2,25 +2,49 @@
 
 A file whose columns are the flat table's (``keqi.policy.flat``; e.g. a national population exported
 by another system, or ``benchmarks/screen_engine.py``'s) needs no import checks: it is streamed
-through the engine batch by batch (``engine.evaluate_parquet``'s reader), every batch judged against
-every edition with its gap plans (``judging.judge_chunk``, in worker processes when there are
-several batches), and the results written batch by batch to a Parquet file: memory stays at a few
-batches whatever the number of firms.
+through the engine batch by batch (DuckDB reads it), every batch judged (in worker processes when
+there are several batches) and the results written batch by batch to a Parquet file: memory stays
+at a few batches whatever the number of firms. It gives what the registry screen gives
+(``flows.run_screening``), with the same code:
 
-Output columns: ``uscc``, then per edition ``e``: ``e·verdict``, ``e·score_min``, ``e·score_max``,
-``e·closeness`` (0 eligible, 1 uncertain, else the plan's cost; NULL: no plan) and ``e·gaps`` (the
-gap entries as JSON).
+- the editions in force on the assessment day (``services.editions_on``); every row is judged on
+  that day (the file's ``assess_on`` column is replaced by it);
+- each firm's current stage on the city's ladder (``pipeline.services.current_ladder``,
+  ``Ladder.tier_of``) from the qualifications it holds: the optional column ``qualifications``
+  (the kinds held on the day, a list or a text such as ``"hnte, srdi"``; kind codes or their Chinese
+  names, ``registry.columns.QUALIFICATION_KINDS``), together with the kinds the flat row's
+  certificate fields say it holds (``direct_hnte_certificate_valid`` → hnte, ``sme_title_*``, as the
+  registry sets them, ``registry.profiles.TITLE_KINDS``); a firm with neither stands on the first
+  stage (储备, market entity). The column ``tier_from`` says which it was for each firm;
+- the next stage, its editions in force that day and the closest of them (``flows.next_choice``),
+  its verdict and the closeness (``closeness``: 0 eligible, 1 uncertain, else the plan's cost);
+- gap plans for the editions of each firm's next stage, or for every edition with ``all_gaps``
+  (the same batch search as everywhere, ``policy.gaps.gap_columns``).
+
+Output columns: ``uscc``, ``tier_from`` (``qualifications``, ``certificate_fields`` or ``none``),
+``current_tier``, ``next_tier``, ``next_edition``, ``next_verdict``, ``closeness``, then per
+edition ``e``: ``e·verdict``, ``e·score_min``, ``e·score_max``, ``e·closeness`` (NULL: ineligible and
+no plan searched, or no plan) and ``e·gaps`` (the gap entries as JSON; NULL where not searched).
+Stage keys and edition ids are those of the ladder and of ``keqi.policy``.
+
+Per firm only the verdict, route and points range are computed for every edition (the engine's
+``score`` view); the criterion columns a gap search reads are computed for the firms searched only.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -29,10 +53,15 @@ from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.policy.flat import FLAT_SCHEMA
 
-from . import judging
-
-BATCH_ROWS = 32_768  # rows per batch: with gap plans of 13 editions a 65,536-row batch peaks at ≈3.5 GB
+BATCH_ROWS = 65_536  # rows per batch (only the searched firms get criterion columns and plans)
+ALL_GAPS_BATCH_ROWS = 32_768  # with plans for every edition (13 editions' plans of 65,536 rows peaked at 3.7 GB)
 SEP = "·"
+QUALIFICATIONS = "qualifications"  # optional column: the qualification kinds held on the day
+TIER_FROM = ("qualifications", "certificate_fields", "none")
+
+
+class FileError(ValueError):
+    """The file cannot be screened (e.g. an unknown qualification kind); nothing was written."""
 
 
 def is_flat(path: Path | str) -> bool:
@@ -49,25 +78,230 @@ def is_flat(path: Path | str) -> bool:
 @dataclass
 class Summary:
     firms: int = 0
+    assess_on: dt.date | None = None
+    edition_ids: tuple[str, ...] = ()
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # edition → verdict → firms
+    tiers: dict[str, int] = field(default_factory=dict)  # current stage → firms
+    tier_from: dict[str, int] = field(default_factory=dict)  # basis of the stage → firms
 
 
-def _batches(path: Path, batch_rows: int):
+# ------------------------------------------------------------------------------------------ tiers
+
+
+def _kind_lookup() -> dict[str, str]:
+    """Code or Chinese name of a qualification kind → its code."""
+    from keqi.registry.columns import QUALIFICATION_KINDS
+
+    out = {code: code for code in QUALIFICATION_KINDS}
+    out.update({label: code for code, label in QUALIFICATION_KINDS.items()})
+    return out
+
+
+def _certificate_kinds() -> dict[str, str]:
+    """Flat column → the qualification kind its TRUE means (as the registry fills them)."""
+    from keqi.registry.profiles import TITLE_KINDS
+
+    return {"direct_hnte_certificate_valid": "hnte", **{column: kind for kind, column in TITLE_KINDS.items()}}
+
+
+class Tiers:
+    """Each firm's stage on the ladder from the kinds it holds, and the editions of its next stage.
+
+    The kinds held by a row are a bit mask; ``Ladder.tier_of`` is asked once per distinct mask."""
+
+    def __init__(self, ladder, assess_on: dt.date, edition_ids: Sequence[str]):
+        from keqi.registry.columns import QUALIFICATION_KINDS
+
+        self.ladder = ladder
+        self.kinds = list(QUALIFICATION_KINDS)
+        self.bit = {kind: np.int64(1) << i for i, kind in enumerate(self.kinds)}
+        self.lookup = _kind_lookup()
+        self.certificates = _certificate_kinds()
+        self.nexts = {t.key: tuple(e for e in ladder.next_editions(t, assess_on) if e in edition_ids)
+                      for t in ladder.tiers}
+        self.above = {t.key: ladder.next_of(t) for t in ladder.tiers}
+        self._by_mask: dict[int, Any] = {}
+
+    def _held_column(self, column: pa.ChunkedArray | pa.Array, n: int) -> np.ndarray:
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        if pa.types.is_null(column.type):
+            return np.zeros(n, dtype=np.int64)
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            column = pc.split_pattern_regex(column.cast(pa.string()), r"[,，、;；\s]+")
+        if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
+            raise FileError(f"column {QUALIFICATIONS!r} must hold text or a list of texts, not {column.type}")
+        values = pc.utf8_trim_whitespace(pc.list_flatten(column).cast(pa.string()))
+        parents = pc.list_parent_indices(column).to_numpy(zero_copy_only=False)
+        keep = pc.fill_null(pc.not_equal(values, ""), False).to_numpy(zero_copy_only=False)
+        names = values.to_pylist()
+        unknown = sorted({name for name, k in zip(names, keep, strict=True) if k and name not in self.lookup})
+        if unknown:
+            raise FileError(f"unknown qualification kinds in column {QUALIFICATIONS!r}: {', '.join(unknown)} "
+                            f"(known: {', '.join(self.kinds)})")
+        bits = np.array([self.bit[self.lookup[name]] if k else 0 for name, k in zip(names, keep, strict=True)],
+                        dtype=np.int64)
+        mask = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(mask, parents, bits)
+        return mask
+
+    def of(self, flat: pa.Table, qualifications: pa.ChunkedArray | None) -> tuple[list, np.ndarray]:
+        """(the stage of each row, the basis of each: an index into ``TIER_FROM``)."""
+        n = flat.num_rows
+        certified = np.zeros(n, dtype=np.int64)
+        for column, kind in self.certificates.items():
+            held = pc.fill_null(flat.column(column), False).to_numpy(zero_copy_only=False)
+            certified |= np.where(held, self.bit[kind], 0)
+        basis = np.where(certified != 0, 1, 2)
+        mask = certified
+        if qualifications is not None:
+            mask = mask | self._held_column(qualifications, n)
+            basis = np.where(pc.is_valid(qualifications).to_numpy(zero_copy_only=False), 0, basis)
+        patterns, inverse = np.unique(mask, return_inverse=True)
+        tiers = []
+        for p in patterns:
+            p = int(p)
+            if p not in self._by_mask:
+                self._by_mask[p] = self.ladder.tier_of([k for k in self.kinds if p & int(self.bit[k])])
+            tiers.append(self._by_mask[p])
+        return [tiers[i] for i in inverse.ravel()], basis
+
+    def wanted(self, tiers: Sequence, edition_ids: Sequence[str], all_gaps: bool) -> dict[str, np.ndarray]:
+        """Per edition, the rows whose plans are searched: those of the firms whose next stage it decides."""
+        n = len(tiers)
+        if all_gaps:
+            return {e: np.arange(n, dtype=np.int64) for e in edition_ids}
+        keys = np.array([t.key for t in tiers], dtype=object)
+        out = {}
+        for e in edition_ids:
+            stages = [key for key, options in self.nexts.items() if e in options]
+            out[e] = np.nonzero(np.isin(keys, stages))[0].astype(np.int64) if stages else np.zeros(0, np.int64)
+        return out
+
+
+# ------------------------------------------------------------------------------------------ judging
+
+
+def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: Sequence[str]) -> dict[str, pa.Table]:
+    """Every row of ``flat`` against every edition: ``verdict``, ``score_min``, ``score_max``,
+    ``closeness`` and ``gaps``; plans (and the criterion columns they need) for ``wanted[e]`` only.
+
+    No database and no Django: runs in worker processes."""
+    from keqi.policy.gaps import gap_columns
+
+    from .judging import closeness_column
+
+    n = flat.num_rows
+    out = {}
+    for e in edition_ids:
+        edition = policy_editions.get(e)
+        scored = policy_engine.run_rules(flat, e, view="score")
+        verdict = scored.column("verdict")
+        eligible = pc.fill_null(pc.equal(verdict, "eligible"), False).to_numpy(zero_copy_only=False)
+        uncertain = pc.fill_null(pc.equal(verdict, "uncertain"), False).to_numpy(zero_copy_only=False)
+        close = np.where(eligible, 0.0, np.where(uncertain, 1.0, np.nan))
+        gaps = pa.nulls(n, pa.string())
+        rows = np.asarray(wanted.get(e, ()), dtype=np.int64)
+        if rows.size:
+            taken = pa.array(rows)
+            sub = flat.take(taken) if rows.size < n else flat
+            planned = gap_columns(sub, policy_engine.run_rules(sub, e), e)
+            costs = edition.resolve_settings().get("gap_costs", {})
+            sub_close = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
+            close[rows] = sub_close
+            if rows.size == n:
+                gaps = planned.column("gaps_json").combine_chunks()
+            else:
+                position = np.full(n, rows.size, dtype=np.int64)  # the NULL appended after the searched
+                position[rows] = np.arange(rows.size)
+                texts = pa.concat_arrays([planned.column("gaps_json").combine_chunks(), pa.nulls(1, pa.string())])
+                gaps = texts.take(pa.array(position))
+        out[e] = pa.table({
+            "verdict": verdict,
+            "score_min": scored.column("score_min"),
+            "score_max": scored.column("score_max"),
+            "closeness": pa.array(close, mask=np.isnan(close)),
+            "gaps": gaps,
+        })
+    return out
+
+
+def _start(compiled: dict) -> None:
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    policy_engine.seed_compiled(compiled)
+
+
+class _Pool:
+    """``judge_batch`` in ``workers`` spawned processes, or here when ``workers`` is 0."""
+
+    def __init__(self, workers: int):
+        self.pool = None
+        if workers > 0:
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_start, initargs=(policy_engine.compiled_sql(),))
+
+    def submit(self, *args) -> Future:
+        if self.pool is not None:
+            return self.pool.submit(judge_batch, *args)
+        done: Future = Future()
+        done.set_result(judge_batch(*args))
+        return done
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+# ------------------------------------------------------------------------------------------ the file
+
+
+def _batches(path: Path, batch_rows: int, assess_on: dt.date):
+    """(flat batch conformed to the flat schema and judged on ``assess_on``, its qualifications column)."""
     names = pq.read_schema(path).names
-    present = ", ".join(f'"{name}"' for name in FLAT_SCHEMA.names if name in names)
+    present = [name for name in FLAT_SCHEMA.names if name in names and name != "assess_on"]
+    if QUALIFICATIONS in names:
+        present.append(QUALIFICATIONS)
+    columns = ", ".join(f'"{name}"' for name in present)
     reader = duckdb.connect(":memory:")
     try:
         quoted = str(path).replace("'", "''")
-        stream = reader.sql(f"SELECT {present} FROM read_parquet('{quoted}')").to_arrow_reader(batch_rows)
-        for batch in stream:
+        sql = f"SELECT {columns}, DATE '{assess_on.isoformat()}' AS assess_on FROM read_parquet('{quoted}')"
+        for batch in reader.sql(sql).to_arrow_reader(batch_rows):
             if batch.num_rows:
-                yield policy_engine._conform(pa.Table.from_batches([batch]))
+                table = pa.Table.from_batches([batch])
+                quals = table.column(QUALIFICATIONS) if QUALIFICATIONS in names else None
+                yield policy_engine._conform(table), quals
     finally:
         reader.close()
 
 
-def _output(flat: pa.Table, judged: dict[str, pa.Table], edition_ids: Sequence[str]) -> pa.Table:
-    columns: dict[str, pa.ChunkedArray | pa.Array] = {"uscc": flat.column("uscc")}
+def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequence[str], tiers: Sequence,
+            basis: np.ndarray, state: Tiers) -> pa.Table:
+    from .flows import next_choice
+
+    closeness = {e: judged[e].column("closeness").to_numpy(zero_copy_only=False) for e in edition_ids}
+    chosen = next_choice(tiers, state.nexts, closeness)
+    n = flat.num_rows
+    index = {e: i for i, e in enumerate(edition_ids)}
+    which = np.array([index.get(e, -1) for e in chosen], dtype=np.int64)
+    next_close = np.full(n, np.nan)
+    next_verdict = pa.nulls(n, pa.string())
+    for e, i in index.items():
+        rows = which == i
+        if rows.any():
+            next_close = np.where(rows, closeness[e], next_close)
+            next_verdict = pc.if_else(pa.array(rows), judged[e].column("verdict"), next_verdict)
+    above = [state.above[t.key] for t in tiers]
+    columns: dict[str, Any] = {
+        "uscc": flat.column("uscc"),
+        "tier_from": pa.DictionaryArray.from_arrays(pa.array(basis, pa.int8()), pa.array(TIER_FROM)),
+        "current_tier": pa.array([t.key for t in tiers], pa.string()).dictionary_encode(),
+        "next_tier": pa.array([a.key if a else None for a in above], pa.string()).dictionary_encode(),
+        "next_edition": pa.array([e or None for e in chosen], pa.string()).dictionary_encode(),
+        "next_verdict": next_verdict,
+        "closeness": pa.array(next_close, mask=np.isnan(next_close)),
+    }
     for e in edition_ids:
         r = judged[e]
         for name in ("verdict", "score_min", "score_max", "closeness", "gaps"):
@@ -79,51 +313,78 @@ def screen_flat_parquet(
     path: Path | str,
     output: Path | str | None,
     *,
+    assess_on: dt.date,
+    ladder=None,
     edition_ids: Sequence[str] | None = None,
+    all_gaps: bool = False,
     workers: int | None = None,
-    batch_rows: int = BATCH_ROWS,
+    batch_rows: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Judge every firm of the flat Parquet file ``path`` against every edition, with gap plans."""
+    """Judge every firm of the flat Parquet file ``path`` on ``assess_on`` (see the module's docstring).
+
+    ``ladder``: the stage ladder (default: the city's, ``current_ladder``); ``edition_ids``: default
+    the editions in force on ``assess_on``. Written to ``output.part`` and renamed at the end, so an
+    interrupted screen leaves no half file.
+    """
     from . import sqlcache
 
+    if ladder is None:
+        from keqi.pipeline.services import current_ladder
+
+        ladder = current_ladder()
+    if edition_ids is None:
+        from .services import editions_on
+
+        edition_ids = editions_on(assess_on)
     path = Path(path)
-    edition_ids = tuple(edition_ids or policy_editions.EDITION_IDS)
+    edition_ids = tuple(edition_ids)
+    batch_rows = batch_rows or (ALL_GAPS_BATCH_ROWS if all_gaps else BATCH_ROWS)
+    state = Tiers(ladder, assess_on, edition_ids)
     total = pq.ParquetFile(path).metadata.num_rows
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if total > batch_rows else 0  # two batches or more
     sqlcache.load()
-    if workers:
-        policy_engine.compile_all(edition_ids)
+    if workers:  # compile here once and hand the SQL to the workers
+        searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
+        policy_engine.compile_all(edition_ids, views=("score",))
+        policy_engine.compile_all(sorted(searched))
         sqlcache.save()
-    judges = judging.Judges(workers, edition_ids, None, all_gaps=True)
-    summary = Summary(counts={e: {} for e in edition_ids})
+    pool = _Pool(workers)
+    summary = Summary(assess_on=assess_on, edition_ids=edition_ids, counts={e: {} for e in edition_ids})
     writer: pq.ParquetWriter | None = None
     pending: deque = deque()
-    # written beside the target and renamed at the end: an interrupted screen leaves no half file
     partial = Path(f"{output}.part") if output is not None else None
+
+    def add(counts: dict[str, int], key: str, n: int) -> None:
+        counts[key] = counts.get(key, 0) + n
 
     def write_next() -> None:
         nonlocal writer
-        flat, future = pending.popleft()
+        flat, tiers, basis, future = pending.popleft()
         judged = future.result()
-        out = _output(flat, judged, edition_ids)
+        out = _output(flat, judged, edition_ids, tiers, basis, state)
         if partial is not None:
             if writer is None:
                 writer = pq.ParquetWriter(partial, out.schema)
             writer.write_table(out)
         for e in edition_ids:
             for item in pc.value_counts(judged[e].column("verdict")).to_pylist():
-                counts = summary.counts[e]
-                counts[item["values"]] = counts.get(item["values"], 0) + item["counts"]
+                add(summary.counts[e], item["values"], item["counts"])
+        for item in pc.value_counts(out.column("current_tier")).to_pylist():
+            add(summary.tiers, item["values"], item["counts"])
+        for i, n in zip(*np.unique(basis, return_counts=True), strict=True):
+            add(summary.tier_from, TIER_FROM[int(i)], int(n))
         summary.firms += flat.num_rows
         if progress is not None:
             progress(summary.firms)
 
     try:
-        for flat in _batches(path, batch_rows):
-            pending.append((flat, judges.submit(flat, {})))
-            while pending and (len(pending) > workers or pending[0][1].done()):
+        for flat, quals in _batches(path, batch_rows, assess_on):
+            tiers, basis = state.of(flat, quals)
+            wanted = state.wanted(tiers, edition_ids, all_gaps)
+            pending.append((flat, tiers, basis, pool.submit(flat, wanted, edition_ids)))
+            while pending and (len(pending) > workers or pending[0][3].done()):
                 write_next()
         while pending:
             write_next()
@@ -135,11 +396,27 @@ def screen_flat_parquet(
             partial.unlink(missing_ok=True)
         raise
     finally:
-        judges.close(cancel=True)
+        pool.close()
         if writer is not None:
             writer.close()
-    if partial is not None and partial.exists():
-        os.replace(partial, output)
+    if partial is not None:
+        if partial.exists():
+            os.replace(partial, output)
+        else:  # an empty file: an empty result with the same columns
+            pq.write_table(_empty(edition_ids), output)
     if not workers:
         sqlcache.save()
     return summary
+
+
+def _empty(edition_ids: Sequence[str]) -> pa.Table:
+    columns: dict[str, pa.Array] = {name: pa.array([], pa.string()) for name in
+                                    ("uscc", "tier_from", "current_tier", "next_tier", "next_edition", "next_verdict")}
+    columns["closeness"] = pa.array([], pa.float64())
+    for e in edition_ids:
+        columns[f"{e}{SEP}verdict"] = pa.array([], pa.string())
+        columns[f"{e}{SEP}score_min"] = pa.array([], pa.int64())
+        columns[f"{e}{SEP}score_max"] = pa.array([], pa.int64())
+        columns[f"{e}{SEP}closeness"] = pa.array([], pa.float64())
+        columns[f"{e}{SEP}gaps"] = pa.array([], pa.string())
+    return pa.table(columns)
