@@ -182,10 +182,13 @@ class Tiers:
 # ------------------------------------------------------------------------------------------ judging
 
 
-def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: Sequence[str]) -> dict[str, pa.Table]:
+def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: Sequence[str],
+                scored: Mapping[str, pa.Table] | None = None) -> dict[str, pa.Table]:
     """Every row of ``flat`` against every edition: ``verdict``, ``score_min``, ``score_max``,
     ``closeness`` and ``gaps``; plans (and the criterion columns they need) for ``wanted[e]`` only.
 
+    ``scored``: the verdict and points range (``verdict``, ``score_min``, ``score_max``) of each
+    edition computed elsewhere (Spark, ``sparkfile``); by default the engine's score view here.
     No database and no Django: runs in worker processes."""
     from keqi.policy.gaps import gap_columns
 
@@ -195,8 +198,8 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
     out = {}
     for e in edition_ids:
         edition = policy_editions.get(e)
-        scored = policy_engine.run_rules(flat, e, view="score")
-        verdict = scored.column("verdict")
+        scored_e = scored[e] if scored is not None else policy_engine.run_rules(flat, e, view="score")
+        verdict = scored_e.column("verdict")
         eligible = pc.fill_null(pc.equal(verdict, "eligible"), False).to_numpy(zero_copy_only=False)
         uncertain = pc.fill_null(pc.equal(verdict, "uncertain"), False).to_numpy(zero_copy_only=False)
         close = np.where(eligible, 0.0, np.where(uncertain, 1.0, np.nan))
@@ -218,8 +221,8 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
                 gaps = texts.take(pa.array(position))
         out[e] = pa.table({
             "verdict": verdict,
-            "score_min": scored.column("score_min"),
-            "score_max": scored.column("score_max"),
+            "score_min": scored_e.column("score_min"),
+            "score_max": scored_e.column("score_max"),
             "closeness": pa.array(close, mask=np.isnan(close)),
             "gaps": gaps,
         })
