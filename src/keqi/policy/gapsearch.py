@@ -73,15 +73,36 @@ def _ints(col: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return pc.fill_null(col, 0).to_numpy(zero_copy_only=False).astype(np.int64), nulls
 
 
-def _option_columns(flat: pa.Table, result: pa.Table, edition: Edition) -> dict[str, np.ndarray]:
-    """What ``Edition.options`` reads: integer flat columns and helpers, NULL as 0 (as the reference)."""
-    out = {}
-    for table, names in ((flat, flat.column_names), (result, edition.helpers)):
-        for name in names:
-            col = table.column(name)
-            if pa.types.is_integer(col.type):
-                out[name] = _ints(col)[0]
-    return out
+class _OptionColumns(Mapping):
+    """What ``Edition.options`` reads: integer flat columns and helpers of rows ``rows`` (all: None), NULL
+    as 0 (as the reference). A column is taken and converted when an edition's options first read it, so
+    the hundred-odd columns no option reads are never copied."""
+
+    def __init__(self, flat: pa.Table, result: pa.Table, edition: Edition, rows: pa.Array | None = None):
+        self._where: dict[str, pa.ChunkedArray] = {}
+        for table, names in ((flat, flat.column_names), (result, edition.helpers)):
+            for name in names:
+                col = table.column(name)
+                if pa.types.is_integer(col.type):
+                    self._where[name] = col
+        self._rows = rows
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._done:
+            col = self._where[name]
+            self._done[name] = _ints(col.take(self._rows) if self._rows is not None else col)[0]
+        return self._done[name]
+
+    def __iter__(self):
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def _option_columns(flat: pa.Table, result: pa.Table, edition: Edition) -> Mapping[str, np.ndarray]:
+    return _OptionColumns(flat, result, edition)
 
 
 def _moved(base: pa.Table, rows: np.ndarray, deltas: Mapping[str, np.ndarray]) -> pa.Table:
@@ -300,13 +321,15 @@ def _search_chunk(
     from keqi.policy.engine import columns_read
 
     m = len(idx)
-    sub_flat = flat.take(pa.array(idx))
-    sub_result = result.take(pa.array(idx))
-    plans = _Plans(edition, resolved, _option_columns(sub_flat, sub_result, edition), m)
+    at = pa.array(idx)
+    # only the columns the search reads are copied (a batch's flat table has ~150, its result dozens)
+    wanted = {"verdict", *edition.helpers} | {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
+    sub_result = result.select([name for name in result.column_names if name in wanted]).take(at)
+    plans = _Plans(edition, resolved, _OptionColumns(flat, result, edition, at), m)
     reads = set(columns_read(edition.id, settings, "criteria")) | set(
         columns_read(edition.id, settings, "verdict")
     )
-    base = sub_flat.select([name for name in sub_flat.column_names if name in reads])
+    base = flat.select([name for name in flat.column_names if name in reads]).take(at)
     own = codes[idx]
     order = np.argsort(plans.cost, axis=0, kind="stable")  # sorted position × firm → candidate
     firms = np.broadcast_to(np.arange(m), (plans.k, m))

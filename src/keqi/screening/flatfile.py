@@ -56,6 +56,7 @@ from keqi.policy.flat import FLAT_SCHEMA
 BATCH_ROWS = 65_536  # rows per batch (only the searched firms get criterion columns and plans)
 ALL_GAPS_BATCH_ROWS = 32_768  # with plans for every edition (13 editions' plans of 65,536 rows peaked at 3.7 GB)
 SEP = "·"
+WHOLE_BATCH = 0.8  # plans wanted for this share of a batch or more: the whole batch is searched
 QUALIFICATIONS = "qualifications"  # optional column: the qualification kinds held on the day
 TIER_FROM = ("qualifications", "certificate_fields", "none")
 
@@ -145,8 +146,9 @@ class Tiers:
         np.bitwise_or.at(mask, parents, bits)
         return mask
 
-    def of(self, flat: pa.Table, qualifications: pa.ChunkedArray | None) -> tuple[list, np.ndarray]:
-        """(the stage of each row, the basis of each: an index into ``TIER_FROM``)."""
+    def of(self, flat: pa.Table, qualifications: pa.ChunkedArray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(the stage of each row as an index into ``ladder.tiers``, the basis of each: an index into
+        ``TIER_FROM``)."""
         n = flat.num_rows
         certified = np.zeros(n, dtype=np.int64)
         for column, kind in self.certificates.items():
@@ -158,24 +160,23 @@ class Tiers:
             mask = mask | self._held_column(qualifications, n)
             basis = np.where(pc.is_valid(qualifications).to_numpy(zero_copy_only=False), 0, basis)
         patterns, inverse = np.unique(mask, return_inverse=True)
-        tiers = []
-        for p in patterns:
+        index = {t.key: i for i, t in enumerate(self.ladder.tiers)}
+        stage = np.empty(patterns.size, dtype=np.int64)
+        for j, p in enumerate(patterns):
             p = int(p)
             if p not in self._by_mask:
                 self._by_mask[p] = self.ladder.tier_of([k for k in self.kinds if p & int(self.bit[k])])
-            tiers.append(self._by_mask[p])
-        return [tiers[i] for i in inverse.ravel()], basis
+            stage[j] = index[self._by_mask[p].key]
+        return stage[inverse.ravel()], basis
 
-    def wanted(self, tiers: Sequence, edition_ids: Sequence[str], all_gaps: bool) -> dict[str, np.ndarray]:
+    def wanted(self, stages: np.ndarray, edition_ids: Sequence[str], all_gaps: bool) -> dict[str, np.ndarray]:
         """Per edition, the rows whose plans are searched: those of the firms whose next stage it decides."""
-        n = len(tiers)
         if all_gaps:
-            return {e: np.arange(n, dtype=np.int64) for e in edition_ids}
-        keys = np.array([t.key for t in tiers], dtype=object)
+            return {e: np.arange(stages.size, dtype=np.int64) for e in edition_ids}
         out = {}
         for e in edition_ids:
-            stages = [key for key, options in self.nexts.items() if e in options]
-            out[e] = np.nonzero(np.isin(keys, stages))[0].astype(np.int64) if stages else np.zeros(0, np.int64)
+            deciding = [i for i, t in enumerate(self.ladder.tiers) if e in self.nexts[t.key]]
+            out[e] = np.nonzero(np.isin(stages, deciding))[0].astype(np.int64)
         return out
 
 
@@ -198,23 +199,32 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
     out = {}
     for e in edition_ids:
         edition = policy_editions.get(e)
-        scored_e = scored[e] if scored is not None else policy_engine.run_rules(flat, e, view="score")
+        rows = np.asarray(wanted.get(e, ()), dtype=np.int64)
+        whole = rows.size > 0 and rows.size >= WHOLE_BATCH * n
+        full = policy_engine.run_rules(flat, e) if whole else None  # its verdict and points are the score view's
+        if scored is not None:
+            scored_e = scored[e]
+        else:
+            scored_e = full if full is not None else policy_engine.run_rules(flat, e, view="score")
         verdict = scored_e.column("verdict")
         eligible = pc.fill_null(pc.equal(verdict, "eligible"), False).to_numpy(zero_copy_only=False)
         uncertain = pc.fill_null(pc.equal(verdict, "uncertain"), False).to_numpy(zero_copy_only=False)
         close = np.where(eligible, 0.0, np.where(uncertain, 1.0, np.nan))
         gaps = pa.nulls(n, pa.string())
-        rows = np.asarray(wanted.get(e, ()), dtype=np.int64)
         if rows.size:
-            taken = pa.array(rows)
-            sub = flat.take(taken) if rows.size < n else flat
-            planned = gap_columns(sub, policy_engine.run_rules(sub, e), e)
             costs = edition.resolve_settings().get("gap_costs", {})
-            sub_close = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
-            close[rows] = sub_close
-            if rows.size == n:
-                gaps = planned.column("gaps_json").combine_chunks()
+            if full is not None:
+                # most of the batch: search it whole (no copy of 150 columns), keep the plans of ``rows``
+                planned = gap_columns(flat, full, e)
+                keep = np.zeros(n, dtype=bool)
+                keep[rows] = True
+                whole = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
+                close = np.where(keep, whole, close)
+                gaps = pc.if_else(pa.array(keep), planned.column("gaps_json").combine_chunks(), gaps)
             else:
+                sub = flat.take(pa.array(rows))
+                planned = gap_columns(sub, policy_engine.run_rules(sub, e), e)
+                close[rows] = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
                 position = np.full(n, rows.size, dtype=np.int64)  # the NULL appended after the searched
                 position[rows] = np.arange(rows.size)
                 texts = pa.concat_arrays([planned.column("gaps_json").combine_chunks(), pa.nulls(1, pa.string())])
@@ -239,7 +249,10 @@ class _Pool:
 
     def __init__(self, workers: int):
         self.pool = None
-        if workers > 0:
+        if workers > 0 and os.environ.get("KEQI_FLAT_THREADS"):
+            from concurrent.futures import ThreadPoolExecutor
+            self.pool = ThreadPoolExecutor(max_workers=workers)
+        elif workers > 0:
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                             initializer=_start, initargs=(policy_engine.compiled_sql(),))
 
@@ -279,15 +292,27 @@ def _batches(path: Path, batch_rows: int, assess_on: dt.date):
         reader.close()
 
 
-def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequence[str], tiers: Sequence,
+def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequence[str], stages: np.ndarray,
             basis: np.ndarray, state: Tiers) -> pa.Table:
     from .flows import next_choice
 
     closeness = {e: judged[e].column("closeness").to_numpy(zero_copy_only=False) for e in edition_ids}
-    chosen = next_choice(tiers, state.nexts, closeness)
+    ladder = state.ladder.tiers
     n = flat.num_rows
     index = {e: i for i, e in enumerate(edition_ids)}
-    which = np.array([index.get(e, -1) for e in chosen], dtype=np.int64)
+    # the next stage's edition: the only one when there is one, else the closest (``next_choice``, asked
+    # for the firms of stages with several only)
+    which = np.full(n, -1, dtype=np.int64)
+    for s, tier in enumerate(ladder):
+        options = state.nexts[tier.key]
+        rows = np.nonzero(stages == s)[0]
+        if not rows.size or not options:
+            continue
+        if len(options) == 1:
+            which[rows] = index[options[0]]
+        else:
+            picked = next_choice([tier] * rows.size, {tier.key: options}, {e: closeness[e][rows] for e in options})
+            which[rows] = [index[e] for e in picked]
     next_close = np.full(n, np.nan)
     next_verdict = pa.nulls(n, pa.string())
     for e, i in index.items():
@@ -295,13 +320,17 @@ def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequenc
         if rows.any():
             next_close = np.where(rows, closeness[e], next_close)
             next_verdict = pc.if_else(pa.array(rows), judged[e].column("verdict"), next_verdict)
-    above = [state.above[t.key] for t in tiers]
+    keys = pa.array([t.key for t in ladder])
+    above = [state.above[t.key] for t in ladder]
     columns: dict[str, Any] = {
         "uscc": flat.column("uscc"),
         "tier_from": pa.DictionaryArray.from_arrays(pa.array(basis, pa.int8()), pa.array(TIER_FROM)),
-        "current_tier": pa.array([t.key for t in tiers], pa.string()).dictionary_encode(),
-        "next_tier": pa.array([a.key if a else None for a in above], pa.string()).dictionary_encode(),
-        "next_edition": pa.array([e or None for e in chosen], pa.string()).dictionary_encode(),
+        "current_tier": pa.DictionaryArray.from_arrays(pa.array(stages, pa.int32()), keys),
+        "next_tier": pa.DictionaryArray.from_arrays(
+            pa.array(stages, pa.int32(), mask=np.array([a is None for a in above])[stages]),
+            pa.array([a.key if a else "" for a in above], pa.string())),
+        "next_edition": pa.DictionaryArray.from_arrays(pa.array(which, pa.int32(), mask=which < 0),
+                                                       pa.array(edition_ids, pa.string())),
         "next_verdict": next_verdict,
         "closeness": pa.array(next_close, mask=np.isnan(next_close)),
     }
@@ -345,8 +374,9 @@ def screen_flat_parquet(
     batch_rows = batch_rows or (ALL_GAPS_BATCH_ROWS if all_gaps else BATCH_ROWS)
     state = Tiers(ladder, assess_on, edition_ids)
     total = pq.ParquetFile(path).metadata.num_rows
-    if workers is None:
-        workers = min(os.cpu_count() or 1, 4) if total > batch_rows else 0  # two batches or more
+    if workers is None:  # two batches or more: one per core (at most 4), or KEQI_SCREEN_WORKERS
+        configured = os.environ.get("KEQI_SCREEN_WORKERS")
+        workers = int(configured) if configured else min(os.cpu_count() or 1, 4) if total > batch_rows else 0
     sqlcache.load()
     if workers:  # compile here once and hand the SQL to the workers
         searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
@@ -364,9 +394,9 @@ def screen_flat_parquet(
 
     def write_next() -> None:
         nonlocal writer
-        flat, tiers, basis, future = pending.popleft()
+        flat, stages, basis, future = pending.popleft()
         judged = future.result()
-        out = _output(flat, judged, edition_ids, tiers, basis, state)
+        out = _output(flat, judged, edition_ids, stages, basis, state)
         if partial is not None:
             if writer is None:
                 writer = pq.ParquetWriter(partial, out.schema)
@@ -384,9 +414,9 @@ def screen_flat_parquet(
 
     try:
         for flat, quals in _batches(path, batch_rows, assess_on):
-            tiers, basis = state.of(flat, quals)
-            wanted = state.wanted(tiers, edition_ids, all_gaps)
-            pending.append((flat, tiers, basis, pool.submit(flat, wanted, edition_ids)))
+            stages, basis = state.of(flat, quals)
+            wanted = state.wanted(stages, edition_ids, all_gaps)
+            pending.append((flat, stages, basis, pool.submit(flat, wanted, edition_ids)))
             while pending and (len(pending) > workers or pending[0][3].done()):
                 write_next()
         while pending:
