@@ -60,3 +60,19 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local Spark session for the whole test run (started only if a test asks: ≈10 s)."""
+    pytest.importorskip("pyspark", reason="pyspark is in the dev extras")
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (17)")
+    from keqi.policy import spark
+
+    session = spark.session("local[2]")
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

@@ -29,9 +29,12 @@ def _day(text: str | None) -> dt.date:
 def register(app: typer.Typer) -> None:
     @app.command()
     def screen(
-        file: Path = typer.Argument(None, exists=True, dir_okay=False,
-                                    help="Screen this file (import format, or a Parquet file of flat rows) instead of the registry."),
-        output: Path = typer.Option(None, "-o", "--output", help="Write the results (.xlsx, .csv or .parquet)."),
+        file: str = typer.Argument(None, help="Screen this file (import format, or a Parquet file of flat rows) instead "
+                                              "of the registry; with --engine spark also a folder of flat Parquet "
+                                              "files or a URL Spark reads (hdfs://…, s3a://…)."),
+        output: str = typer.Option(None, "-o", "--output",
+                                   help="Write the results (.xlsx, .csv or .parquet; with --engine spark and flat "
+                                        "rows also a folder or a URL)."),
         on: str = typer.Option(None, "--on", help="Assessment day YYYY-MM-DD (default: today)."),
         unit: str = typer.Option(None, help="Only this reporting unit (name or GB/T 2260 code)."),
         as_user: str = typer.Option(None, "--as", help="Screen with this user's rights (default: the whole city)."),
@@ -52,7 +55,7 @@ def register(app: typer.Typer) -> None:
         if file is not None:
             _screen_file(file, output, assess_on, engine, all_gaps)
             return
-        _screen_registry(output, assess_on, unit, as_user, engine, all_gaps)
+        _screen_registry(Path(output) if output else None, assess_on, unit, as_user, engine, all_gaps)
 
 
 def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: bool) -> None:
@@ -64,16 +67,8 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
         err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件：{output}[/red]")
         raise typer.Exit(2)
     import pyarrow.parquet as pq
-    from django.db import DatabaseError
 
-    from keqi.pipeline.models import Stage
-    from keqi.pipeline.services import current_ladder
-
-    try:
-        ladder = current_ladder()  # the city's stages, as the registry screen uses them
-    except (DatabaseError, Stage.DoesNotExist):
-        err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
-        raise typer.Exit(2) from None
+    ladder = _ladder_or_exit()
     total = pq.ParquetFile(file).metadata.num_rows
     with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True) as bar:
@@ -88,7 +83,24 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
         except KeyboardInterrupt:
             err.print("[yellow]已中断：未写入结果文件。[/yellow]")
             raise typer.Exit(130) from None
-    table = Table(title=f"{file.name}：{summary.firms} 家企业，评价日 {assess_on}"
+    _print_flat_summary(file.name, summary, output, assess_on)
+
+
+def _ladder_or_exit():
+    from django.db import DatabaseError
+
+    from keqi.pipeline.models import Stage
+    from keqi.pipeline.services import current_ladder
+
+    try:
+        return current_ladder()  # the city's stages, as the registry screen uses them
+    except (DatabaseError, Stage.DoesNotExist):
+        err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
+        raise typer.Exit(2) from None
+
+
+def _print_flat_summary(name: str, summary, output, assess_on: dt.date) -> None:
+    table = Table(title=f"{name}：{summary.firms} 家企业，评价日 {assess_on}"
                         + (f"，结果已写入 {output}" if output else ""))
     table.add_column("评价标准")
     for label in ("符合", "待定", "不符合"):
@@ -101,9 +113,18 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
     console.print("当前梯次依据：" + "；".join(f"{basis[k]} {n} 家" for k, n in summary.tier_from.items() if n))
 
 
-def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: str, all_gaps: bool = False) -> None:
+def _screen_file(source: str, target: str | None, assess_on: dt.date, engine: str, all_gaps: bool = False) -> None:
     from keqi.screening.flatfile import is_flat
+    from keqi.screening.sparkfile import is_url
 
+    if engine == "spark" and (is_url(source) or Path(source).is_dir() or is_flat(source)):
+        _screen_flat_spark(source, target, assess_on, all_gaps)
+        return
+    output = Path(target) if target else None
+    file = Path(source)
+    if not file.is_file():
+        err.print(f"[red]文件不存在：{source}[/red]")
+        raise typer.Exit(2)
     if engine == "duckdb" and is_flat(file):
         _screen_flat(file, output, assess_on, all_gaps)
         return
@@ -119,6 +140,31 @@ def _screen_file(file: Path, output: Path | None, assess_on: dt.date, engine: st
     if output:
         write_result(output, frame)
     console.print(f"{file.name}：{frame.height} 家企业，评价日 {assess_on}" + (f"，结果已写入 {output}" if output else ""))
+
+
+def _screen_flat_spark(source: str, output: str | None, assess_on: dt.date, all_gaps: bool) -> None:
+    """Flat Parquet rows read, judged and written by Spark (master: KEQI_SPARK_MASTER, else local[*]):
+    a ….parquet file with a local master, else a Parquet folder (a path or a URL of the cluster's storage)."""
+    from keqi.policy.spark import session
+    from keqi.screening import flatfile, sparkfile
+
+    if output is not None and Path(output).suffix.lower() not in ("", ".parquet") and not sparkfile.is_url(output):
+        err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件或文件夹：{output}[/red]")
+        raise typer.Exit(2)
+    ladder = _ladder_or_exit()
+    with console.status(f"Spark 筛选 {source} …"):
+        spark = session()
+        spark.sparkContext.setLogLevel("ERROR")
+        try:
+            summary = sparkfile.screen_flat_spark(source, output, assess_on=assess_on, ladder=ladder,
+                                                  all_gaps=all_gaps, spark=spark)
+        except flatfile.FileError as exc:
+            err.print(f"[red]{source}：{exc}[/red]")
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            err.print("[yellow]已中断：未写入结果文件。[/yellow]")
+            raise typer.Exit(130) from None
+    _print_flat_summary(Path(source).name or source, summary, output, assess_on)
 
 
 def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, as_user: str | None,
