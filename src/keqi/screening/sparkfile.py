@@ -16,7 +16,8 @@ row), for a population that does not fit one machine:
    local master and an output named ``….parquet``, one Parquet file (the folder's parts joined in
    partition order, then renamed into place: an interrupted screen leaves no half file).
 
-Row order is Spark's (its read splits), not necessarily the input's; ``uscc`` identifies each row.
+Row order is Spark's (its read splits; a file read as fewer splits than the cluster has cores is
+first spread over them), not necessarily the input's; ``uscc`` identifies each row.
 The executors need the keqi wheel in the Python they run (``spark.pyspark.python``); they start
 Django for its settings only (the ladder and editions come from the driver; no database access).
 """
@@ -104,6 +105,9 @@ def result_frame(source: str, *, assess_on: dt.date, ladder, edition_ids: Sequen
         raise flatfile.FileError(f"column {QUALIFICATIONS!r} must hold text or a list of texts, "
                                  f"not {dict(raw.dtypes)[QUALIFICATIONS]}")
     flat = policy_spark.flat_frame(raw, keep=[QUALIFICATIONS])
+    cores = spark.sparkContext.defaultParallelism
+    if raw.rdd.getNumPartitions() < cores:  # a small file (or one row group) is read as one split
+        flat = flat.repartition(cores)
     flat = flat.withColumn("assess_on", F.lit(assess_on).cast("date"))  # every row judged on the day
     scored = policy_spark.scores_frame(flat, edition_ids, spark=spark, sep=SEP)
     # the executors' gap search runs the engine's SQL: compiled once here (and cached on disk)
