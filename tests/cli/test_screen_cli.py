@@ -9,7 +9,7 @@ from keqi.cli.main import app
 from keqi.policy import editions
 from keqi.registry import flows
 from keqi.screening.exporting import VERDICT_LABELS
-from keqi.screening.models import Result, ScreeningRun
+from keqi.screening.models import ScreeningRun, Standing
 
 from support import qualification_rows, report_rows, write_file
 
@@ -37,8 +37,8 @@ def test_file_screen_equals_registry_screen(tmp_path, data_file):
     run = ScreeningRun.objects.get()
     for edition in ("tsme-2017", "hnte-2016", "cq-tech-2022"):
         title = editions.get(edition).title
-        expected = {r.enterprise.uscc: VERDICT_LABELS[r.verdict]
-                    for r in Result.objects.filter(run=run, edition=edition).select_related("enterprise")}
+        expected = {s.enterprise.uscc: VERDICT_LABELS[s.result(edition).verdict]
+                    for s in Standing.objects.filter(run=run).select_related("enterprise")}
         got = dict(from_file.select("统一社会信用代码", f"{title}·结论").iter_rows())
         assert got == expected
     # two firms hold a valid 高企 certificate: both say so in the file screen

@@ -38,11 +38,13 @@ def stored_grades(grades: dict[str, str], assess_on: dt.date = DAY):
 
     from keqi.policy.editions.kv_credit import CREDIT_LINES
     from keqi.registry.models import Enterprise
-    from keqi.screening.models import Result, ScreeningRun
+    from keqi.screening.models import EditionResult, ScreeningRun, Standing
 
     run = ScreeningRun.objects.create(assess_on=assess_on, status=ScreeningRun.Status.COMPLETE,
                                       finished_at=timezone.now())
     for code, grade in grades.items():
-        Result.objects.create(run=run, enterprise=Enterprise.objects.get(uscc=code), edition="kv-credit",
-                              verdict="eligible", extras={"grade": grade, "credit_line": CREDIT_LINES[grade]})
+        firm = Enterprise.objects.get(uscc=code)
+        result = EditionResult("kv-credit", "eligible", extras={"grade": grade, "credit_line": CREDIT_LINES[grade]})
+        Standing.objects.create(run=run, enterprise=firm, reporting_unit_id=firm.reporting_unit_id, name=firm.name,
+                                current_tier="tech", results={"kv-credit": result.pack()})
     return run

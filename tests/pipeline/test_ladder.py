@@ -14,7 +14,7 @@ from keqi.pipeline.models import Stage
 from keqi.policy import editions as policy_editions
 from keqi.registry import flows as registry_flows
 from keqi.screening import flows as screening_flows
-from keqi.screening.models import Result, Standing
+from keqi.screening.models import Standing
 
 from support import qualification_rows, report_rows, write_file
 
@@ -134,8 +134,7 @@ def test_with_several_editions_for_the_next_tier_the_closest_is_the_target(popul
     standings = Standing.objects.filter(run=run, current_tier="hnte")
     assert standings.count() == 2
     for s in standings:
-        options = {r.edition: r for r in Result.objects.filter(
-            run=run, enterprise_id=s.enterprise_id, edition__in=["unicorn-cq-2023", "gazelle-cq-2023"])}
+        options = {e: s.result(e) for e in ("unicorn-cq-2023", "gazelle-cq-2023")}
         assert len(options) == 2 and all(r.gaps is not None for r in options.values())  # both plans searched
         ranked = [r.closeness for r in options.values() if r.closeness is not None]  # None: no path there
         best = min(ranked, default=None)

@@ -12,7 +12,7 @@ from keqi.policy import editions
 from keqi.registry import flows as registry_flows
 from keqi.registry.models import ReportingUnit
 from keqi.screening import flows, services
-from keqi.screening.models import Result, ScreeningRun, Standing
+from keqi.screening.models import ScreeningRun, Standing
 
 from support import qualification_rows, report_rows, write_file
 
@@ -38,29 +38,39 @@ def test_every_batch_result_equals_the_single_firm_verdict(population, all_gaps)
     ladder = current_ladder()
     searched = {ent: ladder.next_editions(ladder.by_key[tier], DAY)
                 for ent, tier in Standing.objects.filter(run=run).values_list("enterprise_id", "current_tier")}
-    for result in Result.objects.filter(run=run).select_related("enterprise"):
-        single = next(v for v in services.evaluate_enterprise(scope=SYSTEM, uscc=result.enterprise.uscc, assess_on=DAY)
-                      if v["edition"] == result.edition)
-        assert (result.verdict, result.score_min, result.score_max) == (
-            single["verdict"], (single["score"] or {}).get("min"), (single["score"] or {}).get("max"))
-        if all_gaps or result.edition in searched[result.enterprise_id]:
-            # plans are searched for every edition of the firm's next stage: the firm's own plans
-            assert result.gaps == single["gaps"]
-        else:
-            assert result.gaps is None  # not searched in this run; the firm's page computes it live
-    assert Result.objects.filter(run=run).count() == 9 * len(services.editions_on(DAY))
+    standings = list(Standing.objects.filter(run=run).select_related("enterprise"))
+    assert len(standings) == 9
+    for standing in standings:
+        results = standing.edition_results()
+        assert set(results) == set(services.editions_on(DAY))  # every edition's result, for every firm
+        assert standing.name == standing.enterprise.name
+        for single in services.evaluate_enterprise(scope=SYSTEM, uscc=standing.enterprise.uscc, assess_on=DAY):
+            result = results[single["edition"]]
+            assert (result.verdict, result.score_min, result.score_max) == (
+                single["verdict"], (single["score"] or {}).get("min"), (single["score"] or {}).get("max"))
+            if all_gaps or result.edition in searched[standing.enterprise_id]:
+                # plans are searched for every edition of the firm's next stage: the firm's own plans
+                assert result.gaps == single["gaps"]
+            else:
+                assert result.gaps is None  # not searched in this run; the firm's page computes it live
+    # the run counted every edition's verdicts as it wrote them
+    counts = {e: {} for e in services.editions_on(DAY)}
+    for standing in standings:
+        for e, result in standing.edition_results().items():
+            counts[e][result.verdict] = counts[e].get(result.verdict, 0) + 1
+    assert run.counts == counts
+    assert ScreeningRun.objects.get(pk=run.pk).counts == counts
 
 
 def test_worker_processes_give_the_same_results(population):
     here = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, workers=0)
     there = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=4, workers=2)
-    fields = ("enterprise_id", "edition", "verdict", "route", "score_min", "score_max", "pass_mark", "closeness",
-              "gaps", "extras")
-    rows = [sorted(Result.objects.filter(run=r).values_list(*fields)) for r in (here, there)]
-    assert rows[0] == rows[1] and len(rows[0]) == 9 * len(services.editions_on(DAY))
     standings = [sorted(Standing.objects.filter(run=r).values_list(
-        "enterprise_id", "current_tier", "next_tier", "next_edition", "next_verdict", "closeness")) for r in (here, there)]
-    assert standings[0] == standings[1]
+        "enterprise_id", "name", "current_tier", "next_tier", "next_edition", "next_verdict", "closeness", "results"))
+        for r in (here, there)]
+    assert standings[0] == standings[1] and len(standings[0]) == 9
+    assert all(len(row[-1]) == len(services.editions_on(DAY)) for row in standings[0])
+    assert here.counts == there.counts
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the ladder is migration data
@@ -69,9 +79,9 @@ def test_writing_in_a_thread_gives_the_same_results(population, monkeypatch):
     monkeypatch.setattr(flows, "WRITER_THREAD_FIRMS", 0)
     there = flows.run_screening(scope=SYSTEM, assess_on=DAY, chunk=2, workers=2)
     assert there.status == "complete" and there.progress == 100
-    fields = ("enterprise_id", "edition", "verdict", "closeness", "gaps")
-    rows = [sorted(Result.objects.filter(run=r).values_list(*fields)) for r in (here, there)]
-    assert rows[0] == rows[1] and Standing.objects.filter(run=there).count() == 9
+    rows = [sorted(Standing.objects.filter(run=r).values_list("enterprise_id", "closeness", "results"))
+            for r in (here, there)]
+    assert rows[0] == rows[1] and len(rows[0]) == 9 and here.counts == there.counts
 
 
 def test_tier_comes_from_qualifications_held_and_picks_the_next_edition(population):
@@ -106,9 +116,10 @@ def test_an_interrupted_run_leaves_the_last_complete_results(population, monkeyp
         flows.run_screening(scope=SYSTEM, assess_on=dt.date(2025, 7, 1), chunk=4)
     failed = ScreeningRun.objects.exclude(pk=first.pk).get()
     assert failed.status == "failed"
-    assert not Result.objects.filter(run=failed).exists() and not Standing.objects.filter(run=failed).exists()
+    assert not Standing.objects.filter(run=failed).exists()
     assert services.latest_run(scope=SYSTEM, unit_id=None) == first
-    assert Result.objects.filter(run=first).count() == 9 * len(services.editions_on(DAY))
+    assert [len(r) for r in Standing.objects.filter(run=first).values_list("results", flat=True)] == [
+        len(services.editions_on(DAY))] * 9
 
 
 def test_district_officer_screens_only_own_unit(population, yubei_officer):

@@ -21,6 +21,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +31,7 @@ from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.editions.kv_credit import CREDIT_LINES
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.screening import services as screening
-from keqi.screening.models import Result
+from keqi.screening.models import Standing as ScreeningStanding
 
 from .models import CreditPolicy, Default, FundEntry, Loan, Repayment
 from .money import city_district, compensation_for, one_year_after
@@ -155,7 +156,8 @@ def _firm_for(scope: Scope, uscc: str) -> Enterprise:
 def _grade(firm: Enterprise, on: dt.date) -> tuple[str | None, str]:
     run = screening.latest_run(scope=SYSTEM, unit_id=firm.reporting_unit_id)
     if run is not None:
-        result = Result.objects.filter(run=run, enterprise=firm, edition=EDITION).first()
+        screened = ScreeningStanding.objects.filter(run=run, enterprise=firm).first()
+        result = screened.result(EDITION) if screened is not None else None
         if result is not None:
             return result.extras.get("grade"), f"run:{run.pk}"
     verdict = screening.evaluate_enterprise(scope=SYSTEM, uscc=firm.uscc, assess_on=on, edition_ids=(EDITION,))[0]
@@ -230,12 +232,15 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
         firms = firms.filter(reporting_unit_id=unit_id)
     valid = Qualification.objects.filter(enterprise=OuterRef("enterprise"), kind="cq_tech", valid_from__lte=on).filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=on))
-    results = (Result.objects.filter(run=run, edition=EDITION, enterprise__in=firms.values("pk"))
-               .annotate(eligible=Exists(valid)).select_related("enterprise__reporting_unit")
-               .order_by(F("eligible").desc(), F("extras__grade").asc(nulls_last=True), "enterprise__name", "pk"))
+    # the kv-credit result of each firm in the run (packed in its screening standing)
+    graded = KeyTextTransform("grade", KeyTransform("x", KeyTransform(EDITION, "results")))
+    results = (ScreeningStanding.objects.filter(run=run, results__has_key=EDITION, enterprise__in=firms.values("pk"))
+               .annotate(eligible=Exists(valid), grade=graded).defer("results")
+               .select_related("enterprise__reporting_unit")
+               .order_by(F("eligible").desc(), F("grade").asc(nulls_last=True), "enterprise__name", "pk"))
     rows = []
     for r in results[offset : offset + limit]:
-        grade = r.extras.get("grade") if r.eligible else None
+        grade = r.grade if r.eligible else None
         rows.append(GradeRow(r.enterprise.uscc, r.enterprise.name, r.enterprise.reporting_unit.name, grade,
                              r.eligible, CREDIT_LINES.get(grade or "", 0)))
     return results.count(), rows

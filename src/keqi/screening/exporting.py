@@ -12,7 +12,7 @@ from keqi.policy import editions as policy_editions
 from keqi.registry.columns import Column
 from keqi.registry.workbook import write_tables
 
-from .models import Result, Standing
+from .models import EditionResult, Standing
 
 VERDICT_LABELS = {"eligible": "符合", "ineligible": "不符合", "uncertain": "待定"}
 
@@ -43,7 +43,7 @@ def score_text(score_min: int | None, score_max: int | None, pass_mark: int | No
     return f"{points}（及格线 {pass_mark}）" if pass_mark is not None else points
 
 
-def candidate_frame(standings: Sequence[Standing], results: Mapping[int, Result]) -> pl.DataFrame:
+def candidate_frame(standings: Sequence[Standing], results: Mapping[int, EditionResult]) -> pl.DataFrame:
     rows = []
     labels = current_ladder().labels()
     for rank, s in enumerate(standings, start=1):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import connections, transaction
+from django.db import connections
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
@@ -32,7 +32,7 @@ from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
 from . import judging, sqlcache, store
-from .models import Result, ScreeningRun, Standing
+from .models import ScreeningRun, Standing
 from .services import editions_on
 
 CHUNK = 20_000
@@ -108,7 +108,6 @@ def run_screening(
     try:
         _screen(run, firms, ids, assess_on, edition_ids, settings, run.engine, all_gaps, chunk, workers, progress)
     except BaseException as exc:  # also Ctrl+C: never leave a half-written run looking complete
-        Result.objects.filter(run=run).delete()
         Standing.objects.filter(run=run).delete()
         ScreeningRun.objects.filter(pk=run.pk).update(
             status=ScreeningRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:500] or type(exc).__name__
@@ -117,7 +116,7 @@ def run_screening(
     run.status = ScreeningRun.Status.COMPLETE
     run.progress = 100
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "progress", "finished_at"])
+    run.save(update_fields=["status", "progress", "finished_at", "counts"])
     pipeline_flows.record_screening(run=run)  # each firm's tier history for the run's year
     return run
 
@@ -150,10 +149,11 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
     writes: deque = deque()
     pending: deque = deque()
     done = 0
+    counts: dict[str, dict[str, int]] = {}
 
     def write(part: store.Chunk, tiers: Sequence, judged: Mapping[str, Any]) -> None:
         nonlocal done
-        _write_chunk(run, part, tiers, judged, ladder, nexts, edition_ids)
+        _write_chunk(run, part, tiers, judged, ladder, nexts, edition_ids, counts)
         done += len(part.ids)
         ScreeningRun.objects.filter(pk=run.pk).update(progress=100 * done // max(len(ids), 1))
         progress(done, len(ids))
@@ -188,6 +188,7 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
             writer.shutdown(wait=True)
     if not workers:
         sqlcache.save()
+    run.counts = {e: counts[e] for e in edition_ids if e in counts}
 
 
 def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
@@ -208,8 +209,10 @@ def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
 
 
 def _write_chunk(run: ScreeningRun, part: store.Chunk, tiers: Sequence, judged: Mapping[str, Any], ladder,
-                 nexts: Mapping[str, Sequence[str]], edition_ids: Sequence[str]) -> None:
-    results = [store.result_frame(run_id=run.pk, ids=part.ids, edition_id=e, result=judged[e]) for e in edition_ids]
+                 nexts: Mapping[str, Sequence[str]], edition_ids: Sequence[str],
+                 counts: dict[str, dict[str, int]]) -> None:
+    """One ``Standing`` per firm of the chunk (every edition's result packed in it); adds the chunk's
+    verdicts to ``counts`` (edition → verdict → firms)."""
     closeness = {e: judged[e].column("closeness").to_numpy(zero_copy_only=False) for e in edition_ids}
     verdict = {e: judged[e].column("verdict").to_pylist() for e in edition_ids}
     chosen = next_choice(tiers, nexts, closeness)
@@ -218,13 +221,17 @@ def _write_chunk(run: ScreeningRun, part: store.Chunk, tiers: Sequence, judged: 
         "run_id": pl.Series([run.pk] * len(part.ids), dtype=pl.Int64),
         "enterprise_id": pl.Series(part.ids, dtype=pl.Int64),
         "reporting_unit_id": pl.Series(part.units, dtype=pl.Int64),
+        "name": pl.Series(part.names, dtype=pl.String).fill_null(""),
         "current_tier": [t.key for t in tiers],
         "next_tier": [above[t.key].key if above[t.key] else "" for t in tiers],
         "next_edition": chosen,
         "next_verdict": [verdict[e][i] if e else "" for i, e in enumerate(chosen)],
         "closeness": pl.Series([None if not e or np.isnan(closeness[e][i]) else float(closeness[e][i])
                                 for i, e in enumerate(chosen)], dtype=pl.Float64),
+        "results": store.packed_results({e: judged[e] for e in edition_ids}),
     })
-    with transaction.atomic():
-        store.write(Result, pl.concat(results))
-        store.write(Standing, standings)
+    store.write(Standing, standings)
+    for e in edition_ids:
+        tally = counts.setdefault(e, {})
+        for v, n in Counter(verdict[e]).items():
+            tally[v] = tally.get(v, 0) + n

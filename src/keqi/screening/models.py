@@ -2,11 +2,14 @@
 
 A run judges a set of firms (a reporting unit or the whole city) against every edition on one
 assessment day, and records the edition versions and settings it used, so it can be reproduced.
-Results are written while the run is ``running``; only a ``complete`` run is ever shown, so an
-interrupted run leaves the previous results in place.
+Results (one :class:`Standing` per firm, with every edition's result packed in it) are written while
+the run is ``running``; only a ``complete`` run is ever shown, so an interrupted run leaves the
+previous results in place.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +41,8 @@ class ScreeningRun(models.Model):
     firms = models.PositiveIntegerField(_("firms"), default=0)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     message = models.CharField(_("message"), max_length=500, blank=True)
+    # per edition, how many firms got each verdict (written when the run completes)
+    counts = models.JSONField(_("verdict counts"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -49,50 +54,90 @@ class ScreeningRun(models.Model):
 
 
 class Standing(models.Model):
-    """Where one firm stands in one run: its tier, and how close it is to the next one."""
+    """One firm in one run: its tier, how close it is to the next one, and every edition's result.
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="standings")
+    ``results`` packs the firm's result under each edition of the run into one JSON object (one row
+    per firm, not one per firm and edition: a city-wide run writes a million rows, not thirteen
+    million), keyed by edition id, each entry with short keys (only those with a value)::
+
+        {"cq-tech-2022": {"v": "ineligible", "s": [55, 55, 60], "c": 12.0, "g": [...]},
+         "kv-credit": {"v": "eligible", "s": [71, 71, null], "x": {"grade": "B", ...}}, ...}
+
+    ``v`` verdict, ``r`` route, ``s`` [lowest score, highest score, pass mark], ``c`` closeness,
+    ``g`` the gap plan (only where it was searched in the run: the editions deciding the firm's next
+    tier, or all with ``all_gaps``; ``[]`` = searched, nothing needed), ``x`` edition-specific
+    outputs (the credit grade, the unicorn tier). :meth:`result` unpacks one as an
+    :class:`EditionResult`.
+
+    ``name`` is the firm's name when the run screened it: the candidate lists order ties of
+    closeness by it, from an index, without joining every firm before the first page.
+    """
+
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="standings",
+                            db_index=False)  # the unique (run, enterprise) index serves it
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
-    reporting_unit = models.ForeignKey("registry.ReportingUnit", on_delete=models.PROTECT, related_name="+")
+    reporting_unit = models.ForeignKey("registry.ReportingUnit", on_delete=models.PROTECT, related_name="+",
+                                       db_index=False)  # the (run, reporting_unit, …) index serves the lists
+    name = models.CharField(_("name"), max_length=200, blank=True)
     current_tier = models.CharField(_("current tier"), max_length=12)
     next_tier = models.CharField(_("next tier"), max_length=12, blank=True)
     next_edition = models.CharField(_("edition deciding the next tier"), max_length=24, blank=True)
     next_verdict = models.CharField(_("verdict for the next tier"), max_length=12, blank=True)
     closeness = models.FloatField(_("closeness (smaller is closer)"), null=True, blank=True)
+    results = models.JSONField(_("every edition's result"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("standing")
         verbose_name_plural = _("standings")
         constraints = [models.UniqueConstraint(fields=["run", "enterprise"], name="standing_unique_run_firm")]
-        indexes = [models.Index(fields=["run", "reporting_unit", "next_tier", "closeness"])]
+        indexes = [
+            # the candidate lists' order (closest first, ties by name): the first page from the index
+            models.Index(fields=["run", "closeness", "name", "id"], name="standing_run_rank"),
+            models.Index(fields=["run", "reporting_unit", "closeness", "name", "id"], name="standing_run_unit_rank"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} · {self.current_tier} → {self.next_tier or '—'}"
 
+    def result(self, edition: str) -> EditionResult | None:
+        """The firm's result under ``edition`` in this run (None if the run did not judge it)."""
+        packed = (self.results or {}).get(edition)
+        return None if packed is None else EditionResult.unpack(edition, packed)
 
-class Result(models.Model):
+    def edition_results(self) -> dict[str, EditionResult]:
+        return {e: EditionResult.unpack(e, packed) for e, packed in (self.results or {}).items()}
+
+
+@dataclass(frozen=True)
+class EditionResult:
     """One firm's verdict under one edition in one run (the evaluation contract, summarised)."""
 
-    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="results")
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
-    edition = models.CharField(_("edition"), max_length=24)
-    verdict = models.CharField(_("verdict"), max_length=12)
-    route = models.CharField(_("route"), max_length=8, blank=True)
-    score_min = models.SmallIntegerField(_("lowest score"), null=True, blank=True)
-    score_max = models.SmallIntegerField(_("highest score"), null=True, blank=True)
-    pass_mark = models.SmallIntegerField(_("pass mark"), null=True, blank=True)
-    closeness = models.FloatField(_("closeness (smaller is closer)"), null=True, blank=True)
-    # null: not computed in this run (only the edition deciding the firm's next tier is, by default)
-    gaps = models.JSONField(_("gap plan"), null=True, blank=True)
-    extras = models.JSONField(_("edition-specific results"), default=dict, blank=True)
+    edition: str
+    verdict: str
+    route: str = ""
+    score_min: int | None = None
+    score_max: int | None = None
+    pass_mark: int | None = None
+    closeness: float | None = None
+    gaps: list | None = None  # None: not searched in this run (the firm's page computes it live)
+    extras: dict = field(default_factory=dict)
 
-    class Meta:
-        verbose_name = _("result")
-        verbose_name_plural = _("results")
-        constraints = [
-            models.UniqueConstraint(fields=["run", "enterprise", "edition"], name="result_unique_run_firm_edition")
-        ]
-        indexes = [models.Index(fields=["run", "edition", "verdict"])]
+    @classmethod
+    def unpack(cls, edition: str, packed: dict) -> EditionResult:
+        lo, hi, mark = packed.get("s") or (None, None, None)
+        return cls(edition, packed["v"], packed.get("r", ""), lo, hi, mark, packed.get("c"), packed.get("g"),
+                   packed.get("x") or {})
 
-    def __str__(self) -> str:
-        return f"{self.enterprise_id} · {self.edition}: {self.verdict}"
+    def pack(self) -> dict:
+        out: dict = {"v": self.verdict}
+        if self.route:
+            out["r"] = self.route
+        if (self.score_min, self.score_max, self.pass_mark) != (None, None, None):
+            out["s"] = [self.score_min, self.score_max, self.pass_mark]
+        if self.closeness is not None:
+            out["c"] = self.closeness
+        if self.gaps is not None:
+            out["g"] = self.gaps
+        if self.extras:
+            out["x"] = self.extras
+        return out

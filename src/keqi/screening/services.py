@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from keqi.accounts.scope import Scope
 from keqi.pipeline.services import editions_in_force
@@ -20,7 +20,7 @@ from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
 
-from .models import Result, ScreeningRun, Standing
+from .models import EditionResult, ScreeningRun, Standing
 
 # The order in which programmes are shown and screened: up the tier ladder, then the others.
 FAMILY_ORDER = ("cq-tech", "tsme", "innovative-sme", "hnte", "gazelle", "srdi", "unicorn", "little-giant", "star",
@@ -99,29 +99,24 @@ def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | No
         qs = qs.filter(enterprise__hitech_field=f.hitech_field)
     if not f.include_unranked:
         qs = qs.filter(closeness__isnull=False)
-    return qs.order_by(F("closeness").asc(nulls_last=True), "enterprise__name", "pk")
+    # ties by the firm's name as screened (``Standing.name``): the first page comes from an index
+    return qs.order_by(F("closeness").asc(nulls_last=True), "name", "pk")
 
 
-def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, Result]:
-    """The next-tier result (with its gap plan) of each listed standing: one query per 5,000 firms,
-    whatever mix of editions decides their next tiers."""
-    wanted = {(s.enterprise_id, s.next_edition) for s in standings if s.next_edition}
-    ids = sorted({ent for ent, _ in wanted})
-    editions = sorted({edition for _, edition in wanted})
-    found: dict[int, Result] = {}
-    for i in range(0, len(ids), 5000):
-        for r in Result.objects.filter(run=run, edition__in=editions, enterprise_id__in=ids[i : i + 5000]):
-            if (r.enterprise_id, r.edition) in wanted:
-                found[r.enterprise_id] = r
+def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, EditionResult]:
+    """The next-tier result (with its gap plan) of each listed standing, from the standing itself (no query)."""
+    found: dict[int, EditionResult] = {}
+    for s in standings:
+        result = s.result(s.next_edition) if s.next_edition else None
+        if result is not None:
+            found[s.enterprise_id] = result
     return found
 
 
 def verdict_counts(*, run: ScreeningRun) -> dict[str, dict[str, int]]:
-    """Per edition (by title, in programme order): how many firms are eligible, uncertain, ineligible."""
-    counts: dict[str, dict[str, int]] = {}
-    rows = Result.objects.filter(run=run).values_list("edition", "verdict").annotate(n=Count("pk"))
-    for edition, verdict, n in rows:
-        counts.setdefault(edition, {})[verdict] = n
+    """Per edition (by title, in programme order): how many firms are eligible, uncertain, ineligible
+    (counted by the run as it wrote its results)."""
+    counts = {e: c for e, c in (run.counts or {}).items() if e in policy_editions.EDITION_IDS}
     shown = editions_on(run.assess_on)
     order = [e for e in shown if e in counts] + sorted(set(counts) - set(shown))
     return {policy_editions.get(e).title: counts[e] for e in order}
@@ -145,9 +140,9 @@ def firm_standing(*, scope: Scope, enterprise: Enterprise) -> tuple[ScreeningRun
     if run is None:
         return None, None, []
     standing = Standing.objects.filter(run=run, enterprise=enterprise).first()
-    results = {r.edition: r for r in Result.objects.filter(run=run, enterprise=enterprise)}
-    order = [e for e in editions_on(run.assess_on) if e in results] + sorted(
-        set(results) - set(editions_on(run.assess_on)))
+    results = standing.edition_results() if standing is not None else {}
+    shown = editions_on(run.assess_on)
+    order = [e for e in shown if e in results] + sorted(set(results) - set(shown))
     rows = [{"edition": e, "title": policy_editions.get(e).title, "result": results[e]} for e in order
             if e in policy_editions.EDITION_IDS]
     return run, standing, rows

@@ -6,14 +6,17 @@ sub-query, no list of keys sent), straight into polars, and turned into the flat
 ``registry.profiles.flat_from_frames``, the function that also builds a firm's page, so the batch and
 the single firm see the same table (tested against ``flat_table``).
 
-Writing: the results of a chunk are built column-wise and written as one CSV ``COPY`` per table on
-PostgreSQL, or ``executemany`` on SQLite.
+Writing: one ``Standing`` row per firm, with every edition's result packed into its ``results``
+JSON (``packed_results``, built column-wise as text), written as one CSV ``COPY`` per chunk on
+PostgreSQL, or ``executemany`` on SQLite. One row per firm rather than one per firm and edition:
+on PostgreSQL each row costs its index entries and foreign-key checks, whatever its width.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,10 +46,11 @@ ENT_TYPES = {"pk": pl.Int64, "uscc": pl.String, "name": pl.String, "reporting_un
 
 @dataclass
 class Chunk:
-    """The firms of one chunk, in key order: keys, units, qualifications held and the flat table."""
+    """The firms of one chunk, in key order: keys, units, names, qualifications held and the flat table."""
 
     ids: np.ndarray
     units: np.ndarray
+    names: list[str]
     held: list[frozenset[str]]
     flat: pa.Table
 
@@ -94,7 +98,7 @@ def read_chunk(*, firms: QuerySet, first: int, last: int, assess_on: dt.date) ->
     flat = flat_from_frames(ents.drop("reporting_unit_id").rename({"pk": "enterprise_id"}), reports, hnte, assess_on,
                             titles=titles)
     return Chunk(
-        ids=ids, units=ents["reporting_unit_id"].to_numpy(),
+        ids=ids, units=ents["reporting_unit_id"].to_numpy(), names=ents["name"].to_list(),
         held=[frozenset(kinds.get(int(i), ())) for i in ids], flat=flat,
     )
 
@@ -128,18 +132,47 @@ def write(model: type[models.Model], frame: pl.DataFrame) -> None:
             cursor.executemany(sql, frame.slice(start, 20_000).iter_rows())
 
 
-def result_frame(*, run_id: int, ids: np.ndarray, edition_id: str, result: pa.Table) -> pl.DataFrame:
-    """The ``Result`` rows of one edition for a chunk (``result`` from ``judging.judge_chunk``)."""
-    frame = pl.from_arrow(result)
-    assert isinstance(frame, pl.DataFrame)
-    return frame.select(
-        pl.lit(run_id, dtype=pl.Int64).alias("run_id"),
-        pl.Series("enterprise_id", ids, dtype=pl.Int64),
-        pl.lit(edition_id).alias("edition"),
-        pl.col("verdict").cast(pl.String),
-        pl.col("route").cast(pl.String).fill_null(""),
-        *(pl.col(c).cast(pl.Int64) for c in ("score_min", "score_max", "pass_mark")),
-        pl.col("closeness").cast(pl.Float64),
-        pl.col("gaps").cast(pl.String),
-        pl.col("extras").cast(pl.String),
-    )
+RESULT_COLUMNS = ("verdict", "route", "score_min", "score_max", "pass_mark", "closeness", "gaps", "extras")
+
+
+def _fragment(edition_id: str) -> pl.Expr:
+    """``"<edition>":{…}`` of every row: the packed result of ``models.Standing.results`` (keys with a value only)."""
+    verdict, route, lo, hi, mark, close, gaps, extras = (pl.col(f"{edition_id}\x1f{c}") for c in RESULT_COLUMNS)
+
+    def num(col: pl.Expr) -> pl.Expr:
+        return col.cast(pl.String).fill_null("null")
+
+    scored = lo.is_not_null() | hi.is_not_null() | mark.is_not_null()
+    parts = [
+        pl.lit(f'{json.dumps(edition_id)}:{{"v":"'), verdict.cast(pl.String), pl.lit('"'),
+        pl.when(route.fill_null("") != "").then(pl.lit(',"r":"') + route.cast(pl.String) + pl.lit('"'))
+        .otherwise(pl.lit("")),
+        pl.when(scored).then(pl.lit(',"s":[') + num(lo) + pl.lit(",") + num(hi) + pl.lit(",") + num(mark) + pl.lit("]"))
+        .otherwise(pl.lit("")),
+        pl.when(close.is_not_null()).then(pl.lit(',"c":') + close.cast(pl.String)).otherwise(pl.lit("")),
+        pl.when(gaps.is_not_null()).then(pl.lit(',"g":') + gaps).otherwise(pl.lit("")),
+        pl.when(extras.is_not_null() & (extras != "{}")).then(pl.lit(',"x":') + extras).otherwise(pl.lit("")),
+        pl.lit("}"),
+    ]
+    return pl.concat_str(parts)
+
+
+def packed_results(judged: dict[str, pa.Table]) -> pl.Series:
+    """Per firm, the JSON text of its results under every edition of ``judged`` (edition → the Arrow
+    table of ``judging.judge_chunk``, one row per firm), as ``models.Standing.results`` keeps them."""
+    frames = []
+    for edition_id, result in judged.items():
+        frame = pl.from_arrow(result.select(list(RESULT_COLUMNS)))
+        assert isinstance(frame, pl.DataFrame)
+        frames.append(frame.select(
+            pl.col("verdict").cast(pl.String), pl.col("route").cast(pl.String),
+            *(pl.col(c).cast(pl.Int64) for c in ("score_min", "score_max", "pass_mark")),
+            pl.col("closeness").cast(pl.Float64).fill_nan(None), pl.col("gaps").cast(pl.String), pl.col("extras").cast(pl.String),
+        ).rename(lambda c, e=edition_id: f"{e}\x1f{c}"))
+    if not frames:
+        return pl.Series("results", [], dtype=pl.String)
+    wide = pl.concat(frames, how="horizontal")
+    fragments = [_fragment(e) for e in judged]
+    return wide.select(
+        (pl.lit("{") + pl.concat_str(fragments, separator=",") + pl.lit("}")).alias("results")
+    ).to_series()
