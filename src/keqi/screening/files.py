@@ -26,7 +26,7 @@ from keqi.registry.columns import (
     Column,
 )
 from keqi.registry.parsing import CellError, check_qualifications, check_reports, parse_sheet
-from keqi.registry.profiles import LATEST_FIELDS, flat_from_frames
+from keqi.registry.profiles import LATEST_FIELDS, TITLE_KINDS, flat_from_frames
 from keqi.registry.reading import UnreadableFile, read_tables
 from keqi.registry.units import load_units
 from keqi.registry.workbook import write_tables
@@ -92,8 +92,12 @@ def screen_file(
         pl.lit(None, dtype=pl.Boolean if f in bools else pl.Int64).alias(f)
         for f in (*FINANCIAL_FIELDS, *LATEST_FIELDS) if f not in report_frame.columns
     )
-    hnte_ids = set(firms.filter(pl.col("uscc").is_in([c for c, k in held.items() if "hnte" in k]))["enterprise_id"])
-    table = flat_from_frames(ents, report_frame, hnte_ids, assess_on)
+    def holders(kind: str) -> set[int]:
+        return set(firms.filter(pl.col("uscc").is_in([c for c, k in held.items() if kind in k]))["enterprise_id"])
+
+    # the certificate and the titles the rules read, from the qualifications valid on the day (as the registry)
+    table = flat_from_frames(ents, report_frame, holders("hnte"), assess_on,
+                             titles={kind: holders(kind) for kind in TITLE_KINDS})
 
     out: dict[str, list] = {
         "统一社会信用代码": ents["uscc"].to_list(), "企业名称": ents["name"].to_list(),
