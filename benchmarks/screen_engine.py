@@ -16,12 +16,16 @@ peak memory), on the same file:
    file with plans for each firm's next-stage editions (2 threads, and without threads), and with
    ``--all-gaps`` (plans for every edition) on the first ``--gaps-rows`` firms, extrapolated;
 7. with ``--spark N``: Spark local mode against DuckDB on N firms (verdict columns of every edition,
-   session start-up timed separately).
+   session start-up timed separately; and every edition's verdict and points in one statement, as
+   ``--engine spark`` computes them), and the whole ``keqi screen FILE.parquet --engine spark`` command
+   (``KEQI_SPARK_MASTER=local[2]``) against ``--engine duckdb`` on the first N firms; ``--only-spark``
+   runs only these.
 
 Usage::
 
     .venv/bin/python benchmarks/screen_engine.py --firms 1000000
     .venv/bin/python benchmarks/screen_engine.py --firms 100000 --spark 100000
+    .venv/bin/python benchmarks/screen_engine.py --firms 100000 --spark 100000 --only-spark
     .venv/bin/python benchmarks/screen_engine.py --firms 1000000 --gaps-rows 100000 --only-cli
 """
 
@@ -275,8 +279,13 @@ def child_spark(path: str, rows: int, **_) -> dict:
     for e in EDITION_IDS:
         spark.verdict_frame(frame, e, spark=session).toArrow()
     seconds = time.perf_counter() - t
+    # every edition's verdict and points range in one statement (what --engine spark runs), collected
+    t = time.perf_counter()
+    scored = spark.scores_frame(spark.flat_frame(frame), EDITION_IDS, spark=session)
+    scored.select("uscc", *(c for c in scored.columns if "·" in c)).toArrow()
+    one_statement = time.perf_counter() - t
     session.stop()
-    return {"seconds": seconds, "startup": startup, "rows": rows}
+    return {"seconds": seconds, "startup": startup, "rows": rows, "one_statement": one_statement}
 
 
 def _slice(path: str, rows: int) -> str:
@@ -287,7 +296,8 @@ def _slice(path: str, rows: int) -> str:
     return str(sliced)
 
 
-def child_cli(path: str, rows: int, on: str, all_gaps: bool = False, workers: str = "", **_) -> dict:
+def child_cli(path: str, rows: int, on: str, all_gaps: bool = False, workers: str = "", engine: str = "duckdb",
+              **_) -> dict:
     """The whole ``keqi screen FILE.parquet --on DAY -o OUT.parquet`` command as a user runs it (a fresh
     process: start-up, the city's ladder read from its database, streaming, judging, the output written)
     on the first ``rows`` firms; after one run on 1,000 firms that fills the compiled-SQL cache of its
@@ -299,7 +309,8 @@ def child_cli(path: str, rows: int, on: str, all_gaps: bool = False, workers: st
     if workers:
         env["KEQI_SCREEN_WORKERS"] = workers
     subprocess.run([keqi, "migrate"], env=env, check=True, capture_output=True)  # the ladder
-    flags = ["--on", on, *(["--all-gaps"] if all_gaps else [])]
+    flags = ["--on", on, *(["--all-gaps"] if all_gaps else []), "--engine", engine]
+    env.setdefault("KEQI_SPARK_MASTER", "local[2]")
     subprocess.run([keqi, "screen", _slice(path, 1000), *flags, "-o", str(OUT / "warm.parquet")], env=env,
                    check=True, capture_output=True)
     target = path if rows >= pq.ParquetFile(path).metadata.num_rows else _slice(path, rows)
@@ -344,6 +355,24 @@ def _print_cli(rows: dict, on: str, n: int, read: float) -> None:
         )
 
 
+def _spark_only(rows: dict, path: str, n: int, on: str) -> None:
+    rows["spark"] = run_child("spark", path=path, rows=n)
+    rows["duck_small"] = run_child("engine", path=path, gaps=False, rows=n, editions="all")
+    rows["cli_duckdb"] = run_child("cli", path=path, rows=n, on=on)
+    rows["cli_spark"] = run_child("cli", path=path, rows=n, on=on, engine="spark")
+    for name, r in rows.items():
+        print(f"{name:10} {r['seconds']:8.2f} s  rows {r['rows']:>9,}  peak {r['peak_mb']:7.0f} MB  "
+              f"{r.get('startup', '')}")
+    s, d = rows["spark"], rows["duck_small"]
+    print(f"spark local[2] {s['seconds']:.2f} s per-edition queries, {s['one_statement']:.2f} s one statement "
+          f"(+ {s['startup']:.1f} s start-up) vs DuckDB {d['seconds']:.2f} s on {n:,} firms, every edition")
+    for name in ("cli_duckdb", "cli_spark"):
+        r = rows[name]
+        print(f"keqi screen FILE --on {on} --engine {name[4:]} -o OUT.parquet on {n:,} firms: {r['seconds']:.1f} s "
+              f"(CPU of the command {r['cpu']:.0f} s, peak {r['peak_mb_command']:.0f} MB, load {r['load']:.1f})")
+    print(f"load average {os.getloadavg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--firms", type=int, default=1_000_000)
@@ -354,6 +383,7 @@ def main() -> None:
     parser.add_argument("--spark", type=int, default=0, help="also compare Spark local and DuckDB on N firms")
     parser.add_argument("--on", default="2026-06-30", help="assessment day of the keqi screen runs")
     parser.add_argument("--only-cli", action="store_true", help="time the keqi screen command only")
+    parser.add_argument("--only-spark", action="store_true", help="with --spark N: the Spark comparisons only")
     parser.add_argument("--child")
     parser.add_argument("--args")
     a = parser.parse_args()
@@ -369,6 +399,9 @@ def main() -> None:
     n, gaps_rows = a.firms, a.gaps_rows or a.firms
     rows = {}
     rows["read"] = run_child("read", path=path)
+    if a.spark and a.only_spark:
+        _spark_only(rows, path, a.spark, a.on)
+        return
     if not a.only_cli:
         rows["engine"] = run_child("engine", path=path, gaps=False, rows=n, editions="all")
         rows["tsme"] = run_child("engine", path=path, gaps=False, rows=n, editions="tsme-2017")
