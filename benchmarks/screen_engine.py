@@ -14,7 +14,8 @@ peak memory), on the same file:
    one edition), checked against the engine's verdicts, and the engine's tsme-2017 alone;
 6. the whole ``keqi screen FILE.parquet --on DAY -o OUT.parquet`` command as a user runs it: on the whole
    file with plans for each firm's next-stage editions (2 threads, and without threads), and with
-   ``--all-gaps`` (plans for every edition) on the first ``--gaps-rows`` firms, extrapolated;
+   ``--all-gaps`` (plans for every edition) on the first ``--gaps-rows`` firms, extrapolated, and on a
+   tenth of them all holding 科技型中小企业 (tech stage: hnte-2016 plans for every firm), extrapolated;
 7. with ``--spark N``: Spark local mode against DuckDB on N firms (verdict columns of every edition,
    session start-up timed separately; and every edition's verdict and points in one statement, as
    ``--engine spark`` computes them), and the whole ``keqi screen FILE.parquet --engine spark`` command
@@ -296,8 +297,18 @@ def _slice(path: str, rows: int) -> str:
     return str(sliced)
 
 
+def _on_stage(path: str, rows: int, kind: str) -> str:
+    """The first ``rows`` firms of ``path``, each holding the qualification ``kind`` (column
+    ``qualifications``): all on that kind's stage of the ladder."""
+    staged = OUT / f"{Path(path).stem}-first-{rows}-{kind}.parquet"
+    if not staged.exists():
+        table = pq.read_table(path).slice(0, rows)
+        pq.write_table(table.append_column("qualifications", pa.array([kind] * table.num_rows)), staged)
+    return str(staged)
+
+
 def child_cli(path: str, rows: int, on: str, all_gaps: bool = False, workers: str = "", engine: str = "duckdb",
-              **_) -> dict:
+              kind: str = "", **_) -> dict:
     """The whole ``keqi screen FILE.parquet --on DAY -o OUT.parquet`` command as a user runs it (a fresh
     process: start-up, the city's ladder read from its database, streaming, judging, the output written)
     on the first ``rows`` firms; after one run on 1,000 firms that fills the compiled-SQL cache of its
@@ -313,7 +324,10 @@ def child_cli(path: str, rows: int, on: str, all_gaps: bool = False, workers: st
     env.setdefault("KEQI_SPARK_MASTER", "local[2]")
     subprocess.run([keqi, "screen", _slice(path, 1000), *flags, "-o", str(OUT / "warm.parquet")], env=env,
                    check=True, capture_output=True)
-    target = path if rows >= pq.ParquetFile(path).metadata.num_rows else _slice(path, rows)
+    if kind:
+        target = _on_stage(path, rows, kind)
+    else:
+        target = path if rows >= pq.ParquetFile(path).metadata.num_rows else _slice(path, rows)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([keqi, "screen", target, *flags, "-o", str(OUT / "cli-out.parquet")], env=env, check=True,
@@ -345,7 +359,8 @@ def run_child(name: str, **kwargs) -> dict:
 def _print_cli(rows: dict, on: str, n: int, read: float) -> None:
     for name, what in (("cli", "plans for the next stage's editions, 2 threads"),
                        ("cli_inline", "plans for the next stage's editions, no threads"),
-                       ("cli_all", "--all-gaps: plans for every edition, 2 threads")):
+                       ("cli_all", "--all-gaps: plans for every edition, 2 threads"),
+                       ("cli_tech", "every firm a 科技型中小企业, so hnte-2016 plans for all, 2 threads")):
         r = rows[name]
         full = r["seconds"] * n / r["rows"]
         print(
@@ -411,6 +426,8 @@ def main() -> None:
     rows["cli"] = run_child("cli", path=path, rows=n, on=a.on)
     rows["cli_inline"] = run_child("cli", path=path, rows=n, on=a.on, workers="0")
     rows["cli_all"] = run_child("cli", path=path, rows=gaps_rows, on=a.on, all_gaps=True)
+    # a population of 科技型中小企业 (tech stage): every firm's next stage is decided by hnte-2016
+    rows["cli_tech"] = run_child("cli", path=path, rows=max(gaps_rows // 10, 1000), on=a.on, kind="tsme")
     if a.spark:
         rows["spark"] = run_child("spark", path=path, rows=a.spark)
         rows["duck_small"] = run_child("engine", path=path, gaps=False, rows=a.spark, editions="all")
