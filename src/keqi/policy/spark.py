@@ -52,6 +52,7 @@ def session(master: str | None = None):
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # keqi prints its own progress and counts
         # the rules guard every division with a CASE; Spark may still evaluate a hoisted common
         # sub-expression, which under ANSI mode raises DIVIDE_BY_ZERO where DuckDB gives NULL
         .config("spark.sql.ansi.enabled", "false")
