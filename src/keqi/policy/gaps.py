@@ -207,7 +207,7 @@ def _partial(
     edition: Edition,
     row: Mapping[str, Any],
     evaluated: pa.Table,
-    plans: list[dict[str, np.ndarray]],
+    plans: Mapping[str, np.ndarray],
     cost: np.ndarray,
     j: int,
     width: int,
@@ -232,7 +232,7 @@ def _partial(
         pos = k * width + j
         after = {f"{c.id}__{x}": evaluated.column(f"{c.id}__{x}")[pos].as_py() for x in ("min", "max")}
         for lever in edition.levers:
-            delta = int(plans[k][lever][j])
+            delta = int(plans[lever][k, j])
             if delta > 0:
                 out.append(
                     {
@@ -255,11 +255,36 @@ def _served(served: str | tuple[str, ...], row: Mapping[str, Any]) -> str:
 
 
 def _int_columns(table: pa.Table, names: Sequence[str]) -> dict[str, np.ndarray]:
+    """The integer columns among ``names`` as int64 arrays, NULL as 0."""
+    ints = [n for n in names if pa.types.is_integer(table.schema.field(n).type)]
+    if table.num_rows > SMALL_BATCH:
+        return {n: pc.fill_null(table.column(n), 0).to_numpy().astype(np.int64) for n in ints}
+    values = table.select(ints).to_pydict()  # a few rows: quicker than three Arrow calls per column
+    return {n: np.array([0 if v is None else v for v in values[n]], dtype=np.int64) for n in ints}
+
+
+def _plan_moves(
+    groups: Sequence[Sequence[Mapping[str, Any]]], levers: Sequence[str], n: int
+) -> dict[str, np.ndarray]:
+    """Every combination of one option per group (``itertools.product`` order): per lever, the move of
+    combination k for firm j at ``[k, j]`` (a later group's option overrides an earlier one's; no
+    option, no move; never negative)."""
+    combos = np.array(list(itertools.product(*[range(len(g)) for g in groups])), dtype=np.intp)
+    combos = combos.reshape(-1, len(groups))
     out = {}
-    for name in names:
-        col = table.column(name)
-        if pa.types.is_integer(col.type):
-            out[name] = pc.fill_null(col, 0).to_numpy().astype(np.int64)
+    for lever in levers:
+        moves = np.zeros((len(combos), n), dtype=np.int64)
+        for g, group in enumerate(groups):
+            has = np.array([lever in option for option in group], dtype=bool)
+            if not has.any():
+                continue
+            values = np.zeros((len(group), n), dtype=np.int64)
+            for k, option in enumerate(group):
+                if lever in option:
+                    values[k] = np.maximum(option[lever], 0)
+            chosen = has[combos[:, g]]
+            moves[chosen] = values[combos[chosen, g]]
+        out[lever] = moves
     return out
 
 
@@ -267,10 +292,14 @@ def compute_gaps(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> tuple[list[list[dict[str, Any]]], dict[str, np.ndarray], list[str | None]]:
     """Gap entries per row, the planned change per lever (-1 = none) and what each plan reaches."""
-    from keqi.policy.engine import run_rules
+    from keqi.policy.engine import columns_read, run_rules
 
     edition = editions.get(edition_id)
     resolved = edition.resolve_settings(settings)
+    # the candidates are judged on the criteria view (verdict and each criterion's passed, min and max:
+    # all this search reads), so only the columns it reads and those the levers move are repeated
+    moved = [c for lever in edition.levers for c in _MOVES[lever]]
+    needed = list(dict.fromkeys([*columns_read(edition_id, settings, "criteria"), *moved]))
     costs = resolved.get("gap_costs", {})
     rows = result.to_pylist()
     n = len(rows)
@@ -289,48 +318,37 @@ def compute_gaps(
         else:
             search.append(i)
 
+    def inputs(idx: list[int]) -> tuple[pa.Table, dict[str, np.ndarray]]:
+        """The flat rows of ``idx`` and the integer columns the edition's options read."""
+        whole = idx == list(range(n))  # a firm's page: the one row of the batch
+        base = flat if whole else flat.take(pa.array(idx))
+        helpers = result if whole else result.take(pa.array(idx))
+        return base, _int_columns(base, base.column_names) | _int_columns(helpers, list(edition.helpers))
+
+    probe_idx: list[int] = search[:1]
     if search and edition.options is not None:
-        probe = flat.take(pa.array(search[:1]))
-        probe_cols = _int_columns(probe, probe.column_names) | _int_columns(
-            result.take(pa.array(search[:1])), list(edition.helpers)
-        )
+        probe, probe_cols = inputs(probe_idx)
         n_combos = int(np.prod([len(g) for g in edition.options(probe_cols, resolved)]))
         chunk = max(1, CANDIDATE_ROWS // max(n_combos, 1))
     else:
         chunk = 1
     for start in range(0, len(search), chunk):
         idx = search[start : start + chunk]
-        base = flat.take(pa.array(idx))
-        helpers = result.take(pa.array(idx))
-        cols = _int_columns(base, base.column_names) | _int_columns(helpers, list(edition.helpers))
+        base, cols = (probe, probe_cols) if idx == probe_idx else inputs(idx)
         groups = edition.options(cols, resolved)
-        combos = list(itertools.product(*[range(len(g)) for g in groups]))
-        plans: list[dict[str, np.ndarray]] = []
-        for combo in combos:
-            merged: dict[str, np.ndarray] = {}
-            for group, k in zip(groups, combo, strict=True):
-                merged.update(group[k])
-            zeros = np.zeros(len(idx), dtype=np.int64)
-            plans.append(
-                {lever: np.maximum(merged.get(lever, zeros), 0).astype(np.int64) for lever in edition.levers}
-            )
+        n_plans = int(np.prod([len(g) for g in groups]))
+        plans = _plan_moves(groups, list(edition.levers), len(idx))
         # candidate k of firm j is row k * len(idx) + j: the chunk repeated once per plan, moved at once
-        repeated = base.take(pa.array(np.tile(np.arange(len(idx)), len(plans))))
-        candidates = apply_changes(
-            repeated, {lever: np.concatenate([p[lever] for p in plans]) for lever in edition.levers}
-        )
-        evaluated = run_rules(candidates, edition_id, settings)
-        verdict = np.asarray(evaluated.column("verdict").to_pylist(), dtype=object).reshape(
-            len(plans), len(idx)
-        )
-        cost = np.stack(
-            [sum(p[lever] * int(costs.get(lever, 1)) for lever in edition.levers) for p in plans]
-        ).astype(np.int64)
+        repeated = base.select(needed).take(pa.array(np.tile(np.arange(len(idx)), n_plans)))
+        candidates = apply_changes(repeated, {lever: moves.reshape(-1) for lever, moves in plans.items()})
+        evaluated = run_rules(candidates, edition_id, settings, view="criteria")
+        verdict = np.asarray(evaluated.column("verdict").to_pylist(), dtype=object).reshape(n_plans, len(idx))
+        cost = sum(plans[lever] * int(costs.get(lever, 1)) for lever in edition.levers)
         big = np.iinfo(np.int64).max
         matrices: dict[str, np.ndarray] = {}
 
         def passed_matrix(
-            cid: str, _ev: pa.Table = evaluated, _m: dict = matrices, _k: int = len(plans)
+            cid: str, _ev: pa.Table = evaluated, _m: dict = matrices, _k: int = n_plans
         ) -> np.ndarray:
             """Candidates × firms: does criterion ``cid`` pass (True only; False/NULL → False)."""
             if cid not in _m:
@@ -355,7 +373,7 @@ def compute_gaps(
             found = []
             for lever, served in edition.levers.items():
                 crit = _served(served, rows[i])
-                delta = int(plans[choice][lever][j])
+                delta = int(plans[lever][choice, j])
                 plan[lever][i] = delta
                 if delta > 0:
                     found.append(
