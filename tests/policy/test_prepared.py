@@ -1,5 +1,5 @@
-"""Small batches (a firm's page, its candidate plans) run through statements prepared once per thread,
-with the rows passed as parameters: same rows, same types as the table path, in any thread."""
+"""Small batches (a firm's page, its candidate plans) run through prepared statements, with the rows
+passed as parameters: same rows, same types as the table path, from any number of threads."""
 
 from __future__ import annotations
 
@@ -63,8 +63,8 @@ def _nan_as_text(rows: list[dict]) -> list[dict]:
     return [{k: "nan" if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()} for r in rows]
 
 
-def test_threads_each_get_their_own_statements(population):
-    """The web server judges firms in several threads at once; each gets its own firm's answer."""
+def test_threads_judging_at_once_each_get_their_own_firms_answer(population):
+    """The web server judges firms in several threads at once (they share the prepared cursors)."""
     editions = ["hnte-2016", "tsme-2017", "srdi-2022"]
     alone = [engine.evaluate_all(population.slice(i, 1), editions, gaps=True) for i in range(24)]
 

@@ -29,3 +29,17 @@ def test_an_unreadable_cache_is_ignored(tmp_path, monkeypatch):
 def test_the_file_name_follows_the_policy_code():
     assert len(sqlcache.fingerprint()) == 20
     assert sqlcache.fingerprint() in sqlcache.path().name
+
+
+def test_the_server_start_stores_the_evaluation_pages_sql_for_the_next_process(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from keqi.screening import services
+
+    with override_settings(KEQI_HOME=tmp_path):
+        day = dt.date(2026, 6, 30)
+        prepared = services.prepare_evaluation(day=day)
+        assert prepared == services.editions_on(day) and len(prepared) >= 10
+        monkeypatch.setattr(engine, "_sql_cache", {})  # a new process
+        sqlcache.load()
+        assert {(e, "{}", v) for e in prepared for v in ("full", "criteria")} <= set(engine.compiled_sql())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -36,12 +37,25 @@ def _start_worker() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "keqi.cli.main", "worker"])
 
 
+def _prepare_evaluation() -> None:
+    """Compile and prepare the firm evaluation page's statements while the server starts."""
+    from django.utils import timezone
+
+    from keqi.screening import services
+
+    try:
+        services.prepare_evaluation(day=timezone.localdate())
+    except Exception as exc:  # the pages still work, only slower the first time
+        console.print(f"[yellow]预编译企业评价查询失败：{exc}[/yellow]")
+
+
 def _serve(host: str, port: int, worker: bool) -> None:
     from waitress import serve as waitress_serve
 
     from keqi.wsgi import application
 
     proc = _start_worker() if worker else None
+    threading.Thread(target=_prepare_evaluation, name="keqi-prepare", daemon=True).start()
     # A plain `kill` (SIGTERM) must also stop the worker: turn it into SystemExit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     console.print(f"KeQi 已启动：[bold]http://{host}:{port}/[/bold]（Ctrl+C 停止）")

@@ -16,9 +16,10 @@ in any batch.
   evaluation contract of ``shared/reference/firm-profile.md``).
 
 The SQL for each (edition, settings) pair is compiled once and cached. A small batch (a firm's page,
-its candidate plans: up to ``PREPARED_ROWS`` rows) runs that same SQL as a statement prepared once per
-thread, the rows passed as parameters, so DuckDB binds and plans it once per process and thread rather
+its candidate plans: up to ``PREPARED_ROWS`` rows) runs that same SQL as a prepared statement, the rows
+passed as parameters, so DuckDB binds and plans it once per cursor (threads share a few cursors) rather
 than on every call (one firm, one edition: 1–7 ms); a larger batch is registered as an Arrow table.
+``prepare`` does it ahead (a web server at start).
 """
 
 from __future__ import annotations
@@ -57,8 +58,8 @@ __all__ = [
 _TABLE_NAME = "keqi_flat"
 ROW = "_row"
 SMALL_BATCH = 4096  # rows: up to this, run without DuckDB's optimizer (measured: never slower)
-# rows: up to this, run a statement prepared once per thread with the rows as parameters (no binding or
-# planning per call; measured: 3–4× quicker for one firm or its candidate plans, no quicker from ~1,000 rows)
+# rows: up to this, run a prepared statement with the rows as parameters (no binding or planning per
+# call; measured: 3–4× quicker for one firm or its candidate plans, no quicker from ~1,000 rows)
 PREPARED_ROWS = 512
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
@@ -337,17 +338,30 @@ _DUCKDB_TYPES = {
 }
 
 
-class _ThreadStatements(threading.local):
-    """This thread's cursor on the engine's database and the statements prepared on it, by SQL text:
-    the statement's name and its result schema (a DuckDB connection is not thread-safe, and a prepared
-    statement belongs to one connection)."""
+class _Statements:
+    """A cursor on the engine's database and the statements prepared on it, by SQL text: the
+    statement's name and its result schema (None: not preparable). A prepared statement belongs to
+    one connection, and a connection must not be used by two threads at once."""
 
-    def __init__(self) -> None:
-        self.cursor: duckdb.DuckDBPyConnection | None = None
+    def __init__(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        self.cursor = cursor
         self.prepared: dict[str, tuple[str, pa.Schema] | None] = {}
 
 
-_statements = _ThreadStatements()
+# Idle cursors, the most recently used last. A thread takes one for a statement and gives it back, so
+# a web server's threads share a few cursors (as many as ever ran at the same moment) and a statement
+# is prepared once per cursor, not once per thread.
+_idle: list[_Statements] = []
+
+
+def _take_statements() -> _Statements:
+    with _lock:
+        return _idle.pop() if _idle else _Statements(_connection().cursor())
+
+
+def _give_statements(statements: _Statements) -> None:
+    with _lock:
+        _idle.append(statements)
 
 
 def _parameterised(sql: str, reads: Sequence[str]) -> str | None:
@@ -380,46 +394,73 @@ def _json_argument(values: list[Any], date: bool = False) -> str:
     return "'" + text.replace("'", "''") + "'::VARCHAR"
 
 
-def _prepare(sql: str, reads: Sequence[str]) -> tuple[str, pa.Schema] | None:
-    """Prepare ``sql`` on this thread's cursor (with DuckDB's optimizer: its cost is paid once) and
-    read its result schema from a run over no rows."""
+def _prepare(statements: _Statements, sql: str, reads: Sequence[str]) -> tuple[str, pa.Schema] | None:
+    """Prepare ``sql`` on this cursor (with DuckDB's optimizer: its cost is paid once) and read its
+    result schema from a run over no rows."""
     text = _parameterised(sql, reads)
     if text is None:
         return None
-    state = _statements
-    if state.cursor is None:
-        with _lock:
-            state.cursor = _connection().cursor()
-    name = f"keqi_{len(state.prepared)}"
-    state.cursor.execute(f"PREPARE {name} AS {text}")
+    name = f"keqi_{len(statements.prepared)}"
+    statements.cursor.execute(f"PREPARE {name} AS {text}")
     empty = ", ".join([_json_argument([])] * len(reads) + ["0::BIGINT"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the extra copy of no rows
-        schema = state.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
+        schema = statements.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
     return name, schema
 
 
 def _run_prepared(flat: pa.Table, sql: str, reads: Sequence[str]) -> pa.Table | None:
-    """``sql`` over the rows of ``flat`` through this thread's prepared statement, the rows passed as
-    parameters and the result read as Python rows (DuckDB's Arrow export of a statement's result runs
-    one more statement); None if the statement or the values cannot be passed so."""
-    state = _statements
-    if sql not in state.prepared:
-        state.prepared[sql] = _prepare(sql, reads)
-    prepared = state.prepared[sql]
-    if prepared is None or state.cursor is None:
-        return None
-    name, schema = prepared
+    """``sql`` over the rows of ``flat`` through a prepared statement, the rows passed as parameters
+    and the result read as Python rows (DuckDB's Arrow export of a statement's result runs one more
+    statement); None if the statement or the values cannot be passed so."""
     columns = flat.to_pydict()
     try:
         arguments = [_json_argument(columns[n], pa.types.is_date32(flat.schema.field(n).type)) for n in reads]
     except ValueError:
         return None
     arguments.append(f"{flat.num_rows}::BIGINT")
-    rows = state.cursor.execute(f"EXECUTE {name}({', '.join(arguments)})").fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    arrays = [pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)]
+    statements = _take_statements()
+    try:
+        if sql not in statements.prepared:
+            statements.prepared[sql] = _prepare(statements, sql, reads)
+        prepared = statements.prepared[sql]
+        if prepared is None:
+            rows = None
+        else:
+            rows = statements.cursor.execute(f"EXECUTE {prepared[0]}({', '.join(arguments)})").fetchall()
+    except BaseException:
+        statements.cursor.close()  # in an unknown state: not given back
+        raise
+    _give_statements(statements)
+    if prepared is None or rows is None:
+        return None
+    schema = prepared[1]
+    values = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
+    arrays = [pa.array(c, type=f.type) for c, f in zip(values, schema, strict=True)]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def prepare(
+    edition_ids: Sequence[str],
+    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
+    views: Sequence[str] = ("full", "criteria"),
+) -> None:
+    """Compile and prepare these views of these editions now, on an idle cursor (a web server calls
+    this at start, so that the first firm's page does not pay for it)."""
+    compiled = [
+        _compiled_view(e, _settings_key(_edition_settings(settings, e)), view)
+        for e in edition_ids
+        for view in views
+    ]
+    statements = _take_statements()
+    try:
+        for sql, reads in compiled:
+            if sql not in statements.prepared:
+                statements.prepared[sql] = _prepare(statements, sql, reads)
+    except BaseException:
+        statements.cursor.close()
+        raise
+    _give_statements(statements)
 
 
 def columns_read(

@@ -51,6 +51,19 @@ def evaluate_enterprise(
     return [{**engine.verdicts(judged[e], e)[0], "title": policy_editions.get(e).title} for e in edition_ids]
 
 
+def prepare_evaluation(*, day: dt.date) -> tuple[str, ...]:
+    """Compile and prepare what a firm's evaluation page runs on ``day`` (every edition in force: the
+    verdict view and the candidate plans' view), through the compiled-SQL cache; the web server runs
+    this at start so that the first pages do not pay for it. Returns the editions prepared."""
+    from . import sqlcache
+
+    edition_ids = editions_on(day)
+    sqlcache.load()
+    engine.prepare(edition_ids)
+    sqlcache.save()
+    return edition_ids
+
+
 # ---------------------------------------------------------------- screening results
 
 
