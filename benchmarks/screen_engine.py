@@ -14,8 +14,8 @@ peak memory), on the same file:
    one edition), checked against the engine's verdicts, and the engine's tsme-2017 alone;
 6. the whole ``keqi screen FILE.parquet --on DAY -o OUT.parquet`` command as a user runs it: on the whole
    file with plans for each firm's next-stage editions (2 threads, and without threads), and with
-   ``--all-gaps`` (plans for every edition) on the first ``--gaps-rows`` firms, extrapolated, and on a
-   tenth of them all holding 科技型中小企业 (tech stage: hnte-2016 plans for every firm), extrapolated;
+   ``--all-gaps`` (plans for every edition) on the first ``--gaps-rows`` firms, and on the same firms all
+   holding 科技型中小企业 (tech stage: hnte-2016 plans for every firm), both extrapolated;
 7. with ``--spark N``: Spark local mode against DuckDB on N firms (verdict columns of every edition,
    session start-up timed separately; and every edition's verdict and points in one statement, as
    ``--engine spark`` computes them), and the whole ``keqi screen FILE.parquet --engine spark`` command
@@ -427,7 +427,7 @@ def main() -> None:
     rows["cli_inline"] = run_child("cli", path=path, rows=n, on=a.on, workers="0")
     rows["cli_all"] = run_child("cli", path=path, rows=gaps_rows, on=a.on, all_gaps=True)
     # a population of 科技型中小企业 (tech stage): every firm's next stage is decided by hnte-2016
-    rows["cli_tech"] = run_child("cli", path=path, rows=max(gaps_rows // 10, 1000), on=a.on, kind="tsme")
+    rows["cli_tech"] = run_child("cli", path=path, rows=gaps_rows, on=a.on, kind="tsme")
     if a.spark:
         rows["spark"] = run_child("spark", path=path, rows=a.spark)
         rows["duck_small"] = run_child("engine", path=path, gaps=False, rows=a.spark, editions="all")
