@@ -9,8 +9,9 @@ from keqi.policy import editions, engine
 from keqi.registry import flows
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
+from keqi.screening import files
 from keqi.screening.exporting import VERDICT_LABELS
-from keqi.screening.files import screen_file
+from keqi.screening.files import screen_file, write_result
 from keqi.screening.services import editions_on
 
 from support import qualification_rows, report_rows, write_file
@@ -37,3 +38,21 @@ def test_titles_held_are_judged_as_the_registry_judges_them(tmp_path, kind):
                             strict=True))
         from_file = dict(frame.select("统一社会信用代码", f"{editions.get(e).title}·结论").iter_rows())
         assert from_file == registry, e
+
+
+def test_an_interrupted_write_leaves_the_earlier_result_whole(tmp_path, monkeypatch):
+    rows = report_rows(2, seed=5)
+    frame, _ = screen_file(write_file(tmp_path / "firms.csv", rows), assess_on=DAY)
+    out = tmp_path / "result.xlsx"
+    write_result(out, frame)
+    before = out.read_bytes()
+    real = files.write_tables
+
+    def interrupted(path, sheets):
+        real(path, sheets)  # the whole file is there, then the user presses Ctrl+C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files, "write_tables", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_result(out, frame.head(1))
+    assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir() if "result" in p.name] == ["result.xlsx"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -133,5 +134,14 @@ def screen_file(
 
 
 def write_result(path: Path | str, frame: pl.DataFrame) -> Path:
+    """Write the screen's result; written beside ``path`` and renamed, so a failed or interrupted write
+    leaves no half file (and an earlier result at ``path`` stays whole)."""
+    path = Path(path)
     columns = [Column(h, h, "count" if frame.schema[h] == pl.Int64 else "text", "report") for h in frame.columns]
-    return write_tables(path, {"筛选结果": (frame, columns)})
+    partial = path.with_name(f".{path.stem}.part{path.suffix}")  # the suffix picks the format
+    try:
+        write_tables(partial, {"筛选结果": (frame, columns)})
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
