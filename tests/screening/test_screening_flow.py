@@ -140,3 +140,23 @@ def test_candidates_are_ranked_closest_first_and_scoped(population, yubei_office
     ranked = [s.closeness for s in listed if s.closeness is not None]
     assert ranked == sorted(ranked)
     assert all(s.closeness is None for s in listed[len(ranked):])  # unranked last
+
+
+def test_deleting_a_firm_or_a_run_removes_what_points_at_it(population):
+    # standings and tier records keep no foreign-key constraints in the database: the ORM cascades
+    from keqi.pipeline.models import TierRecord
+    from keqi.registry.models import Enterprise
+
+    run = flows.run_screening(scope=SYSTEM, assess_on=DAY)
+    firm = Enterprise.objects.order_by("pk").first()
+    assert Standing.objects.filter(enterprise=firm).exists() and TierRecord.objects.filter(enterprise=firm).exists()
+    firm.reports.all().delete()  # a firm's figures and certificates protect it: they go first
+    firm.qualifications.all().delete()
+    firm.delete()
+    assert not Standing.objects.filter(enterprise_id=firm.pk).exists()
+    assert not TierRecord.objects.filter(enterprise_id=firm.pk).exists()
+    records = TierRecord.objects.filter(run=run)
+    assert records.count() == 8
+    run.delete()
+    assert not Standing.objects.filter(run_id=run.pk).exists()
+    assert TierRecord.objects.filter(run__isnull=True, source="screening").count() == 8  # the history stays

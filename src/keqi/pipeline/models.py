@@ -121,13 +121,18 @@ class TierRecord(models.Model):
         QUALIFICATION = "qualification", _("Qualifications held")
         SCREENING = "screening", _("Screening run")
 
+    # A city-wide screening writes a record per firm (a million): the indexes are the unique
+    # (enterprise, year, source), (year, stage) and the run's; the stage and run keys are not
+    # constraints in the database (each checked key locks the row it points to, at commit), the ORM
+    # applies PROTECT and SET_NULL when a stage or run is deleted.
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="tier_records",
-                                   verbose_name=_("enterprise"))
+                                   verbose_name=_("enterprise"), db_index=False)  # the unique index serves it
     year = models.PositiveSmallIntegerField(_("year"))
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"))
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"),
+                              db_index=False, db_constraint=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     run = models.ForeignKey("screening.ScreeningRun", on_delete=models.SET_NULL, null=True, blank=True,
-                            related_name="+", verbose_name=_("screening run"))
+                            related_name="+", verbose_name=_("screening run"), db_constraint=False)
     next_edition = models.CharField(_("edition deciding the next tier"), max_length=24, blank=True)
     next_verdict = models.CharField(_("verdict for the next tier"), max_length=12, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"))

@@ -73,11 +73,16 @@ class Standing(models.Model):
     closeness by it, from an index, without joining every firm before the first page.
     """
 
+    # No foreign-key constraints in the database: a run writes a million standings, and PostgreSQL
+    # checks each key of each row at commit by locking the row it points to (``FOR KEY SHARE``) — a
+    # third of the writing. The keys come from the same run's reads; deleting a run, a firm or a
+    # unit still cascades (or is refused) through the ORM, as ``on_delete`` says.
     run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="standings",
-                            db_index=False)  # the unique (run, enterprise) index serves it
-    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+")
+                            db_index=False, db_constraint=False)  # the unique (run, enterprise) index serves it
+    enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="+",
+                                   db_constraint=False)
     reporting_unit = models.ForeignKey("registry.ReportingUnit", on_delete=models.PROTECT, related_name="+",
-                                       db_index=False)  # the (run, reporting_unit, …) index serves the lists
+                                       db_index=False, db_constraint=False)  # the (run, unit, …) index serves the lists
     name = models.CharField(_("name"), max_length=200, blank=True)
     current_tier = models.CharField(_("current tier"), max_length=12)
     next_tier = models.CharField(_("next tier"), max_length=12, blank=True)
