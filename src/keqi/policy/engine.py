@@ -365,33 +365,41 @@ def _give_statements(statements: _Statements) -> None:
 
 
 def _parameterised(sql: str, reads: Sequence[str]) -> str | None:
-    """``sql`` with the flat table read from parameters instead: parameter *i* is the JSON list of the
-    *i*-th column of ``reads``, the last one the number of rows. None if it cannot be written so.
+    """``sql`` with the flat table read from two parameters instead: a JSON object of one list per
+    column of ``reads``, and the number of rows. None if it cannot be written so.
 
     A statement that reads a table is bound again on every EXECUTE (the catalog may have changed);
-    one that reads only parameters of the declared types is bound and optimised once. Each parameter
-    is declared VARCHAR and passed as a VARCHAR literal, so its type always matches.
+    one that reads only parameters of the declared types is bound and optimised once. The JSON is
+    declared VARCHAR and passed as a VARCHAR literal, so its type always matches; ``from_json`` parses
+    it once into a struct of typed lists.
     """
-    parts = []
-    for i, name in enumerate(reads, start=1):
+    if not reads:
+        return None
+    fields = []
+    for name in reads:
         duck = _DUCKDB_TYPES.get(FLAT_SCHEMA.field(name).type)
-        if duck is None:
+        if duck is None or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
             return None
-        parts.append(f'UNNEST(CAST(CAST(CAST(${i} AS VARCHAR) AS JSON) AS {duck}[])) AS "{name}"')
-    parts.append(f'UNNEST(range(CAST(${len(reads) + 1} AS BIGINT))) AS "{ROW}"')
-    cte = f'"{_TABLE_NAME}" AS (SELECT {", ".join(parts)})'
+        fields.append(f'"{name}": "{duck}[]"')
+    columns = [f'UNNEST(s."{name}") AS "{name}"' for name in reads]
+    columns.append(f'UNNEST(range(CAST($2 AS BIGINT))) AS "{ROW}"')
+    source = f"SELECT from_json(CAST($1 AS VARCHAR), '{{{', '.join(fields)}}}') AS s"
+    cte = f'"{_TABLE_NAME}" AS (SELECT {", ".join(columns)} FROM ({source}))'
     if re.match(r"\s*WITH\s+RECURSIVE\b", sql, re.IGNORECASE):
         return None
     head = re.match(r"\s*WITH\s+", sql, re.IGNORECASE)
     return f"WITH {cte}, {sql[head.end() :]}" if head else f"WITH {cte} {sql}"
 
 
-def _json_argument(values: list[Any], date: bool = False) -> str:
-    """A column's values as the VARCHAR literal of their JSON list (ValueError for NaN or infinity)."""
-    if date:
-        values = [None if v is None else v.isoformat() for v in values]
-    text = json.dumps(values, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return "'" + text.replace("'", "''") + "'::VARCHAR"
+def _json_arguments(columns: Mapping[str, list[Any]], dates: Sequence[str], rows: int) -> str:
+    """The arguments of a statement from ``_parameterised``: the VARCHAR literal of the columns' JSON
+    object (dates as ISO text) and the row count (ValueError for NaN or infinity)."""
+    columns = {
+        n: [None if v is None else v.isoformat() for v in columns[n]] if n in dates else columns[n]
+        for n in columns
+    }
+    text = json.dumps(columns, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return "'" + text.replace("'", "''") + f"'::VARCHAR, {rows}::BIGINT"
 
 
 def _prepare(statements: _Statements, sql: str, reads: Sequence[str]) -> tuple[str, pa.Schema] | None:
@@ -402,7 +410,7 @@ def _prepare(statements: _Statements, sql: str, reads: Sequence[str]) -> tuple[s
         return None
     name = f"keqi_{len(statements.prepared)}"
     statements.cursor.execute(f"PREPARE {name} AS {text}")
-    empty = ", ".join([_json_argument([])] * len(reads) + ["0::BIGINT"])
+    empty = _json_arguments({n: [] for n in reads}, (), 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the extra copy of no rows
         schema = statements.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
@@ -413,12 +421,11 @@ def _run_prepared(flat: pa.Table, sql: str, reads: Sequence[str]) -> pa.Table | 
     """``sql`` over the rows of ``flat`` through a prepared statement, the rows passed as parameters
     and the result read as Python rows (DuckDB's Arrow export of a statement's result runs one more
     statement); None if the statement or the values cannot be passed so."""
-    columns = flat.to_pydict()
+    dates = [f.name for f in flat.schema if pa.types.is_date32(f.type)]
     try:
-        arguments = [_json_argument(columns[n], pa.types.is_date32(flat.schema.field(n).type)) for n in reads]
+        arguments = _json_arguments(flat.select(list(reads)).to_pydict(), dates, flat.num_rows)
     except ValueError:
         return None
-    arguments.append(f"{flat.num_rows}::BIGINT")
     statements = _take_statements()
     try:
         if sql not in statements.prepared:
@@ -427,7 +434,7 @@ def _run_prepared(flat: pa.Table, sql: str, reads: Sequence[str]) -> pa.Table | 
         if prepared is None:
             rows = None
         else:
-            rows = statements.cursor.execute(f"EXECUTE {prepared[0]}({', '.join(arguments)})").fetchall()
+            rows = statements.cursor.execute(f"EXECUTE {prepared[0]}({arguments})").fetchall()
     except BaseException:
         statements.cursor.close()  # in an unknown state: not given back
         raise
