@@ -400,7 +400,8 @@ def gap_columns(
 
     Vectorised over the whole batch (``keqi.policy.gapsearch``); the same plans as
     ``gap_columns_reference``, which is quicker for a few firms (one query instead of several rounds:
-    hnte-2016 for one firm ≈40 ms against ≈75 ms), so a batch of up to ``SMALL_BATCH`` rows takes it.
+    hnte-2016 for one firm ≈10 ms against ≈20 ms of CPU, srdi-2022 8 against 23; about even at 8–32
+    firms), so a batch of up to ``SMALL_BATCH`` rows takes it.
     """
     if result.num_rows <= SMALL_BATCH:
         return gap_columns_reference(flat, result, edition_id, settings)
