@@ -354,8 +354,12 @@ class _Statements:
 _idle: list[_Statements] = []
 
 
-def _take_statements() -> _Statements:
+def _take_statements(sql: str | None = None) -> _Statements:
+    """An idle cursor, preferably one on which ``sql`` is prepared already (else a new one)."""
     with _lock:
+        for i in range(len(_idle) - 1, -1, -1):
+            if sql is None or sql in _idle[i].prepared:
+                return _idle.pop(i)
         return _idle.pop() if _idle else _Statements(_connection().cursor())
 
 
@@ -426,7 +430,7 @@ def _run_prepared(flat: pa.Table, sql: str, reads: Sequence[str]) -> pa.Table | 
         arguments = _json_arguments(flat.select(list(reads)).to_pydict(), dates, flat.num_rows)
     except ValueError:
         return None
-    statements = _take_statements()
+    statements = _take_statements(sql)
     try:
         if sql not in statements.prepared:
             statements.prepared[sql] = _prepare(statements, sql, reads)
