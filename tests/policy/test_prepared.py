@@ -76,3 +76,10 @@ def test_threads_judging_at_once_each_get_their_own_firms_answer(population):
     for i, result in enumerate(together):
         for e in editions:
             assert result[e].equals(alone[i % 24][e]), (i, e)
+
+
+def test_a_statement_duckdb_will_not_prepare_runs_on_the_table_path(monkeypatch, population):
+    settings = {"kv_grade_cutoffs": {"A": 91, "B": 81, "C": 71, "D": 61, "E": 51}}  # SQL no other test prepares
+    expected = _table_path(monkeypatch, population, "kv-credit", settings)
+    monkeypatch.setattr(engine, "_parameterised", lambda sql, reads: "SELECT * FROM no_such_table")
+    assert engine.run_rules(population, "kv-credit", settings).equals(expected)

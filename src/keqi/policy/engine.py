@@ -408,16 +408,19 @@ def _json_arguments(columns: Mapping[str, list[Any]], dates: Sequence[str], rows
 
 def _prepare(statements: _Statements, sql: str, reads: Sequence[str]) -> tuple[str, pa.Schema] | None:
     """Prepare ``sql`` on this cursor (with DuckDB's optimizer: its cost is paid once) and read its
-    result schema from a run over no rows."""
+    result schema from a run over no rows; None if DuckDB refuses (the table path then runs it)."""
     text = _parameterised(sql, reads)
     if text is None:
         return None
     name = f"keqi_{len(statements.prepared)}"
-    statements.cursor.execute(f"PREPARE {name} AS {text}")
     empty = _json_arguments({n: [] for n in reads}, (), 0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the extra copy of no rows
-        schema = statements.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
+    try:
+        statements.cursor.execute(f"PREPARE {name} AS {text}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # the extra copy of no rows
+            schema = statements.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
+    except duckdb.Error:
+        return None
     return name, schema
 
 
