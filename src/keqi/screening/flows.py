@@ -35,8 +35,11 @@ from . import judging, sqlcache, store
 from .models import ScreeningRun, Standing
 from .services import editions_on
 
-CHUNK = 20_000
-WRITER_THREAD_FIRMS = 2 * CHUNK  # from this many firms on (with workers), chunks are written in a thread
+# 10,000 firms a chunk: with 20,000 the main process and its two workers peaked at 2.2 GB together on
+# a 1,000,000-firm screen (1.6 GB with 10,000), for the same CPU time (docs/benchmarks.md)
+CHUNK = 10_000
+SMALL_SCREEN = 40_000  # up to this many firms, no worker processes (starting them costs ~2 s)
+WRITER_THREAD_FIRMS = SMALL_SCREEN  # from this many firms on (with workers), chunks are written in a thread
 Progress = Callable[[int, int], None]
 
 
@@ -83,7 +86,7 @@ def run_screening(
 ) -> ScreeningRun:
     """Screen the active firms of ``unit_id`` (or of the whole scope) and return the finished run.
 
-    ``workers``: processes that judge the chunks (default: none for up to two chunks, else one per
+    ``workers``: processes that judge the chunks (default: none up to SMALL_SCREEN firms, else one per
     core, at most 4, or ``KEQI_SCREEN_WORKERS``).
     """
     unit_id = _unit_for(scope, unit_id)
@@ -123,7 +126,7 @@ def run_screening(
 
 def _workers(firms: int, chunk: int, engine: str) -> int:
     """Worker processes for the evaluation: none for small screens (starting them costs ~2 s) or Spark."""
-    if engine != "duckdb" or firms <= 2 * max(chunk, CHUNK):
+    if engine != "duckdb" or firms <= max(2 * chunk, SMALL_SCREEN):
         return 0
     configured = os.environ.get("KEQI_SCREEN_WORKERS")
     return int(configured) if configured else min(os.cpu_count() or 1, 4)
@@ -175,6 +178,7 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
             wanted = {e: np.array([i for i, t in enumerate(tiers) if e in nexts[t.key]], dtype=np.int64)
                       for e in edition_ids}
             pending.append((part, tiers, judges.submit(part.flat, wanted)))
+            part.flat = None  # handed to the judge: not kept while the chunk waits to be written
             while pending and (len(pending) > workers or pending[0][2].done()):
                 write_next()
         while pending:

@@ -52,7 +52,7 @@ class Chunk:
     units: np.ndarray
     names: list[str]
     held: list[frozenset[str]]
-    flat: pa.Table
+    flat: pa.Table | None  # dropped once handed to the judge
 
 
 def _rows(qs: QuerySet) -> list[tuple]:
@@ -73,17 +73,28 @@ def _frame(rows: list[tuple], names: Sequence[str], types: dict) -> pl.DataFrame
     return pl.DataFrame(series)
 
 
+def _read_frame(qs: QuerySet, names: Sequence[str], types: dict, batch: int = 5000) -> pl.DataFrame:
+    """The rows of ``qs`` as a polars frame, converted ``batch`` rows at a time (a chunk's report rows
+    as Python tuples all at once were the main process's peak memory)."""
+    sql, params = qs.query.sql_with_params()
+    frames = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(batch):
+            frames.append(_frame(rows, names, types))
+    return pl.concat(frames) if frames else _frame([], names, types)
+
+
 def read_chunk(*, firms: QuerySet, first: int, last: int, assess_on: dt.date) -> Chunk:
     """The firms of ``firms`` with keys from ``first`` to ``last`` (inclusive), on ``assess_on``."""
     sub = firms.filter(pk__gte=first, pk__lte=last)
-    ents = _frame(_rows(sub.order_by("pk").values_list(*ENT_FIELDS)), ENT_FIELDS, ENT_TYPES)
+    ents = _read_frame(sub.order_by("pk").values_list(*ENT_FIELDS), ENT_FIELDS, ENT_TYPES)
     keys = sub.order_by().values("pk")
     # the same report fields and kinds as ``registry.profiles.flat_table`` (tested equal)
     rep_names = ("enterprise_id", "fiscal_year", *FINANCIAL_FIELDS, *MORE_FINANCIAL_FIELDS, *LATEST_FIELDS,
                  *UPPER_LATEST_FIELDS)
-    reports = _frame(
-        _rows(AnnualReport.objects.filter(enterprise__in=keys, fiscal_year__lt=assess_on.year)
-              .order_by().values_list(*rep_names)),
+    reports = _read_frame(
+        AnnualReport.objects.filter(enterprise__in=keys, fiscal_year__lt=assess_on.year).order_by().values_list(*rep_names),
         rep_names, {f: pl.Boolean for f in BOOL_FIELDS} | {f: pl.String for f in CHOICE_CODES},
     )
     valid = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
