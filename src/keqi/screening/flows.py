@@ -121,7 +121,6 @@ def run_screening(
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "finished_at", "counts"])
     pipeline_flows.record_screening(run=run)  # each firm's tier history for the run's year
-    store.analyze(Standing)  # the planner learns of the new run: the candidate lists' counts from the index
     return run
 
 

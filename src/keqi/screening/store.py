@@ -146,14 +146,6 @@ def write(model: type[models.Model], frame: pl.DataFrame) -> None:
 RESULT_COLUMNS = ("verdict", "route", "score_min", "score_max", "pass_mark", "closeness", "gaps", "extras")
 
 
-def analyze(model: type[models.Model]) -> None:
-    """Refresh the planner's statistics of ``model``'s table (PostgreSQL; a sample, under a second for
-    a million rows). Without them a new run's rows look absent and its lists are planned badly."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
-
-
 def _fragment(edition_id: str) -> pl.Expr:
     """``"<edition>":{…}`` of every row: the packed result of ``models.Standing.results`` (keys with a value only)."""
     verdict, route, lo, hi, mark, close, gaps, extras = (pl.col(f"{edition_id}\x1f{c}") for c in RESULT_COLUMNS)
