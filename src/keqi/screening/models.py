@@ -99,6 +99,8 @@ class Standing(models.Model):
             # the candidate lists' order (closest first, ties by name): the first page from the index
             models.Index(fields=["run", "closeness", "name", "id"], name="standing_run_rank"),
             models.Index(fields=["run", "reporting_unit", "closeness", "name", "id"], name="standing_run_unit_rank"),
+            # the lists filtered by next tier, and the targets' counts of candidates per tier
+            models.Index(fields=["run", "next_tier", "closeness", "name", "id"], name="standing_run_tier_rank"),
         ]
 
     def __str__(self) -> str:
