@@ -7,7 +7,8 @@ population (``keqi synth``; loaded with the bulk writer, not timed), then times 
 over the whole city and reports its wall time, the time of the tier history the pipeline app
 writes after the run, and the peak memory (max RSS) of the child and of its worker processes. The
 baseline in the same run is the time to read the same firms' rows back from the database
-(the floor of any screen that reads the registry). Figures go to docs/benchmarks.md.
+(the floor of any screen that reads the registry). ``KEQI_BENCH_CHUNK=N`` screens in chunks of N firms
+(default ``flows.CHUNK``). Figures go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -150,6 +151,7 @@ def inner(firms: int, seed: int) -> dict:
     t = time.perf_counter()
     with ServerCPU(database) as server:
         run = flows.run_screening(scope=SYSTEM, assess_on=dt.date(2026, 6, 30),
+                                  chunk=int(os.environ.get("KEQI_BENCH_CHUNK", flows.CHUNK)),
                                   progress=lambda done, total: marks.append((round(time.perf_counter() - t, 1), done)))
     screen = time.perf_counter() - t
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
