@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -24,6 +26,21 @@ def _day(text: str | None) -> dt.date:
     except ValueError:
         err.print(f"[red]日期格式应为 YYYY-MM-DD：{text}[/red]")
         raise typer.Exit(2) from None
+
+
+@contextmanager
+def _file_screen_errors(name: str) -> Iterator[None]:
+    """A file screen's refusal (exit 2) or interruption (exit 130): said once, and no result file written."""
+    from keqi.screening.flatfile import FileError
+
+    try:
+        yield
+    except FileError as exc:
+        err.print(f"[red]{name}：{exc}[/red]")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]已中断：未写入结果文件。[/yellow]")
+        raise typer.Exit(130) from None
 
 
 def register(app: typer.Typer) -> None:
@@ -73,16 +90,10 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
     with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True) as bar:
         task = bar.add_task("screen", total=total)
-        try:
+        with _file_screen_errors(file.name):
             summary = flatfile.screen_flat_parquet(file, output, assess_on=assess_on, ladder=ladder,
                                                    all_gaps=all_gaps,
                                                    progress=lambda done: bar.update(task, completed=done))
-        except flatfile.FileError as exc:
-            err.print(f"[red]{file.name}：{exc}[/red]")
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]已中断：未写入结果文件。[/yellow]")
-            raise typer.Exit(130) from None
     _print_flat_summary(file.name, summary, output, assess_on)
 
 
@@ -146,7 +157,7 @@ def _screen_flat_spark(source: str, output: str | None, assess_on: dt.date, all_
     """Flat Parquet rows read, judged and written by Spark (master: KEQI_SPARK_MASTER, else local[*]):
     a ….parquet file with a local master, else a Parquet folder (a path or a URL of the cluster's storage)."""
     from keqi.policy.spark import session
-    from keqi.screening import flatfile, sparkfile
+    from keqi.screening import sparkfile
 
     if output is not None and Path(output).suffix.lower() not in ("", ".parquet") and not sparkfile.is_url(output):
         err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件或文件夹：{output}[/red]")
@@ -155,15 +166,9 @@ def _screen_flat_spark(source: str, output: str | None, assess_on: dt.date, all_
     with console.status(f"Spark 筛选 {source} …"):
         spark = session()
         spark.sparkContext.setLogLevel("ERROR")
-        try:
+        with _file_screen_errors(source):
             summary = sparkfile.screen_flat_spark(source, output, assess_on=assess_on, ladder=ladder,
                                                   all_gaps=all_gaps, spark=spark)
-        except flatfile.FileError as exc:
-            err.print(f"[red]{source}：{exc}[/red]")
-            raise typer.Exit(2) from None
-        except KeyboardInterrupt:
-            err.print("[yellow]已中断：未写入结果文件。[/yellow]")
-            raise typer.Exit(130) from None
     _print_flat_summary(Path(source).name or source, summary, output, assess_on)
 
 
