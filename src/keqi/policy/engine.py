@@ -416,9 +416,9 @@ def _prepare(statements: _Statements, sql: str, reads: Sequence[str]) -> tuple[s
     empty = _json_arguments({n: [] for n in reads}, (), 0)
     try:
         statements.cursor.execute(f"PREPARE {name} AS {text}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # the extra copy of no rows
-            schema = statements.cursor.execute(f"EXECUTE {name}({empty})").to_arrow_table().schema
+        # a relation, not a DB-API result: no extra copy (and no warning, which a filter set in one
+        # thread cannot silence for the others)
+        schema = statements.cursor.sql(f"EXECUTE {name}({empty})").to_arrow_table().schema
     except duckdb.Error:
         return None
     return name, schema
