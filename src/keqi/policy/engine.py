@@ -30,6 +30,7 @@ import re
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -347,6 +348,12 @@ class _Statements:
         self.cursor = cursor
         self.prepared: dict[str, tuple[str, pa.Schema] | None] = {}
 
+    def statement(self, sql: str, reads: Sequence[str]) -> tuple[str, pa.Schema] | None:
+        """``sql`` prepared on this cursor (prepared now if it is not yet): its name and result schema."""
+        if sql not in self.prepared:
+            self.prepared[sql] = _prepare(self, sql, reads)
+        return self.prepared[sql]
+
 
 # Idle cursors, the most recently used last. A thread takes one for a statement and gives it back, so
 # a web server's threads share a few cursors (as many as ever ran at the same moment) and a statement
@@ -354,16 +361,21 @@ class _Statements:
 _idle: list[_Statements] = []
 
 
-def _take_statements(sql: str | None = None) -> _Statements:
-    """An idle cursor, preferably one on which ``sql`` is prepared already (else a new one)."""
+@contextmanager
+def _idle_statements(sql: str | None = None) -> Iterator[_Statements]:
+    """An idle cursor, preferably one on which ``sql`` is prepared already (else a new one), given back
+    afterwards; a cursor left in an unknown state by an error is closed instead."""
     with _lock:
-        for i in range(len(_idle) - 1, -1, -1):
-            if sql is None or sql in _idle[i].prepared:
-                return _idle.pop(i)
-        return _idle.pop() if _idle else _Statements(_connection().cursor())
-
-
-def _give_statements(statements: _Statements) -> None:
+        found = next((i for i in range(len(_idle) - 1, -1, -1) if sql is None or sql in _idle[i].prepared), None)
+        if found is not None:
+            statements = _idle.pop(found)
+        else:
+            statements = _idle.pop() if _idle else _Statements(_connection().cursor())
+    try:
+        yield statements
+    except BaseException:
+        statements.cursor.close()
+        raise
     with _lock:
         _idle.append(statements)
 
@@ -433,22 +445,12 @@ def _run_prepared(flat: pa.Table, sql: str, reads: Sequence[str]) -> pa.Table | 
         arguments = _json_arguments(flat.select(list(reads)).to_pydict(), dates, flat.num_rows)
     except ValueError:
         return None
-    statements = _take_statements(sql)
-    try:
-        if sql not in statements.prepared:
-            statements.prepared[sql] = _prepare(statements, sql, reads)
-        prepared = statements.prepared[sql]
+    with _idle_statements(sql) as statements:
+        prepared = statements.statement(sql, reads)
         if prepared is None:
-            rows = None
-        else:
-            rows = statements.cursor.execute(f"EXECUTE {prepared[0]}({arguments})").fetchall()
-    except BaseException:
-        statements.cursor.close()  # in an unknown state: not given back
-        raise
-    _give_statements(statements)
-    if prepared is None or rows is None:
-        return None
-    schema = prepared[1]
+            return None
+        name, schema = prepared
+        rows = statements.cursor.execute(f"EXECUTE {name}({arguments})").fetchall()
     values = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
     arrays = [pa.array(c, type=f.type) for c, f in zip(values, schema, strict=True)]
     return pa.Table.from_arrays(arrays, schema=schema)
@@ -466,15 +468,9 @@ def prepare(
         for e in edition_ids
         for view in views
     ]
-    statements = _take_statements()
-    try:
+    with _idle_statements() as statements:
         for sql, reads in compiled:
-            if sql not in statements.prepared:
-                statements.prepared[sql] = _prepare(statements, sql, reads)
-    except BaseException:
-        statements.cursor.close()
-        raise
-    _give_statements(statements)
+            statements.statement(sql, reads)
 
 
 def columns_read(
