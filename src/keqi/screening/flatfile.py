@@ -192,7 +192,7 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
     No database and no Django (the Spark screen runs it on its executors)."""
     from keqi.policy.gaps import gap_columns
 
-    from .judging import closeness_column
+    from .judging import closeness_column, spread
 
     n = flat.num_rows
     out = {}
@@ -224,10 +224,7 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
                 sub = flat.take(pa.array(rows))
                 planned = gap_columns(sub, policy_engine.run_rules(sub, e), e)
                 close[rows] = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
-                position = np.full(n, rows.size, dtype=np.int64)  # the NULL appended after the searched
-                position[rows] = np.arange(rows.size)
-                texts = pa.concat_arrays([planned.column("gaps_json").combine_chunks(), pa.nulls(1, pa.string())])
-                gaps = texts.take(pa.array(position))
+                gaps = spread(planned.column("gaps_json").combine_chunks(), rows, n)
         out[e] = pa.table({
             "verdict": verdict,
             "score_min": scored_e.column("score_min"),

@@ -65,6 +65,14 @@ def closeness_column(result: pa.Table, costs: Mapping[str, float], levers: Seque
     return pa.array(value, type=pa.float64(), mask=~(eligible | uncertain | ranked))
 
 
+def spread(values: pa.Array, rows: np.ndarray, n: int) -> pa.Array:
+    """``values`` of the rows ``rows`` (in that order) placed at those rows of an ``n``-row column,
+    NULL at the others (the plans of the firms searched, back among all the firms of a batch)."""
+    position = np.full(n, rows.size, dtype=np.int64)  # the NULL appended after the values
+    position[rows] = np.arange(rows.size)
+    return pa.concat_arrays([values, pa.nulls(1, values.type)]).take(pa.array(position))
+
+
 def _extras(result: pa.Table) -> pa.Array:
     names = [c for c in EXTRA_COLUMNS if c in result.column_names]
     if not names:
@@ -109,16 +117,9 @@ def judge_chunk(
                     conformed = policy_engine._conform(flat)
                 sub = gap_columns(conformed.take(pa.array(rows)), result.take(pa.array(rows)), edition_id,
                                   edition_settings)
-                # the rows that were not searched keep NULL gaps (and a closeness only when decided)
-                searched = np.zeros(n, dtype=bool)
-                searched[rows] = True
-                position = np.full(n, -1, dtype=np.int64)
-                position[rows] = np.arange(rows.size)
-                sub_close = closeness_column(sub, costs, list(edition.levers))
-                take = pa.array(np.where(searched, position, 0))
-                closeness = pc.if_else(pa.array(searched), sub_close.take(take), pa.nulls(n, pa.float64()))
-                gaps = pc.if_else(pa.array(searched), sub.column("gaps_json").combine_chunks().take(take),
-                                  pa.nulls(n, pa.string()))
+                # the rows that were not searched keep NULL gaps and closeness
+                closeness = spread(closeness_column(sub, costs, list(edition.levers)), rows, n)
+                gaps = spread(sub.column("gaps_json").combine_chunks(), rows, n)
         out[edition_id] = pa.table({
             "verdict": result.column("verdict"),
             "route": result.column("route"),
