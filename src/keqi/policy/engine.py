@@ -71,6 +71,17 @@ def flat_ibis_schema() -> ibis.Schema:
     return ibis.Schema.from_pyarrow(FLAT_SCHEMA)
 
 
+def scores(built: ir.Table) -> dict[str, ir.Value]:
+    """The verdict (a NULL criterion leaves it "uncertain") and the points range of an edition's built
+    table (``Edition.build``), as every backend computes them."""
+    names = set(built.columns)
+    null_int = ibis.null().cast("int64")
+    return {
+        "verdict": ibis.cases((built.eligible, "eligible"), (~built.eligible, "ineligible"), else_="uncertain"),
+        **{bound: (built[bound] if bound in names else null_int).cast("int64") for bound in ("score_min", "score_max")},
+    }
+
+
 def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | None = None) -> ir.Table:
     """The verdict expression of ``edition_id`` over a flat ``table`` (any Ibis backend)."""
     edition = editions.get(edition_id)
@@ -86,10 +97,11 @@ def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | N
     out: dict[str, ir.Value] = {"uscc": t.uscc}
     if ROW in names:  # the runner's row number, to restore the input order
         out[ROW] = t[ROW]
-    out["verdict"] = ibis.cases((t.eligible, "eligible"), (~t.eligible, "ineligible"), else_="uncertain")
+    scored = scores(t)
+    out["verdict"] = scored["verdict"]
     out["route"] = col("route", ibis.null().cast("string"))
-    out["score_min"] = col("score_min", null_int).cast("int64")
-    out["score_max"] = col("score_max", null_int).cast("int64")
+    out["score_min"] = scored["score_min"]
+    out["score_max"] = scored["score_max"]
     static_mark = ibis.literal(edition.pass_mark, type="int64") if edition.pass_mark is not None else null_int
     out["pass_mark"] = col("pass_mark", static_mark).cast("int64")
     for c in edition.criteria:

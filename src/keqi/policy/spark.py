@@ -119,13 +119,10 @@ def scores_frame(frame, edition_ids: Sequence[str], *, spark, sep: str = "·"):
     and the input partitions are the output's. Compiling 13 editions into one statement takes seconds
     (a fixed cost per screen, not per row).
     """
-    import ibis
-
-    from keqi.policy import editions
+    from keqi.policy import editions, engine
 
     spark.conf.set("spark.sql.ansi.enabled", "false")  # see session(): NULL, not an error, for x / 0
     con = _backend(spark)
-    null_int = ibis.null().cast("int64")
     with _lock:
         name = f"{_VIEW}_{id(frame)}"
         frame.createOrReplaceTempView(name)
@@ -134,14 +131,8 @@ def scores_frame(frame, edition_ids: Sequence[str], *, spark, sep: str = "·"):
         for e in edition_ids:
             edition = editions.get(e)
             built = edition.build(current, edition.resolve_settings(None))
-            names = set(built.columns)
             out = {c: built[c] for c in current.columns}
-            # as engine.expression: a NULL criterion leaves the verdict undecided
-            out[f"{e}{sep}verdict"] = ibis.cases(
-                (built.eligible, "eligible"), (~built.eligible, "ineligible"), else_="uncertain"
-            )
-            for bound in ("score_min", "score_max"):
-                out[f"{e}{sep}{bound}"] = (built[bound] if bound in names else null_int).cast("int64")
+            out.update({f"{e}{sep}{column}": value for column, value in engine.scores(built).items()})
             current = built.select(**out)
         sql = str(con.compile(current))
     return con._session.sql(sql)
