@@ -5,6 +5,10 @@ The import writes qualifications in bulk (no model signals) and records the hist
 (``registry.flows.run_import`` → ``flows.record_imported_qualifications``); everything that saves or
 deletes a ``registry.Qualification`` instance goes through here, so the history never waits for the
 next import or ``manage.py backfill_tier_history``.
+
+The history code (``flows``) is imported when a handler runs, not when the app is ready: it brings in
+the policy editions and the registry services, which every process would otherwise pay for at start
+(``django.setup()``), although most never save a qualification (e.g. ``keqi screen FILE``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,6 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from keqi.registry.models import Qualification
-
-from .flows import record_qualifications
 
 _PREVIOUS = "_keqi_previous_enterprise_id"
 
@@ -37,9 +39,13 @@ def _qualification_saved(sender, instance: Qualification, raw: bool = False, **k
     if previous is not None:
         firms.add(previous)
         delattr(instance, _PREVIOUS)
+    from .flows import record_qualifications
+
     record_qualifications(enterprise_ids=firms)
 
 
 @receiver(post_delete, sender=Qualification, dispatch_uid="keqi.pipeline.qualification_deleted")
 def _qualification_deleted(sender, instance: Qualification, **kwargs) -> None:
+    from .flows import record_qualifications
+
     record_qualifications(enterprise_ids=[instance.enterprise_id])
