@@ -32,19 +32,19 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
-import sqlglot
-from sqlglot.optimizer.pushdown_projections import pushdown_projections
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Edition
 from keqi.policy.flat import FLAT_SCHEMA
+from keqi.policy.lazy import ibis, sqlglot
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = [
     "evaluate_all",
@@ -64,6 +64,13 @@ SMALL_BATCH = 4096  # rows: up to this, run without DuckDB's optimizer (measured
 PREPARED_ROWS = 512
 _lock = threading.Lock()
 _con: duckdb.DuckDBPyConnection | None = None
+
+
+def pushdown_projections(tree: sqlglot.exp.Expression) -> sqlglot.exp.Expression:
+    """sqlglot's projection pushdown (imported here: sqlglot is loaded on first use, ``keqi.policy.lazy``)."""
+    from sqlglot.optimizer.pushdown_projections import pushdown_projections as pushdown
+
+    return pushdown(tree)
 
 
 def flat_ibis_schema() -> ibis.Schema:

@@ -20,10 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import ibis
-import ibis.expr.types as ir
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
 
 Status = Literal["TEXT", "SECONDARY", "UNCONFIRMED", "SETTING"]
 
@@ -188,7 +191,11 @@ class Edition:
 # ---------------------------------------------------------------------------------------------
 # Ibis helpers
 
-NULL_BOOL = ibis.null().cast("boolean")
+
+def null_bool() -> ir.BooleanValue:
+    """A boolean NULL (a function, not a constant: building it imports Ibis, which
+    ``keqi.policy.lazy`` leaves until an expression is built)."""
+    return ibis.null().cast("boolean")
 
 
 def dec(x: ir.Value | int) -> ir.Value:
@@ -261,7 +268,7 @@ def not_flag(flag: ir.BooleanValue) -> ir.BooleanValue:
 
 def score_pass(lo: ir.Value, hi: ir.Value, mark: int) -> ir.BooleanValue:
     """Passed if the whole range is at or above ``mark``, failed if all of it is below, else NULL."""
-    return ibis.cases((lo >= mark, True), (hi < mark, False), else_=NULL_BOOL)
+    return ibis.cases((lo >= mark, True), (hi < mark, False), else_=null_bool())
 
 
 def full_years(start: ir.DateValue, end: ir.DateValue) -> ir.IntegerValue:

@@ -15,13 +15,16 @@ Reading choices shared by these editions (not official, stated in docs/policy.md
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
-from keqi.policy.editions._base import NULL_BOOL, Source, dec
+from keqi.policy.editions._base import Source, dec, null_bool
 from keqi.policy.editions._levers import spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 MIIT_2026_DOC = "《优质中小企业梯度培育管理办法》"
 MIIT_2026_NUM = "工信部企业〔2026〕2号"
@@ -54,7 +57,7 @@ def bands(tests: Sequence[tuple[ir.BooleanValue, int]], top: int | None = None) 
 
 def points_passed(lo: ir.Value, hi: ir.Value) -> ir.BooleanValue:
     """A scored item "passes" when it surely gets points, fails when it surely gets none."""
-    return ibis.cases((lo > 0, True), (hi == 0, False), else_=NULL_BOOL)
+    return ibis.cases((lo > 0, True), (hi == 0, False), else_=null_bool())
 
 
 def share_ge(part: ir.Value, whole: ir.Value, pct: int) -> ir.BooleanValue:

@@ -28,10 +28,8 @@ Reading choices:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions._base import (
@@ -47,6 +45,10 @@ from keqi.policy.editions._base import (
     to_float_ratio,
 )
 from keqi.policy.editions._levers import hires_to_share, spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 DOC = "《重庆市科技型企业入库培育实施细则》"
 NUM = "《重庆市科技型企业入库培育实施细则》（2022，文号未确认）"

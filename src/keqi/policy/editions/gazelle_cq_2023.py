@@ -19,12 +19,13 @@ Reading choices (not official; settings):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
+from keqi.policy.editions._base import Criterion, Edition, Setting, Source, all3, dec, null_bool
+from keqi.policy.lazy import ibis
 
-from keqi.policy.editions._base import NULL_BOOL, Criterion, Edition, Setting, Source, all3, dec
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 DOC = "《重庆市独角兽、瞪羚企业培育工作方案(2023—2027年)》"
 NUM = "《重庆市独角兽、瞪羚企业培育工作方案(2023—2027年)》（文号未确认）"
@@ -87,7 +88,7 @@ CRITERIA = (
 
 
 def new_economy(s: Mapping[str, Any]) -> ir.BooleanValue:
-    return ibis.literal(True) if s["new_economy_field"] == "assume_met" else NULL_BOOL
+    return ibis.literal(True) if s["new_economy_field"] == "assume_met" else null_bool()
 
 
 def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:

@@ -29,15 +29,12 @@ Reading choices (documented in docs/policy.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
-    NULL_BOOL,
     Criterion,
     Edition,
     Setting,
@@ -47,12 +44,17 @@ from keqi.policy.editions._base import (
     dec,
     full_years,
     not_flag,
+    null_bool,
     ratio_ge,
     score_pass,
     to_float_ratio,
 )
 from keqi.policy.editions._levers import hires_to_share, spend_to_ratio, spend_to_ratio_moving
+from keqi.policy.lazy import ibis
 from keqi.policy.profile import HITECH_FIELDS
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 DOC = "《高新技术企业认定管理办法》"
 NUM = "国科发火〔2016〕32号"
@@ -439,7 +441,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     stage: dict[str, ir.Value] = {}
     for part in INNOVATION_PARTS:
         stage[f"{part}__passed"] = ibis.cases(
-            (t[f"{part}__min"] > 0, True), (t[f"{part}__max"] == 0, False), else_=NULL_BOOL
+            (t[f"{part}__min"] > 0, True), (t[f"{part}__max"] == 0, False), else_=null_bool()
         )
     ip_parts = INNOVATION_PARTS[:5]
     other = INNOVATION_PARTS[5:]

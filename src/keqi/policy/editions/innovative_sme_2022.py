@@ -20,10 +20,8 @@ so this edition has no in-force end. Criteria (tiers.md §2.2, SECONDARY [SEC-2]
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
@@ -37,6 +35,10 @@ from keqi.policy.editions._base import (
     score_pass,
 )
 from keqi.policy.editions._levers import spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 A1 = "附件1 创新型中小企业评价标准"
 

@@ -20,22 +20,24 @@ The evaluation applies to firms in the 重庆市科技型企业 registry; this e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions._base import (
-    NULL_BOOL,
     Criterion,
     Edition,
     Setting,
     Source,
+    null_bool,
     ratio_ge,
     to_float_ratio,
 )
 from keqi.policy.editions._levers import hires_to_share, spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 NEWS = Source("重庆日报《知识价值信用贷款》报道", "重庆日报 2023-08-11", "A–E 等级与授信额度", "SECONDARY")
 XINHUA = Source("新华社 知识价值信用贷款报道", "新华社 2017-05-17", "基础指标与加分指标", "SECONDARY")
@@ -179,7 +181,9 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     )
     parts = [c.id for c in CRITERIA]
     stage: dict[str, ir.Value] = {
-        f"{p}__passed": ibis.cases((t[f"{p}__min"] > 0, True), (t[f"{p}__max"] == 0, False), else_=NULL_BOOL)
+        f"{p}__passed": ibis.cases(
+            (t[f"{p}__min"] > 0, True), (t[f"{p}__max"] == 0, False), else_=null_bool()
+        )
         for p in parts
     }
     stage["score_min"] = sum((t[f"{p}__min"] for p in parts[1:]), t[f"{parts[0]}__min"])
@@ -190,7 +194,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
         grade_low=_grade(t.score_min, cut),
         grade_high=_grade(t.score_max, cut),
         pass_mark=ibis.literal(mark, type="int64"),
-        eligible=ibis.cases((t.score_min >= mark, True), (t.score_max < mark, False), else_=NULL_BOOL),
+        eligible=ibis.cases((t.score_min >= mark, True), (t.score_max < mark, False), else_=null_bool()),
     )
     grade = (t.grade_low.isnull() & t.grade_high.isnull()).ifelse(
         ibis.null().cast("string"),

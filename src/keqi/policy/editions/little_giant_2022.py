@@ -24,14 +24,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, Setting, all3, any3
 from keqi.policy.editions._levers import spend_to_ratio
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 A3 = '附件3 专精特新"小巨人"企业认定标准'
 MEM = "UNCONFIRMED"

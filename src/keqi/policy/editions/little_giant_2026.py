@@ -22,15 +22,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, all3
 from keqi.policy.editions._levers import spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 ART = tr.miit_2026
 NICHE_YEARS = 3

@@ -33,24 +33,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
-    NULL_BOOL,
     Criterion,
     Edition,
     Setting,
     all3,
     any3,
+    null_bool,
     score_pass,
 )
 from keqi.policy.editions._levers import spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 ART = tr.miit_2022
 A2 = "附件2 专精特新中小企业认定标准"
@@ -189,7 +191,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
             t.sme_award_national_top3,
             # a national award outside the top three also counts, but is not recorded apart: any award
             # of the last three years leaves item a undecided, none at all rules it out
-            ibis.cases((t.sme_award_any == False, False), else_=NULL_BOOL),  # noqa: E712 - SQL comparison
+            ibis.cases((t.sme_award_any == False, False), else_=null_bool()),  # noqa: E712 - SQL comparison
             tr.sum2(t, "rd_expense") >= 2 * int(special["rd_avg_2y"]),
             tr.sum2(t, "equity_financing") >= int(special["equity_2y"]),
             t.sme_chuangke.isin(["top50", "top500"]),

@@ -34,16 +34,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
-    NULL_BOOL,
     Criterion,
     Edition,
     Setting,
@@ -51,8 +48,13 @@ from keqi.policy.editions._base import (
     all3,
     any3,
     not_flag,
+    null_bool,
 )
 from keqi.policy.editions._levers import spend_to_ratio
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 RD_PCT = 5
 SOFTWARE_RD_PCT = 10
@@ -138,17 +140,17 @@ def _build(r: StarRules):  # noqa: ANN202 - returns the edition's build function
             (~software, normal_rd),
             (software_rd, True),  # software unknown: 10 % satisfies either reading
             (normal_rd == False, False),  # noqa: E712 - SQL three-valued comparison
-            else_=NULL_BOOL,
+            else_=null_bool(),
         )
         patents_ok = t.star_invention_patents >= r.patents
-        patents = ibis.cases((software, True), (~software, patents_ok), (patents_ok, True), else_=NULL_BOOL)
+        patents = ibis.cases((software, True), (~software, patents_ok), (patents_ok, True), else_=null_bool())
         growth = tr.cagr_ge(t.y1_revenue, t.y3_revenue, r.cagr_pct, 2)
         revenue_ok = any3(growth, t.y1_revenue >= MIN_REVENUE)
         revenue = ibis.cases(
             (t.star_revenue_exempt, True),
             (~t.star_revenue_exempt, revenue_ok),
             (revenue_ok, True),
-            else_=NULL_BOOL,
+            else_=null_bool(),
         )
         exceptions = [
             t.star_leading_tech,

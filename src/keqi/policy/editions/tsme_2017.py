@@ -23,15 +23,12 @@ Reading choices (documented in docs/policy.md):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import ibis
-import ibis.expr.types as ir
 import numpy as np
 
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
-    NULL_BOOL,
     Criterion,
     Edition,
     Source,
@@ -39,11 +36,16 @@ from keqi.policy.editions._base import (
     any3,
     band_points,
     not_flag,
+    null_bool,
     ratio_ge,
     score_pass,
     to_float_ratio,
 )
 from keqi.policy.editions._levers import hires_to_share, spend_to_ratio, spend_to_ratio_moving
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 DOC = "《科技型中小企业评价办法》"
 NUM = "国科发政〔2017〕115号"
@@ -172,7 +174,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     stage: dict[str, ir.Value] = {}
     for cid in ("tech_staff", "rd_investment", "ip"):
         stage[f"{cid}__passed"] = ibis.cases(
-            (t[f"{cid}__min"] > 0, True), (t[f"{cid}__max"] == 0, False), else_=NULL_BOOL
+            (t[f"{cid}__min"] > 0, True), (t[f"{cid}__max"] == 0, False), else_=null_bool()
         )
     stage["score_min"] = t.tech_staff__min + t.rd_investment__min + t.ip__min
     stage["score_max"] = t.tech_staff__max + t.rd_investment__max + t.ip__max

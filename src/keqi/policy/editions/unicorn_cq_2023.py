@@ -16,13 +16,14 @@ of ``registered_on``. The verdict is eligible when either tier holds; the extra 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import ibis
-import ibis.expr.types as ir
+from typing import TYPE_CHECKING, Any
 
 from keqi.policy.editions._base import Criterion, Edition, Source, all3, any3, full_years, within_years
 from keqi.policy.editions.gazelle_cq_2023 import DOC, NEW_ECONOMY_SETTING, NUM, new_economy
+from keqi.policy.lazy import ibis
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 SRC = Source(DOC, NUM, "独角兽、潜在独角兽企业条件（市经信委解读）", "SECONDARY")
 
