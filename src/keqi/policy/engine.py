@@ -203,12 +203,49 @@ def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, t
     return sql, reads
 
 
+# What the gap search reads off an edition's compiled "criteria" SQL (``criterion_reads``,
+# ``strict_conditions``): parsing that SQL with sqlglot costs ~0.1 s an edition, so the answers are
+# kept beside the SQL, as JSON values keyed by (edition, settings, what), and stored with it between
+# processes (``analyses``, ``seed_analyses``; ``keqi.screening.sqlcache``): a process that reads them
+# from there parses nothing.
+_analysis_cache: dict[tuple[str, str, str], Any] = {}
+
+
+def analyses() -> dict[tuple[str, str, str], Any]:
+    """The answers of ``criterion_reads`` and ``strict_conditions`` found so far in this process."""
+    return dict(_analysis_cache)
+
+
+def seed_analyses(found: Mapping[tuple[str, str, str], Any]) -> None:
+    """Take answers found by another process of the same code (``analyses``)."""
+    _analysis_cache.update(found)
+
+
+def analyse(edition_id: str, settings_key: str) -> None:
+    """Find now what the gap search reads off this edition's criteria SQL (compiled if need be)."""
+    for parts in (("passed",), ("passed", "min", "max")):
+        criterion_reads(edition_id, settings_key, parts)
+    strict_conditions(edition_id, settings_key)
+
+
 @lru_cache(maxsize=256)
 def criterion_reads(
     edition_id: str, settings_key: str, parts: tuple[str, ...] = ("passed",)
 ) -> dict[str, frozenset[str]]:
     """Per criterion, the flat columns its ``passed`` (or each of ``parts``: passed, min, max) reads
-    (from the compiled SQL, projection pushdown)."""
+    (from the compiled SQL, projection pushdown; or as found before, ``seed_analyses``)."""
+    key = (edition_id, settings_key, "reads:" + ",".join(parts))
+    stored = _analysis_cache.get(key)
+    if stored is None:
+        found = _criterion_reads(edition_id, settings_key, parts)
+        _analysis_cache[key] = {
+            cid: [n for n in FLAT_SCHEMA.names if n in names] for cid, names in found.items()
+        }
+        return found
+    return {cid: frozenset(names) for cid, names in stored.items()}
+
+
+def _criterion_reads(edition_id: str, settings_key: str, parts: tuple[str, ...]) -> dict[str, frozenset[str]]:
     sql, _ = _compiled_view(edition_id, settings_key, "criteria")
     tree = sqlglot.parse_one(sql, dialect="duckdb")
     out = {}
@@ -227,13 +264,24 @@ def criterion_reads(
 
 @lru_cache(maxsize=256)
 def strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
-    """The criteria whose failure alone makes the verdict "ineligible", read from the compiled SQL.
+    """The criteria whose failure alone makes the verdict "ineligible", read from the compiled SQL
+    (or as found before, ``seed_analyses``).
 
     The verdict is ``CASE WHEN e THEN 'eligible' WHEN NOT e THEN 'ineligible' ELSE 'uncertain' END``;
     with three-valued logic a FALSE conjunct of ``e``, or a FALSE conjunct of every branch of an OR in
     ``e``, makes ``e`` FALSE. Intermediate columns are followed to their one definition; anything
     else (or SQL of another shape) proves nothing, so the answer is only ever too small.
     """
+    key = (edition_id, settings_key, "strict")
+    stored = _analysis_cache.get(key)
+    if stored is None:
+        found = _strict_conditions(edition_id, settings_key)
+        _analysis_cache[key] = sorted(found)
+        return found
+    return frozenset(stored)
+
+
+def _strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
     sql, _ = _compiled_view(edition_id, settings_key, "criteria")
     tree = sqlglot.parse_one(sql, dialect="duckdb")
     verdict = next((e for e in tree.expressions if e.alias_or_name == "verdict"), None)
