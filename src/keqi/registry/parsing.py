@@ -12,8 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import polars as pl
-
+from keqi.policy.lazy import polars as pl  # imported on first use (parsing a file)
 from keqi.policy.uscc import uscc_faults
 
 from .columns import (

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-import polars as pl
 import pyarrow as pa
 from django.db.models import BooleanField, Q, QuerySet
 
 from keqi.policy.flat import FINANCIAL_FIELDS, FLAT_COLUMNS, FLAT_SCHEMA, MORE_FINANCIAL_FIELDS
+from keqi.policy.lazy import polars as pl  # imported on first use (the database's flat table)
 
 from .columns import CHUANGKE_CODES, DIGITAL_LEVEL_CODES, PRODUCT_FIELD_CODES, RD_INSTITUTION_CODES
 from .models import AnnualReport, Qualification

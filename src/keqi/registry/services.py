@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import polars as pl
 from django.db import connection
 from django.db.models import Q, QuerySet
 from simple_history.utils import bulk_update_with_history
 
 from keqi.accounts.scope import Scope
+from keqi.policy.lazy import polars as pl  # imported on first use (the import and export)
 
 from . import bulk
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
