@@ -126,11 +126,13 @@ def _print_flat_summary(name: str, summary, output, assess_on: dt.date) -> None:
 
 def _screen_file(source: str, target: str | None, assess_on: dt.date, engine: str, all_gaps: bool = False) -> None:
     from keqi.screening.flatfile import is_flat
-    from keqi.screening.sparkfile import is_url
 
-    if engine == "spark" and (is_url(source) or Path(source).is_dir() or is_flat(source)):
-        _screen_flat_spark(source, target, assess_on, all_gaps)
-        return
+    if engine == "spark":
+        from keqi.screening.sparkfile import is_url
+
+        if is_url(source) or Path(source).is_dir() or is_flat(source):
+            _screen_flat_spark(source, target, assess_on, all_gaps)
+            return
     output = Path(target) if target else None
     file = Path(source)
     if not file.is_file():
