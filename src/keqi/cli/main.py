@@ -5,6 +5,11 @@ Exit status is 0 only on full success, so scripts can rely on it.
 
 from __future__ import annotations
 
+import atexit
+import gc
+import sys
+from contextlib import suppress
+
 import typer
 
 from . import contracts, credit, policy, registry, screening, server, synth
@@ -25,6 +30,25 @@ policy.register(app)
 screening.register(app)
 contracts.register(app)
 credit.register(app)
+
+
+def _before_exit() -> None:
+    """At exit, once the other exit handlers have run: close Django's database connections, then spare
+    the interpreter its search for reference cycles among the objects the libraries made (~140,000
+    after a screen; it searched them while tearing the modules down, ~0.3 s of a short command). The
+    output is complete and the files closed by then; the memory goes back with the process."""
+    if "django.db" in sys.modules:
+        from django.conf import settings
+
+        if settings.configured:
+            from django.db import connections
+
+            with suppress(Exception):  # closing is a courtesy to the server; the process ends anyway
+                connections.close_all()
+    gc.freeze()
+
+
+atexit.register(_before_exit)  # run after the handlers registered later (those of the libraries a verb imports)
 
 
 def main() -> None:
