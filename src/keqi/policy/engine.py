@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Edition
@@ -130,18 +131,38 @@ def _settings_key(settings: Mapping[str, Any] | None) -> str:
 # What a query must return: "full" (every output column), "criteria" (verdict and, per criterion,
 # passed/min/max: what the gap search reads of a candidate plan) or "verdict" (the verdict alone).
 VIEWS = ("full", "criteria", "verdict")
-# also "score": the verdict, route and points range alone (what a screen of a file writes for every firm;
-# compiled on demand, not by default)
+# Also, compiled on demand (not by default), what a screen of a file needs: "score", the verdict as the same
+# small integer as the "verdict" view (``code``) and the points range (``score_min``, ``score_max``), written
+# for every firm; "search", the "criteria" view with the points range and the edition's helper columns:
+# everything a whole batch's gap search and its output read (not the values, thresholds and extras).
+
+
+VERDICT_CODES = ("ineligible", "uncertain", "eligible")  # the "verdict" and "score" views' ``code`` indexes this
+
+
+def verdict_codes(result: pa.Table) -> np.ndarray:
+    """Each row's verdict as the views' small integer (int8, an index into ``VERDICT_CODES``), from a
+    result's ``code`` column or else from its ``verdict`` text (plain or dictionary-encoded)."""
+    if "code" in result.column_names:
+        return result.column("code").to_numpy().astype(np.int8, copy=False)
+    verdict = result.column("verdict").combine_chunks()
+    if pa.types.is_dictionary(verdict.type) and not verdict.null_count:
+        words = verdict.dictionary.to_pylist()
+        lookup = np.array([VERDICT_CODES.index(w) if w in VERDICT_CODES else 1 for w in words], dtype=np.int8)
+        return lookup[verdict.indices.to_numpy()]
+    eligible = pc.fill_null(pc.equal(verdict, "eligible"), False).to_numpy(zero_copy_only=False)
+    ineligible = pc.fill_null(pc.equal(verdict, "ineligible"), False).to_numpy(zero_copy_only=False)
+    return np.where(eligible, 2, np.where(ineligible, 0, 1)).astype(np.int8)
 
 
 def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     if view == "full":
         return columns
     keep = {ROW, "verdict"}
-    if view == "criteria":
+    if view in ("criteria", "search"):
         keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
-    if view == "score":
-        keep |= {"route", "score_min", "score_max", "pass_mark"}
+    if view == "search":
+        keep |= {"score_min", "score_max", *edition.helpers}
     return [c for c in columns if c in keep]
 
 
@@ -183,9 +204,10 @@ def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, t
     schema = ibis.Schema.from_pyarrow(FLAT_SCHEMA.append(pa.field(ROW, pa.int64())))
     unbound = ibis.table(schema, name=_TABLE_NAME)
     expr = expression(unbound, edition_id, json.loads(settings_key))
-    if view == "verdict":  # the verdict alone, as a small integer: 2 eligible, 1 uncertain, 0 ineligible
+    if view in ("verdict", "score"):  # the verdict as a small integer: 2 eligible, 1 uncertain, 0 ineligible
         code = ibis.cases((expr.verdict == "eligible", 2), (expr.verdict == "ineligible", 0), else_=1)
-        expr = expr.select(ROW, code=code.cast("int8"))
+        points = {"score_min": expr.score_min, "score_max": expr.score_max} if view == "score" else {}
+        expr = expr.select(ROW, code=code.cast("int8"), **points)
     else:
         expr = expr.select(*_view_columns(editions.get(edition_id), view, list(expr.columns)))
     # Drop the columns no later stage reads (sqlglot's projection pushdown): a smaller statement binds

@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Criterion, Edition
+from keqi.policy.engine import verdict_codes
 from keqi.policy.gaps import _MOVES, LEVERS, PARTIAL_SUFFIX, PHRASES, _blockers, _undecided, _unreachable
 
 __all__ = ["batch_gap_columns"]
@@ -52,12 +53,6 @@ _NULL = pa.scalar(None, pa.string())
 
 
 # ------------------------------------------------------------------------------------------ arrays
-
-
-def _codes(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    eligible = pc.fill_null(pc.equal(col, "eligible"), False).to_numpy(zero_copy_only=False)
-    ineligible = pc.fill_null(pc.equal(col, "ineligible"), False).to_numpy(zero_copy_only=False)
-    return np.where(eligible, ELIGIBLE, np.where(ineligible, INELIGIBLE, UNCERTAIN)).astype(np.int8)
 
 
 def _tri(col: pa.ChunkedArray | pa.Array) -> np.ndarray:
@@ -626,10 +621,65 @@ def _static(entries: list[tuple[np.ndarray, str]]) -> pa.Array:
     return pa.array(texts, type=pa.string()).take(pa.array(inverse.ravel()))
 
 
+def _distinct(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of the integer columns ``keys``: (the first row of each, each row's index into
+    those). Rows are hashed to one integer to sort; the result is checked against the keys themselves,
+    and a collision (never seen) falls back to sorting the whole rows."""
+    table = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
+    hashed = np.zeros(table.shape[0], dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for column in table.T:
+            hashed = (hashed * np.uint64(0x100000001B3)) ^ column.astype(np.uint64)
+    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    if not (table == table[first[inverse]]).all():
+        whole = np.ascontiguousarray(table).view(np.dtype((np.void, 8 * table.shape[1]))).ravel()
+        _, first, inverse = np.unique(whole, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+    return first, inverse
+
+
 def _join(slots: list[pa.Array]) -> pa.Array:
     """Per row, the non-NULL slots joined by ", " (pyarrow's null-skipping join drops rows)."""
     parts = [pc.fill_null(pc.binary_join_element_wise(", ", slot, ""), "") for slot in slots]
     return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), start=2)
+
+
+def _plan_keys(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> list[np.ndarray]:
+    """Everything the entries of a found plan are written from (``_plan_entries``), per row of ``rows``."""
+    keys = [found.target[rows]]
+    served_ids = set()
+    for lever, served in edition.levers.items():
+        ids = (served,) if isinstance(served, str) else served
+        served_ids.update(ids)
+        keys += [found.delta[lever][rows], _served_index(served, {c: passed[c][rows] for c in ids}, rows.size)]
+    for cid in sorted(served_ids):
+        keys += [found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows]]
+    keys += [found.passed[c.id][rows] for c in headline]
+    return keys
+
+
+def _plan_entries(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> pa.Array:
+    """The entries of the found plans of ``rows``: one per lever that moves, then (plans that reach
+    "uncertain") what stays undecided; comma-joined, without the brackets."""
+    reaches = pc.if_else(
+        pa.array(found.target[rows] == ELIGIBLE), pa.scalar('"eligible"'), pa.scalar('"uncertain"')
+    )
+    slots = []
+    for lever, served in edition.levers.items():
+        ids = (served,) if isinstance(served, str) else served
+        which = _served_index(served, {c: passed[c][rows] for c in ids}, rows.size)
+        delta = found.delta[lever][rows]
+        for i, cid in enumerate(ids):
+            mask = (delta > 0) & (which == i)
+            if mask.any():
+                c = edition.criterion(cid)
+                effect = _effect(c, found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows])
+                slots.append(_lever_entry(mask, cid, lever, delta, effect, "", reaches))
+    unsure = found.target[rows] == UNCERTAIN
+    after = {c.id: np.where(unsure, found.passed[c.id][rows], 1) for c in headline}
+    slots.append(_static(_open(edition, headline, after, np.arange(rows.size))))
+    return _join(slots)
 
 
 def batch_gap_columns(
@@ -639,7 +689,7 @@ def batch_gap_columns(
     edition = editions.get(edition_id)
     resolved = edition.resolve_settings(settings)
     n = result.num_rows
-    codes = _codes(result.column("verdict"))
+    codes = verdict_codes(result)
     passed = {c.id: _tri(result.column(f"{c.id}__passed")) for c in edition.criteria}
     open_ = codes != ELIGIBLE
     blocked = np.zeros(n, dtype=bool)
@@ -668,8 +718,10 @@ def batch_gap_columns(
     pieces: list[pa.Array] = [pa.array(["[]"], type=pa.string())]  # eligible firms: no entries
     position = np.zeros(n, dtype=np.int64)
 
-    def put(rows: np.ndarray, lists: pa.Array) -> None:
-        position[rows] = sum(len(p) for p in pieces) + np.arange(rows.size)
+    def put(rows: np.ndarray, lists: pa.Array, inverse: np.ndarray | None = None) -> None:
+        """The entries of ``rows``: ``lists[i]`` for the i-th row, or ``lists[inverse[i]]``."""
+        offset = sum(len(p) for p in pieces)
+        position[rows] = offset + (np.arange(rows.size) if inverse is None else inverse)
         pieces.append(pc.binary_join_element_wise("[", pc.fill_null(lists, ""), "]", ""))
 
     # a blocker: the criteria the firm cannot fix, nothing else
@@ -690,26 +742,11 @@ def batch_gap_columns(
     if rows.size:
         put(rows, _static(_failing(edition, headline, passed, rows) + _open(edition, headline, passed, rows)))
     # a plan: one entry per lever that moves, then (plans that reach "uncertain") what stays undecided
+    # (the text of each distinct plan is written once: most firms share theirs with many others)
     rows = np.nonzero(found.found)[0]
     if rows.size:
-        reaches = pc.if_else(
-            pa.array(found.target[rows] == ELIGIBLE), pa.scalar('"eligible"'), pa.scalar('"uncertain"')
-        )
-        slots = []
-        for lever, served in edition.levers.items():
-            ids = (served,) if isinstance(served, str) else served
-            which = _served_index(served, {c: passed[c][rows] for c in ids}, rows.size)
-            delta = found.delta[lever][rows]
-            for i, cid in enumerate(ids):
-                mask = (delta > 0) & (which == i)
-                if mask.any():
-                    c = edition.criterion(cid)
-                    effect = _effect(c, found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows])
-                    slots.append(_lever_entry(mask, cid, lever, delta, effect, "", reaches))
-        unsure = found.target[rows] == UNCERTAIN
-        after = {c.id: np.where(unsure, found.passed[c.id][rows], 1) for c in headline}
-        slots.append(_static(_open(edition, headline, after, np.arange(rows.size))))
-        put(rows, _join(slots))
+        first, inverse = _distinct(_plan_keys(edition, headline, found, passed, rows))
+        put(rows, _plan_entries(edition, headline, found, passed, rows[first]), inverse)
     # no plan at all: per failing criterion its cheapest fix alone (or that nothing helps), then undecided
     rows = np.nonzero(found.partial)[0]
     if rows.size:

@@ -58,6 +58,7 @@ SEP = "·"
 WHOLE_BATCH = 0.8  # plans wanted for this share of a batch or more: the whole batch is searched
 QUALIFICATIONS = "qualifications"  # optional column: the qualification kinds held on the day
 TIER_FROM = ("qualifications", "certificate_fields", "none")
+VERDICTS = pa.array(policy_engine.VERDICT_CODES)  # the verdict columns' dictionary (indexed by the engine's code)
 
 
 class FileError(ValueError):
@@ -184,8 +185,9 @@ class Tiers:
 
 def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: Sequence[str],
                 scored: Mapping[str, pa.Table] | None = None) -> dict[str, pa.Table]:
-    """Every row of ``flat`` against every edition: ``verdict``, ``score_min``, ``score_max``,
-    ``closeness`` and ``gaps``; plans (and the criterion columns they need) for ``wanted[e]`` only.
+    """Every row of ``flat`` against every edition: ``verdict`` (dictionary-encoded, ``VERDICTS``),
+    ``score_min``, ``score_max``, ``closeness`` and ``gaps``; plans (and the criterion columns they
+    need) for ``wanted[e]`` only.
 
     ``scored``: the verdict and points range (``verdict``, ``score_min``, ``score_max``) of each
     edition computed elsewhere (Spark, ``sparkfile``); by default the engine's score view here.
@@ -200,21 +202,20 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
         edition = policy_editions.get(e)
         rows = np.asarray(wanted.get(e, ()), dtype=np.int64)
         whole = rows.size > 0 and rows.size >= WHOLE_BATCH * n
-        full = policy_engine.run_rules(flat, e) if whole else None  # its verdict and points are the score view's
+        # most of the batch searched: one query gives the verdict, the points and what the search reads
+        searched = policy_engine.run_rules(flat, e, view="search") if whole else None
         if scored is not None:
             scored_e = scored[e]
         else:
-            scored_e = full if full is not None else policy_engine.run_rules(flat, e, view="score")
-        verdict = scored_e.column("verdict")
-        eligible = pc.fill_null(pc.equal(verdict, "eligible"), False).to_numpy(zero_copy_only=False)
-        uncertain = pc.fill_null(pc.equal(verdict, "uncertain"), False).to_numpy(zero_copy_only=False)
-        close = np.where(eligible, 0.0, np.where(uncertain, 1.0, np.nan))
+            scored_e = searched if searched is not None else policy_engine.run_rules(flat, e, view="score")
+        codes = policy_engine.verdict_codes(scored_e)
+        close = np.where(codes == 2, 0.0, np.where(codes == 1, 1.0, np.nan))
         gaps = pa.nulls(n, pa.string())
         if rows.size:
             costs = edition.resolve_settings().get("gap_costs", {})
-            if full is not None:
+            if searched is not None:
                 # most of the batch: search it whole (no copy of 150 columns), keep the plans of ``rows``
-                planned = gap_columns(flat, full, e)
+                planned = gap_columns(flat, searched, e)
                 keep = np.zeros(n, dtype=bool)
                 keep[rows] = True
                 whole = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
@@ -222,11 +223,11 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
                 gaps = pc.if_else(pa.array(keep), planned.column("gaps_json").combine_chunks(), gaps)
             else:
                 sub = flat.take(pa.array(rows))
-                planned = gap_columns(sub, policy_engine.run_rules(sub, e), e)
+                planned = gap_columns(sub, policy_engine.run_rules(sub, e, view="search"), e)
                 close[rows] = closeness_column(planned, costs, list(edition.levers)).to_numpy(zero_copy_only=False)
                 gaps = spread(planned.column("gaps_json").combine_chunks(), rows, n)
         out[e] = pa.table({
-            "verdict": verdict,
+            "verdict": pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), VERDICTS),
             "score_min": scored_e.column("score_min"),
             "score_max": scored_e.column("score_max"),
             "closeness": pa.array(close, mask=np.isnan(close)),
@@ -262,10 +263,22 @@ class _Pool:
 # ------------------------------------------------------------------------------------------ the file
 
 
-def _batches(path: Path, batch_rows: int, assess_on: dt.date):
-    """(flat batch conformed to the flat schema and judged on ``assess_on``, its qualifications column)."""
+def columns_needed(edition_ids: Sequence[str], searched: Sequence[str]) -> frozenset[str]:
+    """The flat columns a screen reads: what the score view of every edition reads, and every view of the
+    editions whose plans may be searched; the certificate fields that give a firm's stage; ``uscc``."""
+    needed = {"uscc", *_certificate_kinds()}
+    for e in edition_ids:
+        for view in ("score", *((*policy_engine.VIEWS, "search") if e in searched else ())):
+            needed.update(policy_engine.columns_read(e, view=view))
+    return frozenset(needed)
+
+
+def _batches(path: Path, batch_rows: int, assess_on: dt.date, needed: frozenset[str]):
+    """(flat batch conformed to the flat schema and judged on ``assess_on``, its qualifications column).
+    Only the ``needed`` flat columns are read (the others are NULL: a national file's names and
+    unused figures are never decoded)."""
     names = pq.read_schema(path).names
-    present = [name for name in FLAT_SCHEMA.names if name in names and name != "assess_on"]
+    present = [name for name in FLAT_SCHEMA.names if name in names and name in needed and name != "assess_on"]
     if QUALIFICATIONS in names:
         present.append(QUALIFICATIONS)
     columns = ", ".join(f'"{name}"' for name in present)
@@ -304,12 +317,12 @@ def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequenc
             picked = next_choice([tier] * rows.size, {tier.key: options}, {e: closeness[e][rows] for e in options})
             which[rows] = [index[e] for e in picked]
     next_close = np.full(n, np.nan)
-    next_verdict = pa.nulls(n, pa.string())
+    next_code = np.zeros(n, dtype=np.int8)
     for e, i in index.items():
         rows = which == i
         if rows.any():
             next_close = np.where(rows, closeness[e], next_close)
-            next_verdict = pc.if_else(pa.array(rows), judged[e].column("verdict"), next_verdict)
+            next_code = np.where(rows, policy_engine.verdict_codes(judged[e]), next_code)
     keys = pa.array([t.key for t in ladder])
     above = [state.above[t.key] for t in ladder]
     columns: dict[str, Any] = {
@@ -321,7 +334,7 @@ def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequenc
             pa.array([a.key if a else "" for a in above], pa.string())),
         "next_edition": pa.DictionaryArray.from_arrays(pa.array(which, pa.int32(), mask=which < 0),
                                                        pa.array(edition_ids, pa.string())),
-        "next_verdict": next_verdict,
+        "next_verdict": pa.DictionaryArray.from_arrays(pa.array(next_code, mask=which < 0), VERDICTS),
         "closeness": pa.array(next_close, mask=np.isnan(next_close)),
     }
     for e in edition_ids:
@@ -368,10 +381,11 @@ def screen_flat_parquet(
         configured = os.environ.get("KEQI_SCREEN_WORKERS")
         workers = int(configured) if configured else min(os.cpu_count() or 1, 4) if total > batch_rows else 0
     sqlcache.load()
+    searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
+    needed = columns_needed(edition_ids, searched)
     if workers:  # compile here once, before the threads would each compile it
-        searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
         policy_engine.compile_all(edition_ids, views=("score",))
-        policy_engine.compile_all(sorted(searched))
+        policy_engine.compile_all(sorted(searched), views=(*policy_engine.VIEWS, "search"))
         sqlcache.save()
     pool = _Pool(workers)
     summary = Summary(assess_on=assess_on, edition_ids=edition_ids, counts={e: {} for e in edition_ids})
@@ -392,8 +406,9 @@ def screen_flat_parquet(
                 writer = pq.ParquetWriter(partial, out.schema)
             writer.write_table(out)
         for e in edition_ids:
-            for item in pc.value_counts(judged[e].column("verdict")).to_pylist():
-                add(summary.counts[e], item["values"], item["counts"])
+            for code, firms in enumerate(np.bincount(policy_engine.verdict_codes(judged[e]), minlength=len(VERDICTS))):
+                if firms:
+                    add(summary.counts[e], VERDICTS[code].as_py(), int(firms))
         for item in pc.value_counts(out.column("current_tier")).to_pylist():
             add(summary.tiers, item["values"], item["counts"])
         for i, n in zip(*np.unique(basis, return_counts=True), strict=True):
@@ -403,7 +418,7 @@ def screen_flat_parquet(
             progress(summary.firms)
 
     try:
-        for flat, quals in _batches(path, batch_rows, assess_on):
+        for flat, quals in _batches(path, batch_rows, assess_on, needed):
             stages, basis = state.of(flat, quals)
             wanted = state.wanted(stages, edition_ids, all_gaps)
             pending.append((flat, stages, basis, pool.submit(flat, wanted, edition_ids)))
@@ -434,10 +449,11 @@ def screen_flat_parquet(
 
 def _empty(edition_ids: Sequence[str]) -> pa.Table:
     columns: dict[str, pa.Array] = {name: pa.array([], pa.string()) for name in
-                                    ("uscc", "tier_from", "current_tier", "next_tier", "next_edition", "next_verdict")}
+                                    ("uscc", "tier_from", "current_tier", "next_tier", "next_edition")}
+    columns["next_verdict"] = pa.DictionaryArray.from_arrays(pa.array([], pa.int8()), VERDICTS)
     columns["closeness"] = pa.array([], pa.float64())
     for e in edition_ids:
-        columns[f"{e}{SEP}verdict"] = pa.array([], pa.string())
+        columns[f"{e}{SEP}verdict"] = pa.DictionaryArray.from_arrays(pa.array([], pa.int8()), VERDICTS)
         columns[f"{e}{SEP}score_min"] = pa.array([], pa.int64())
         columns[f"{e}{SEP}score_max"] = pa.array([], pa.int64())
         columns[f"{e}{SEP}closeness"] = pa.array([], pa.float64())
