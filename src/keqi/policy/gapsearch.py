@@ -682,6 +682,36 @@ def _plan_entries(edition: Edition, headline, found: _Found, passed, rows: np.nd
     return _join(slots)
 
 
+def _partial_keys(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> list[np.ndarray]:
+    """Everything the entries of a firm without a plan are written from (``_partial_entries``)."""
+    keys = []
+    for c in headline:
+        keys += [passed[c.id][rows], found.fixable[c.id][rows], found.fix_lo[c.id][rows],
+                 found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows]]
+        keys += [found.fix_delta[c.id][lever][rows] for lever in edition.levers]
+    return keys
+
+
+def _partial_entries(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> pa.Array:
+    """The entries of firms without a plan: per failing criterion its cheapest fix alone (or that nothing
+    helps), then what is undecided; comma-joined, without the brackets."""
+    slots = []
+    null_reaches = pa.scalar("null")
+    for c in headline:
+        failing = passed[c.id][rows] == 0
+        fixable = found.fixable[c.id][rows]
+        text = _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
+        slots.append(_masked(failing & ~fixable, text))
+        effect = _effect(c, found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows])
+        for lever in edition.levers:
+            delta = found.fix_delta[c.id][lever][rows]
+            mask = failing & fixable & (delta > 0)
+            if mask.any():
+                slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
+    slots.append(_static(_open(edition, headline, passed, rows)))
+    return _join(slots)
+
+
 def batch_gap_columns(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> pa.Table:
@@ -750,23 +780,8 @@ def batch_gap_columns(
     # no plan at all: per failing criterion its cheapest fix alone (or that nothing helps), then undecided
     rows = np.nonzero(found.partial)[0]
     if rows.size:
-        slots = []
-        null_reaches = pa.scalar("null")
-        for c in headline:
-            failing = passed[c.id][rows] == 0
-            fixable = found.fixable[c.id][rows]
-            text = _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
-            slots.append(_masked(failing & ~fixable, text))
-            effect = _effect(
-                c, found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows]
-            )
-            for lever in edition.levers:
-                delta = found.fix_delta[c.id][lever][rows]
-                mask = failing & fixable & (delta > 0)
-                if mask.any():
-                    slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
-        slots.append(_static(_open(edition, headline, passed, rows)))
-        put(rows, _join(slots))
+        first, inverse = _distinct(_partial_keys(edition, headline, found, passed, rows))
+        put(rows, _partial_entries(edition, headline, found, passed, rows[first]), inverse)
     gaps_json = pa.concat_arrays(pieces).take(pa.array(position))
 
     for lever in edition.levers:

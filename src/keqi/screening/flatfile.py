@@ -52,7 +52,11 @@ from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.policy.flat import FLAT_SCHEMA
 
-BATCH_ROWS = 65_536  # rows per batch (only the searched firms get criterion columns and plans)
+# Rows per batch (only the searched firms get criterion columns and plans). Each edition's statement is
+# bound and planned again for every batch, 3–36 ms each (0.12 s for the editions of 2026): with 1,000,000
+# firms, 65,536-row batches spent 1.9 s of CPU on that, 131,072-row ones half; larger ones saved no more
+# and held more memory.
+BATCH_ROWS = 131_072
 ALL_GAPS_BATCH_ROWS = 32_768  # with plans for every edition (13 editions' plans of 65,536 rows peaked at 3.7 GB)
 SEP = "·"
 WHOLE_BATCH = 0.8  # plans wanted for this share of a batch or more: the whole batch is searched
