@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from keqi.policy import editions
+from keqi.policy.engine import evaluate_all
 from keqi.screening.closeness import closeness
-from keqi.screening.judging import judge_chunk
+from keqi.screening.judging import closeness_column, judge_chunk
 from tests.policy.population import random_flat_table
 
 EDITIONS = ("tsme-2017", "hnte-2016", "cq-tech-2022", "gazelle-cq-2023", "unicorn-cq-2023", "kv-credit")
@@ -27,6 +28,22 @@ def test_closeness_column_equals_the_closeness_of_the_entries(settings):
     # the plans found reach every kind of closeness: eligible, uncertain, a cost, none
     values = [c for e in EDITIONS for c in judged[e].column("closeness").to_pylist()]
     assert 0.0 in values and 1.0 in values and None in values and any(c and c > 1 for c in values)
+
+
+def test_closeness_column_of_a_batch_search_equals_the_closeness_of_the_entries():
+    # more rows than the reference search takes: the batch search's plans (gapsearch)
+    flat = random_flat_table(5000, seed=47)
+    judged = evaluate_all(flat, ("tsme-2017", "cq-tech-2022", "gazelle-cq-2023"), gaps=True)
+    blocked = 0
+    for e, result in judged.items():
+        costs = editions.get(e).resolve_settings().get("gap_costs", {})
+        got = closeness_column(result, costs, list(editions.get(e).levers)).to_pylist()
+        rows = result.select(["verdict", "gap__reaches", "gaps_json"]).to_pylist()
+        assert got == [closeness(r["verdict"], json.loads(r["gaps_json"]), costs) for r in rows], e
+        # what closeness_column relies on: a plan that reaches "eligible" changes levers only
+        assert not [r for r in rows if r["gap__reaches"] == "eligible" and '"change": null' in r["gaps_json"]]
+        blocked += sum(r["gap__reaches"] == "uncertain" and '"change": null' in r["gaps_json"] for r in rows)
+    assert blocked  # plans that reach "uncertain" and cannot settle what stays undecided: no closeness
 
 
 def test_plans_only_where_wanted_and_equal_to_the_full_search():

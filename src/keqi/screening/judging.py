@@ -49,9 +49,15 @@ def closeness_column(result: pa.Table, costs: Mapping[str, float], levers: Seque
         reaches = result.column("gap__reaches")
         planned = pc.is_valid(reaches).to_numpy(zero_copy_only=False)
         unsure = pc.fill_null(pc.equal(reaches, "uncertain"), False).to_numpy(zero_copy_only=False)
-        blocked = pc.fill_null(
-            pc.match_substring(result.column("gaps_json"), '"change": null'), True
-        ).to_numpy(zero_copy_only=False)
+        # A plan that reaches "eligible" lists lever changes only (``keqi.policy.gaps``; tested), so only the
+        # plans that reach "uncertain" are read for an entry nothing can change (no scan of every plan's text)
+        blocked = np.zeros(n, dtype=bool)
+        open_rows = np.nonzero(planned & unsure)[0]
+        if open_rows.size:
+            texts = result.column("gaps_json").take(pa.array(open_rows))
+            blocked[open_rows] = pc.fill_null(
+                pc.match_substring(texts, '"change": null'), True
+            ).to_numpy(zero_copy_only=False)
         cost = np.zeros(n, dtype=np.float64)
         for lever in levers:
             delta = pc.fill_null(result.column(f"gap__{lever}"), 0).to_numpy(zero_copy_only=False)
