@@ -18,6 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 UNCERTAIN = 1.0
 
 
@@ -31,3 +33,20 @@ def closeness(verdict: str, gaps: Sequence[Mapping[str, Any]], costs: Mapping[st
     cost = float(sum(g["change"] * costs.get(g["field"], 1) for g in gaps))
     # A plan that can only reach "uncertain" (experts still decide) ranks just behind an equal sure one.
     return cost + (UNCERTAIN if any(g["reaches"] == "uncertain" for g in gaps) else 0.0)
+
+
+def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
+                closeness: Mapping[str, np.ndarray]) -> list[str]:
+    """Per firm, the edition deciding its next tier: the closest of the next stage's editions in force
+    (``closeness`` per edition, NaN = unranked; unranked last, a tie keeps the stage's family order);
+    "" when the firm is on the top stage."""
+    out = [""] * len(tiers)
+    for key, options in nexts.items():
+        rows = np.array([i for i, t in enumerate(tiers) if t.key == key], dtype=np.int64)
+        if not rows.size or not options:
+            continue
+        stacked = np.stack([np.nan_to_num(closeness[e][rows], nan=np.inf) for e in options])
+        best = np.argmin(stacked, axis=0)  # the first of equals
+        for i, b in zip(rows, best, strict=True):
+            out[i] = options[b]
+    return out

@@ -16,7 +16,7 @@ at a few batches whatever the number of firms. It gives what the registry screen
   certificate fields say it holds (``direct_hnte_certificate_valid`` → hnte, ``sme_title_*``, as the
   registry sets them, ``registry.profiles.TITLE_KINDS``); a firm with neither stands on the first
   stage (储备, market entity). The column ``tier_from`` says which it was for each firm;
-- the next stage, its editions in force that day and the closest of them (``flows.next_choice``),
+- the next stage, its editions in force that day and the closest of them (``closeness.next_choice``),
   its verdict and the closeness (``closeness``: 0 eligible, 1 uncertain, else the plan's cost);
 - gap plans for the editions of each firm's next stage, or for every edition with ``all_gaps``
   (the same batch search as everywhere, ``policy.gaps.gap_columns``).
@@ -51,6 +51,8 @@ import pyarrow.parquet as pq
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.policy.flat import FLAT_SCHEMA
+
+from .closeness import next_choice
 
 # Rows per batch (only the searched firms get criterion columns and plans). Each edition's statement is
 # bound and planned again for every batch, 3–36 ms each (0.12 s for the editions of 2026): with 1,000,000
@@ -301,8 +303,6 @@ def _batches(path: Path, batch_rows: int, assess_on: dt.date, needed: frozenset[
 
 def _output(flat: pa.Table, judged: Mapping[str, pa.Table], edition_ids: Sequence[str], stages: np.ndarray,
             basis: np.ndarray, state: Tiers) -> pa.Table:
-    from .flows import next_choice
-
     closeness = {e: judged[e].column("closeness").to_numpy(zero_copy_only=False) for e in edition_ids}
     ladder = state.ladder.tiers
     n = flat.num_rows

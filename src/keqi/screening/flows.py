@@ -32,6 +32,7 @@ from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
 from . import judging, sqlcache, store
+from .closeness import next_choice
 from .models import ScreeningRun, Standing
 from .services import editions_on
 
@@ -193,23 +194,6 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
     if not workers:
         sqlcache.save()
     run.counts = {e: counts[e] for e in edition_ids if e in counts}
-
-
-def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
-                closeness: Mapping[str, np.ndarray]) -> list[str]:
-    """Per firm, the edition deciding its next tier: the closest of the next stage's editions in force
-    (``closeness`` per edition, NaN = unranked; unranked last, a tie keeps the stage's family order);
-    "" when the firm is on the top stage."""
-    out = [""] * len(tiers)
-    for key, options in nexts.items():
-        rows = np.array([i for i, t in enumerate(tiers) if t.key == key], dtype=np.int64)
-        if not rows.size or not options:
-            continue
-        stacked = np.stack([np.nan_to_num(closeness[e][rows], nan=np.inf) for e in options])
-        best = np.argmin(stacked, axis=0)  # the first of equals
-        for i, b in zip(rows, best, strict=True):
-            out[i] = options[b]
-    return out
 
 
 def _write_chunk(run: ScreeningRun, part: store.Chunk, tiers: Sequence, judged: Mapping[str, Any], ladder,
