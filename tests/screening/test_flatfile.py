@@ -145,7 +145,13 @@ def test_qualifications_as_lists_and_unknown_kinds(tmp_path):
     assert list(tmp_path.glob("bad-out*")) == []
 
 
-def test_an_interrupted_stream_leaves_no_file(flat_file, tmp_path, monkeypatch):
+def _duckdb_threads() -> int:
+    return int(engine._connection().execute("SELECT current_setting('threads')").fetchone()[0])
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_an_interrupted_stream_leaves_no_file(flat_file, tmp_path, monkeypatch, workers):
+    threads = _duckdb_threads()
     calls = {"n": 0}
     real = flatfile.judge_batch
 
@@ -158,8 +164,10 @@ def test_an_interrupted_stream_leaves_no_file(flat_file, tmp_path, monkeypatch):
     monkeypatch.setattr(flatfile, "judge_batch", interrupted)
     with pytest.raises(KeyboardInterrupt):
         flatfile.screen_flat_parquet(flat_file, tmp_path / "out.parquet", assess_on=DAY, edition_ids=EDITIONS,
-                                     batch_rows=40, workers=0)
+                                     batch_rows=40, workers=workers)
     assert list(tmp_path.glob("out.parquet*")) == []
+    # the worker threads ran DuckDB single-threaded meanwhile; its setting is back for everyone else
+    assert _duckdb_threads() == threads
 
 
 def test_cli_screens_a_flat_parquet_file_on_the_day(flat_file, tmp_path):

