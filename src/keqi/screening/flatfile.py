@@ -387,6 +387,10 @@ def screen_flat_parquet(
     if workers is None:  # two batches or more: one per core (at most 4), or KEQI_SCREEN_WORKERS
         configured = os.environ.get("KEQI_SCREEN_WORKERS")
         workers = int(configured) if configured else min(os.cpu_count() or 1, 4) if total > batch_rows else 0
+    if workers and total:  # batches of one size, as many for each worker: no worker waits alone at the end
+        count = -(-total // batch_rows)
+        count = -(-count // workers) * workers
+        batch_rows = -(-total // count)
     sqlcache.load()
     searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
     needed = columns_needed(edition_ids, searched)
