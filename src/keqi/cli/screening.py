@@ -86,6 +86,7 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
     import pyarrow.parquet as pq
 
     ladder = _ladder_or_exit()
+    _arrow_memory_for_batches()
     total = pq.ParquetFile(file).metadata.num_rows
     with Progress(TextColumn("筛选"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err,
                   transient=True) as bar:
@@ -95,6 +96,26 @@ def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: 
                                                    all_gaps=all_gaps,
                                                    progress=lambda done: bar.update(task, completed=done))
     _print_flat_summary(file.name, summary, output, assess_on)
+
+
+def _arrow_memory_for_batches() -> None:
+    """This process screens one file: Arrow's memory comes from jemalloc and freed pages are kept for 10 s.
+
+    Arrow's default allocator (mimalloc) hands freed 4 MiB segments back to the kernel at once, and the
+    next batch faults them in again, zeroed as huge pages: screening 1,000,000 firms spent 2.3–2.6 s of
+    system time so, against 1.1–1.2 s. ``ARROW_DEFAULT_MEMORY_POOL``, when set, is left as it is."""
+    import os
+
+    import pyarrow as pa
+
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # an Arrow built without jemalloc keeps its default
+        return
+    pa.set_memory_pool(pool)
+    pa.jemalloc_set_decay_ms(10_000)
 
 
 def _ladder_or_exit():
