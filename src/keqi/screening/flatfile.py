@@ -2,9 +2,9 @@
 
 A file whose columns are the flat table's (``keqi.policy.flat``; e.g. a national population exported
 by another system, or ``benchmarks/screen_engine.py``'s) needs no import checks: it is streamed
-through the engine batch by batch (DuckDB reads it), every batch judged (in worker threads when
-there are several batches) and the results written batch by batch to a Parquet file: memory stays
-at a few batches whatever the number of firms. It gives what the registry screen gives
+through the engine batch by batch (Arrow reads only the columns the editions read), every batch judged
+(in worker threads when there are several batches) and the results written batch by batch to a Parquet
+file: memory stays at a few batches whatever the number of firms. It gives what the registry screen gives
 (``flows.run_screening``), with the same code:
 
 - the editions in force on the assessment day (``services.editions_on``); every row is judged on
@@ -25,10 +25,12 @@ Output columns: ``uscc``, ``tier_from`` (``qualifications``, ``certificate_field
 ``current_tier``, ``next_tier``, ``next_edition``, ``next_verdict``, ``closeness``, then per
 edition ``e``: ``e·verdict``, ``e·score_min``, ``e·score_max``, ``e·closeness`` (NULL: ineligible and
 no plan searched, or no plan) and ``e·gaps`` (the gap entries as JSON; NULL where not searched).
-Stage keys and edition ids are those of the ladder and of ``keqi.policy``.
+Stage keys and edition ids are those of the ladder and of ``keqi.policy``; the stage, edition and
+verdict columns are dictionary-encoded text (any Parquet reader sees text).
 
-Per firm only the verdict, route and points range are computed for every edition (the engine's
-``score`` view); the criterion columns a gap search reads are computed for the firms searched only.
+Per firm only the verdict (as a small integer) and the points range are computed for every edition (the
+engine's ``score`` view); the criterion columns a gap search reads are computed for the firms searched
+only (the ``search`` view).
 """
 
 from __future__ import annotations
