@@ -142,9 +142,10 @@ def judge_chunk(
 # ------------------------------------------------------------------------------------------ processes
 
 
-def _start(compiled: dict) -> None:
+def _start(compiled: dict, analysed: dict) -> None:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     policy_engine.seed_compiled(compiled)
+    policy_engine.seed_analyses(analysed)  # what the gap search reads off the SQL: not parsed again
 
 
 class Judges:
@@ -162,7 +163,7 @@ class Judges:
         if workers > 0:
             self.pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_start, initargs=(policy_engine.compiled_sql(),),
+                initializer=_start, initargs=(policy_engine.compiled_sql(), policy_engine.analyses()),
             )
 
     def submit(self, flat: pa.Table, wanted: Mapping[str, np.ndarray]) -> Future:

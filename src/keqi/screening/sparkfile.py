@@ -60,8 +60,8 @@ def output_schema(edition_ids: Sequence[str]) -> pa.Schema:
     return pa.schema(fields)
 
 
-def _judge_partitions(state_blob: bytes, compiled: dict, edition_ids: tuple[str, ...], all_gaps: bool,
-                      has_qualifications: bool, schema: pa.Schema):
+def _judge_partitions(state_blob: bytes, compiled: dict, analysed: dict, edition_ids: tuple[str, ...],
+                      all_gaps: bool, has_qualifications: bool, schema: pa.Schema):
     """The function ``mapInArrow`` runs on the executors over the flat rows with Spark's verdicts."""
 
     def judge(batches):
@@ -69,6 +69,7 @@ def _judge_partitions(state_blob: bytes, compiled: dict, edition_ids: tuple[str,
 
         setup()  # the ladder's classes live in Django apps; settings only, no database access
         policy_engine.seed_compiled(compiled)  # the driver's compiled SQL: no compiling per executor
+        policy_engine.seed_analyses(analysed)  # nor parsing it for the gap search
         state = pickle.loads(state_blob)
         names = {e: [f"{e}{SEP}{c}" for c in ("verdict", "score_min", "score_max")] for e in edition_ids}
         for batch in batches:
@@ -113,12 +114,12 @@ def result_frame(source: str, *, assess_on: dt.date, ladder, edition_ids: Sequen
     # the executors' gap search runs the engine's SQL: compiled once here (and cached on disk)
     sqlcache.load()
     searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
-    policy_engine.compile_all(sorted(searched))
+    policy_engine.compile_all(sorted(searched), views=(*policy_engine.VIEWS, "search"))
     sqlcache.save()
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
     schema = output_schema(edition_ids)
-    judge = _judge_partitions(pickle.dumps(state), policy_engine.compiled_sql(), edition_ids, all_gaps,
-                              has_qualifications, schema)
+    judge = _judge_partitions(pickle.dumps(state), policy_engine.compiled_sql(), policy_engine.analyses(),
+                              edition_ids, all_gaps, has_qualifications, schema)
     return scored.mapInArrow(judge, schema=_struct(schema))
 
 
