@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -261,3 +262,17 @@ def test_strict_conditions_follow_the_rules():
     assert strict_conditions("tsme-2017", "{}") == {"size", "industry", "integrity"}
     assert {"tech_staff", "rd_ratio", "hitech_revenue", "ip_ownership"} <= strict_conditions("hnte-2016", "{}")
     assert strict_conditions("kv-credit", "{}") == frozenset()
+
+
+def test_distinct_rows_of_plan_keys_even_when_their_hashes_collide():
+    from keqi.policy.gapsearch import _distinct
+
+    # (0, P) and (1, 0) hash alike (h = a·P xor b): the rows must still come out distinct
+    p = 0x100000001B3
+    a = np.array([0, 1, 0, 2, 1, 0])
+    b = np.array([p, 0, p, 5, 0, 7])
+    first, inverse = _distinct([a, b])
+    rows = list(zip(a.tolist(), b.tolist(), strict=True))
+    assert len(first) == len(set(rows)) == 4
+    for i, row in enumerate(rows):
+        assert rows[first[inverse[i]]] == row

@@ -616,22 +616,31 @@ def _static(entries: list[tuple[np.ndarray, str]]) -> pa.Array:
     code = np.zeros(n, dtype=object if len(entries) > 62 else np.int64)
     for i, (mask, _) in enumerate(entries):
         code = code + mask.astype(np.int64) * (1 << i)
-    patterns, inverse = np.unique(code, return_inverse=True)
+    patterns, inverse = _groups(code)
     texts = [", ".join(t for i, (_, t) in enumerate(entries) if int(p) >> i & 1) or None for p in patterns]
     return pa.array(texts, type=pa.string()).take(pa.array(inverse.ravel()))
 
 
+def _groups(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the distinct values, sorted; each value's index among them): ``np.unique(values,
+    return_inverse=True)`` without its stable argsort of every row (a sort and a binary search instead;
+    the values here take few distinct values)."""
+    distinct = np.unique(values)
+    return distinct, np.searchsorted(distinct, values)
+
+
 def _distinct(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of the integer columns ``keys``: (the first row of each, each row's index into
-    those). Rows are hashed to one integer to sort; the result is checked against the keys themselves,
-    and a collision (never seen) falls back to sorting the whole rows."""
+    """The distinct rows of the integer columns ``keys``: (one row of each, each row's index into those).
+    Rows are hashed to one integer to sort; every row is then checked equal to its group's row, and a
+    collision (never seen) falls back to sorting the whole rows."""
     table = np.stack([np.asarray(k, dtype=np.int64) for k in keys], axis=1)
     hashed = np.zeros(table.shape[0], dtype=np.uint64)
     with np.errstate(over="ignore"):
         for column in table.T:
             hashed = (hashed * np.uint64(0x100000001B3)) ^ column.astype(np.uint64)
-    _, first, inverse = np.unique(hashed, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    _, inverse = _groups(hashed)
+    first = np.zeros(int(inverse.max()) + 1, dtype=np.int64)
+    first[inverse] = np.arange(inverse.size)  # some row of each group (which one does not matter)
     if not (table == table[first[inverse]]).all():
         whole = np.ascontiguousarray(table).view(np.dtype((np.void, 8 * table.shape[1]))).ravel()
         _, first, inverse = np.unique(whole, return_index=True, return_inverse=True)
