@@ -38,7 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,7 +273,7 @@ class _Pool:
 # ------------------------------------------------------------------------------------------ the file
 
 
-def columns_needed(edition_ids: Sequence[str], searched: Sequence[str]) -> frozenset[str]:
+def columns_needed(edition_ids: Sequence[str], searched: Collection[str]) -> frozenset[str]:
     """The flat columns a screen reads: what the score view of every edition reads, and every view of the
     editions whose plans may be searched; the certificate fields that give a firm's stage; ``uscc``."""
     needed = {"uscc", *_certificate_kinds()}
