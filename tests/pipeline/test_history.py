@@ -101,7 +101,7 @@ def test_a_completed_screening_records_every_firm_once_per_year(population):
 
 
 def test_a_failed_screening_records_nothing(population, monkeypatch):
-    monkeypatch.setattr(screening_flows.policy_engine, "evaluate_all", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(screening_flows.policy_engine, "run_rules", lambda *a, **k: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     assert not TierRecord.objects.filter(source="screening").exists()

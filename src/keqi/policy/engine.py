@@ -139,7 +139,9 @@ VIEWS = ("full", "criteria", "verdict")
 # Also, compiled on demand (not by default), what a screen of a file needs: "score", the verdict as the same
 # small integer as the "verdict" view (``code``) and the points range (``score_min``, ``score_max``), written
 # for every firm; "search", the "criteria" view with the points range and the edition's helper columns:
-# everything a whole batch's gap search and its output read (not the values, thresholds and extras).
+# everything a whole batch's gap search and its output read (not the values, thresholds and extras);
+# "stored", what a registry screen stores of every firm (verdict, route, points range, pass mark, extras),
+# and "stored+search", that with what its gap search reads.
 
 
 VERDICT_CODES = ("ineligible", "uncertain", "eligible")  # the "verdict" and "score" views' ``code`` indexes this
@@ -168,6 +170,10 @@ def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
         keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
     if view == "search":
         keep |= {"score_min", "score_max", *edition.helpers}
+    if view in ("stored", "stored+search"):
+        keep |= {"route", "score_min", "score_max", "pass_mark", *edition.extras}
+    if view == "stored+search":
+        keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")} | set(edition.helpers)
     return [c for c in columns if c in keep]
 
 

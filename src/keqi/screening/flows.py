@@ -143,8 +143,8 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
     sqlcache.load()
     if workers:  # compile once here and hand the SQL to the workers: the gap search's views only where searched
         searched = set(edition_ids) if all_gaps else {e for options in nexts.values() for e in options}
-        policy_engine.compile_all(edition_ids, settings, views=("full",))
-        policy_engine.compile_all(sorted(searched), settings)
+        policy_engine.compile_all(edition_ids, settings, views=("full",) if all_gaps else ("stored",))
+        policy_engine.compile_all(sorted(searched), settings, views=(*policy_engine.VIEWS, "search", "stored+search"))
         sqlcache.save()
     judges = judging.Judges(workers, edition_ids, settings, all_gaps=all_gaps, backend=engine)
     # A large screen also writes in a thread of its own (its own database connection), so that the

@@ -29,6 +29,7 @@ from keqi.policy.gaps import gap_columns
 
 from .closeness import UNCERTAIN
 
+WHOLE_CHUNK = 0.8  # plans wanted for this share of a chunk or more: its criterion columns come with the rest
 EXTRA_COLUMNS = ("tier", "grade", "grade_low", "grade_high", "credit_line")
 RESULT_COLUMNS = ("verdict", "route", "score_min", "score_max", "pass_mark", "closeness", "gaps", "extras")
 Settings = Mapping[str, Mapping[str, Any] | None]
@@ -99,30 +100,45 @@ def judge_chunk(
     all_gaps: bool = False,
     backend: str = "duckdb",
 ) -> dict[str, pa.Table]:
-    """Every firm of ``flat`` against every edition; plans for ``wanted[edition]`` (row numbers)."""
+    """Every firm of ``flat`` against every edition; plans for ``wanted[edition]`` (row numbers).
+
+    Only what is stored is computed for every firm (the engine's ``stored`` view: no criterion values
+    or thresholds, which the firm's page computes live); the criterion columns a gap search reads come
+    with it where most of the chunk is searched (``stored+search``), else for the searched firms alone."""
     settings = settings or {}
-    judged = policy_engine.evaluate_all(flat, edition_ids, settings, gaps=all_gaps, backend=backend)
-    conformed = None
+    if all_gaps or backend != "duckdb":
+        judged = policy_engine.evaluate_all(flat, edition_ids, settings, gaps=all_gaps, backend=backend)
+    else:
+        for e in edition_ids:
+            policy_editions.get(e).resolve_settings(settings.get(e))  # fail before any work
+    conformed = policy_engine._conform(flat)
     out = {}
     for edition_id in edition_ids:
         edition = policy_editions.get(edition_id)
         edition_settings = settings.get(edition_id)
         costs = edition.resolve_settings(edition_settings).get("gap_costs", {})
-        result = judged[edition_id]
+        rows = np.asarray(wanted.get(edition_id, ()), dtype=np.int64)
+        if all_gaps or backend != "duckdb":
+            result = judged[edition_id]
+        else:
+            whole = rows.size >= WHOLE_CHUNK * conformed.num_rows
+            view = "stored+search" if rows.size and whole else "stored"
+            result = policy_engine.run_rules(conformed, edition_id, edition_settings, view=view)
         n = result.num_rows
         if all_gaps:
             closeness = closeness_column(result, costs, list(edition.levers))
             gaps = result.column("gaps_json")
         else:
             # no plan searched: no gaps and no closeness (the firm's page computes them live)
-            rows = np.asarray(wanted.get(edition_id, ()), dtype=np.int64)
             closeness = pa.nulls(n, pa.float64())
             gaps = pa.nulls(n, pa.string())
             if rows.size:
-                if conformed is None:
-                    conformed = policy_engine._conform(flat)
-                sub = gap_columns(conformed.take(pa.array(rows)), result.take(pa.array(rows)), edition_id,
-                                  edition_settings)
+                at = pa.array(rows)
+                if all(f"{c.id}__passed" in result.column_names for c in edition.criteria):
+                    searched = result.take(at)
+                else:  # the stored view: the criterion columns of the searched firms alone
+                    searched = policy_engine.run_rules(conformed.take(at), edition_id, edition_settings, view="search")
+                sub = gap_columns(conformed.take(at), searched, edition_id, edition_settings)
                 # the rows that were not searched keep NULL gaps and closeness
                 closeness = spread(closeness_column(sub, costs, list(edition.levers)), rows, n)
                 gaps = spread(sub.column("gaps_json").combine_chunks(), rows, n)
