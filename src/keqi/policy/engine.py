@@ -165,15 +165,11 @@ def verdict_codes(result: pa.Table) -> np.ndarray:
 def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     if view == "full":
         return columns
-    keep = {ROW, "verdict"}
-    if view in ("criteria", "search"):
-        keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
-    if view == "search":
-        keep |= {"score_min", "score_max", *edition.helpers}
-    if view in ("stored", "stored+search"):
-        keep |= {"route", "score_min", "score_max", "pass_mark", *edition.extras}
-    if view == "stored+search":
-        keep |= {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")} | set(edition.helpers)
+    criteria = {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
+    search = criteria | {"score_min", "score_max", *edition.helpers}
+    stored = {"route", "score_min", "score_max", "pass_mark", *edition.extras}
+    parts = {"criteria": criteria, "search": search, "stored": stored, "stored+search": stored | search}
+    keep = {ROW, "verdict"} | parts.get(view, set())
     return [c for c in columns if c in keep]
 
 

@@ -54,6 +54,7 @@ from keqi.policy import engine as policy_engine
 from keqi.policy.flat import FLAT_SCHEMA
 
 from .closeness import next_choice
+from .judging import WHOLE_SEARCH, closeness_column, spread
 
 # Rows per batch (only the searched firms get criterion columns and plans). Each edition's statement is
 # bound and planned again for every batch, 3–36 ms each (0.12 s for the editions of 2026): with 1,000,000
@@ -62,7 +63,6 @@ from .closeness import next_choice
 BATCH_ROWS = 131_072
 ALL_GAPS_BATCH_ROWS = 32_768  # with plans for every edition (13 editions' plans of 65,536 rows peaked at 3.7 GB)
 SEP = "·"
-WHOLE_BATCH = 0.8  # plans wanted for this share of a batch or more: the whole batch is searched
 QUALIFICATIONS = "qualifications"  # optional column: the qualification kinds held on the day
 TIER_FROM = ("qualifications", "certificate_fields", "none")
 VERDICTS = pa.array(policy_engine.VERDICT_CODES)  # the verdict columns' dictionary (indexed by the engine's code)
@@ -201,14 +201,12 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
     No database and no Django (the Spark screen runs it on its executors)."""
     from keqi.policy.gaps import gap_columns
 
-    from .judging import closeness_column, spread
-
     n = flat.num_rows
     out = {}
     for e in edition_ids:
         edition = policy_editions.get(e)
         rows = np.asarray(wanted.get(e, ()), dtype=np.int64)
-        whole = rows.size > 0 and rows.size >= WHOLE_BATCH * n
+        whole = rows.size > 0 and rows.size >= WHOLE_SEARCH * n
         # most of the batch searched: one query gives the verdict, the points and what the search reads
         searched = policy_engine.run_rules(flat, e, view="search") if whole else None
         if scored is not None:

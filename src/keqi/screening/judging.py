@@ -29,7 +29,9 @@ from keqi.policy.gaps import gap_columns
 
 from .closeness import UNCERTAIN
 
-WHOLE_CHUNK = 0.8  # plans wanted for this share of a chunk or more: its criterion columns come with the rest
+# plans wanted for this share of a chunk or batch or more: its criterion columns come with the rest of its
+# results (one query), and a file screen searches it whole
+WHOLE_SEARCH = 0.8
 EXTRA_COLUMNS = ("tier", "grade", "grade_low", "grade_high", "credit_line")
 RESULT_COLUMNS = ("verdict", "route", "score_min", "score_max", "pass_mark", "closeness", "gaps", "extras")
 Settings = Mapping[str, Mapping[str, Any] | None]
@@ -121,7 +123,7 @@ def judge_chunk(
         if all_gaps or backend != "duckdb":
             result = judged[edition_id]
         else:
-            whole = rows.size >= WHOLE_CHUNK * conformed.num_rows
+            whole = rows.size >= WHOLE_SEARCH * conformed.num_rows
             view = "stored+search" if rows.size and whole else "stored"
             result = policy_engine.run_rules(conformed, edition_id, edition_settings, view=view)
         n = result.num_rows
