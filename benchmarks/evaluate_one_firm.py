@@ -2,7 +2,7 @@
 
 A firm's page (``/screening/enterprises/{uscc}/``) judges one firm against every edition in force,
 each with its gap plan, through the same engine as a screen of a million firms (a batch of one row).
-This script times that engine call on synthetic firms (``keqi.registry.synth``, flattened as the
+This script times that engine call on synthetic firms (``keqi.synth.population``, flattened as the
 registry does), after one warm-up call that compiles the SQL (and prepares the statements of this
 thread):
 
@@ -29,7 +29,7 @@ import time
 from keqi.policy import editions, engine
 from keqi.policy.flat import profiles_to_table
 from keqi.policy.profile import Profile
-from keqi.registry import synth
+from keqi.synth import population as synth
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -33,7 +33,7 @@ OUT = HERE / "out"
 def make_file(rows: int, seed: int) -> Path:
     import polars as pl
 
-    from keqi.registry import synth
+    from keqi.synth import population as synth
 
     path = OUT / f"reports-{rows}-{seed}.xlsx"
     if not path.exists():

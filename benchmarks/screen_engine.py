@@ -1,6 +1,6 @@
 """Benchmark screening at scale: every firm of a Parquet file against every edition.
 
-Generates N firms (a synthetic population of ``--base`` firms from ``keqi.registry.synth``, flattened
+Generates N firms (a synthetic population of ``--base`` firms from ``keqi.synth.population``, flattened
 with ``keqi.policy.flat.profiles_to_table`` and resampled to N rows with a per-firm jitter of the
 money figures), writes them as Parquet, then times in child processes of this one (so each has its own
 peak memory), on the same file:
@@ -61,7 +61,7 @@ def make_file(firms: int, base: int, seed: int) -> Path:
         return path
     from keqi.policy.flat import profiles_to_table
     from keqi.policy.profile import Profile
-    from keqi.registry import synth
+    from keqi.synth import population as synth
 
     population = synth.generate(base, seed=seed)
     table = profiles_to_table(Profile.model_validate(p) for p in synth.to_profiles(population))

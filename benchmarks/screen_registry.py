@@ -80,9 +80,10 @@ def load(firms: int, seed: int) -> None:
     """Fill the empty database with a synthetic population, fast (setup, not measured)."""
     import polars as pl
 
-    from keqi.registry import bulk, synth
+    from keqi.registry import bulk
     from keqi.registry.columns import REPORT_COLUMNS
     from keqi.registry.models import AnnualReport, Enterprise, Qualification, ReportingUnit
+    from keqi.synth import population as synth
 
     pop = synth.generate(firms=firms, seed=seed)
     units = dict(ReportingUnit.objects.values_list("name", "pk"))

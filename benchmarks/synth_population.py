@@ -1,9 +1,9 @@
-"""Time ``keqi.registry.synth`` and report its calibration.
+"""Time ``keqi.synth.population`` and report its calibration.
 
     .venv/bin/python benchmarks/synth_population.py [--firms 150000] [--seeds 1,2,3] [--write DIR]
 
 Prints, per seed: generation time, rows, the number of firms meeting the key 高企 conditions and
-the 重庆市科技型企业 condition (the same independent check as tests/registry/test_synth.py), the
+the 重庆市科技型企业 condition (the same independent check as tests/synth/test_population.py), the
 zone split of the qualifying 高企, certificates held and 潜在独角兽/独角兽 candidates. With
 ``--write`` it also times writing parquet, csv and xlsx.
 """
@@ -18,13 +18,13 @@ from pathlib import Path
 
 import polars as pl
 
-from keqi.registry import synth
+from keqi.synth import population as synth
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _assess():
-    spec = importlib.util.spec_from_file_location("test_synth", ROOT / "tests/registry/test_synth.py")
+    spec = importlib.util.spec_from_file_location("test_synth", ROOT / "tests/synth/test_population.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.assess

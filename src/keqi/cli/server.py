@@ -124,8 +124,8 @@ def register(app: typer.Typer) -> None:
         from django.conf import settings
 
         from keqi.accounts.services import ensure_user
-        from keqi.registry import synth
         from keqi.registry.models import Enterprise
+        from keqi.synth import population as synth
 
         from .registry import import_file, print_result
 

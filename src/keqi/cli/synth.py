@@ -57,7 +57,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Generate a synthetic population of Chongqing enterprises (calibrated to the 2022 base)."""
-        from keqi.registry import synth as synthmod
+        from keqi.synth import population as synthmod
 
         path = output_path(output, fmt)
         started = time.perf_counter()

@@ -28,16 +28,15 @@ import polars as pl
 
 from keqi.policy.flat import FINANCIAL_FIELDS
 from keqi.policy.uscc import CHARSET, ORG_CHARSET
-
-from . import units as unitsmod
-from .columns import (
+from keqi.registry import units as unitsmod
+from keqi.registry.columns import (
     QUALIFICATION_COLUMNS,
     QUALIFICATION_KINDS,
     QUALIFICATION_SHEET,
     REPORT_COLUMNS,
     REPORT_SHEET,
 )
-from .workbook import fields_to_display, write_tables
+from keqi.registry.workbook import fields_to_display, write_tables
 
 # --- calibration targets (../shared/reference/chongqing.md §1 and §6) --------------------------------
 
