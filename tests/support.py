@@ -89,6 +89,7 @@ def profile_from_rows(rows: pl.DataFrame, assess_on: dt.date, hnte_valid: bool) 
         standards_participation=last["standards_participation"],
         # the registry knows the titles it holds: none of the upper-rung titles unless a qualification says so
         sme={"title_tsme": False, "title_innovative_sme": False, "title_srdi": False, "title_little_giant": False},
+        cq_tech_registered=False,  # and not in the 重庆市科技型企业 registry unless a qualification says so
     )
 
 

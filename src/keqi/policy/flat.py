@@ -141,6 +141,8 @@ for _k in (1, 2, 3):
 _FIELDS.append(("rd_staff", pa.int64()))
 _FIELDS += [(f"sme_{name}", kind) for name, kind in _SME_FIELDS]
 _FIELDS += [(f"star_{name}", kind) for name, kind in _STAR_FIELDS]
+# 入库重庆市科技型企业 on the assessment day (knowledge-value credit grades only firms in that registry)
+_FIELDS.append(("cq_tech_registered", pa.bool_()))
 
 FLAT_SCHEMA = pa.schema(_FIELDS)
 """Arrow schema of the flat table (column order is part of the contract)."""
@@ -193,6 +195,7 @@ def flat_row(profile: Profile) -> dict[str, Any]:
         row[f"sme_{name}"] = value
     for name, value in profile.star:
         row[f"star_{name}"] = value
+    row["cq_tech_registered"] = profile.cq_tech_registered
     return row
 
 

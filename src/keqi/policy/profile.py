@@ -233,6 +233,10 @@ class Profile(_Model):
     legal_person: bool | None = Field(
         None, description="具有独立法人资格 (added field; null = not known, see the cq-tech-2022 settings)"
     )
+    cq_tech_registered: bool | None = Field(
+        None,
+        description="已入库重庆市科技型企业（评价日入库有效；知识价值信用评价只评入库企业）",
+    )
     registered_on: dt.date = Field(description="注册成立日期")
     assess_on: dt.date = Field(default_factory=dt.date.today, description="评价日 (default today)")
     hitech_field: str | None = Field(None, description="国家重点支持的高新技术领域 (8 个一级领域之一)")

@@ -46,6 +46,7 @@ CHOICE_CODES = {
 }
 # qualification kind → flat title column
 TITLE_KINDS = {
+    "cq_tech": "cq_tech_registered",
     "tsme": "sme_title_tsme",
     "innovative_sme": "sme_title_innovative_sme",
     "srdi": "sme_title_srdi",

@@ -874,7 +874,8 @@ def to_profiles(population: Population) -> list[dict]:
 
     Enterprise facts and the last year's counts come from the latest report; ``financials`` holds
     every year; a flag holds if it is set in any year (unknown if never reported); the 高企
-    certificate valid on ``as_of`` sets ``direct.hnte_certificate_valid``. Feed them to
+    certificate valid on ``as_of`` sets ``direct.hnte_certificate_valid``, the 入库 valid then
+    ``cq_tech_registered``. Feed them to
     ``keqi.policy.evaluate`` to cross-check the calibration with the criteria engine.
     """
     code = {u.name: (u.code or u.name) for u in unitsmod.load_units()}
@@ -891,15 +892,20 @@ def to_profiles(population: Population) -> list[dict]:
     )
     last = r.sort("fiscal_year").group_by("uscc", maintain_order=True).last()
     q = population.qualifications
-    certified = q.filter(
-        pl.col("kind") == QUALIFICATION_KINDS["hnte"],
-        pl.col("valid_from") <= population.as_of,
-        pl.col("valid_to").is_null() | (pl.col("valid_to") >= population.as_of),
-    )["uscc"].implode()
+    def holders(kind: str) -> pl.Series:
+        return q.filter(
+            pl.col("kind") == QUALIFICATION_KINDS[kind],
+            pl.col("valid_from") <= population.as_of,
+            pl.col("valid_to").is_null() | (pl.col("valid_to") >= population.as_of),
+        )["uscc"].implode()
+
     df = (
         last.join(years, on="uscc")
         .sort("uscc")
-        .with_columns(direct_hnte_certificate_valid=pl.col("uscc").is_in(certified))
+        .with_columns(
+            direct_hnte_certificate_valid=pl.col("uscc").is_in(holders("hnte")),
+            cq_tech_registered=pl.col("uscc").is_in(holders("cq_tech")),
+        )
     )
     out = df.select(
         "uscc",
@@ -925,6 +931,7 @@ def to_profiles(population: Population) -> list[dict]:
         "standards_participation",
         pl.col("valuation_usd").cast(pl.Float64),
         pl.col("financing_usd").cast(pl.Float64),
+        "cq_tech_registered",
     )
     return out.to_dicts()
 
