@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from .django_setup import setup
-from .registry import console, err, print_errors, scope_of
+from .registry import console, err, import_reason, print_errors, scope_of
 
 
 def _unit_id(unit: str | None) -> int | None:
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         from keqi.contracts import flows
 
         scope, user = scope_of(as_user)
-        result = flows.run_import(path=file, scope=scope, user=user, dry_run=dry_run)
+        result = flows.run_import(path=file, scope=scope, user=user, dry_run=dry_run, reason=import_reason(file))
         if result.errors:
             print_errors(result.errors, file)
             raise typer.Exit(1)

@@ -32,6 +32,17 @@ def scope_of(username: str | None):
     return scope_for(user), user
 
 
+def import_reason(path: Path) -> str:
+    """Why the rows changed, for their history: the file, and who ran the command when no ``--as`` user is given."""
+    import getpass
+
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        account = "?"
+    return f"命令行导入 {path.name}（系统账户 {account}）"
+
+
 def import_file(path: Path, *, dry_run: bool = False, username: str | None = None, quiet: bool = False):
     """Import through the one import flow, with a progress bar; returns the result."""
     from keqi.registry import flows
@@ -46,7 +57,8 @@ def import_file(path: Path, *, dry_run: bool = False, username: str | None = Non
                 tasks[stage] = bar.add_task(STAGES[stage], total=max(total, 1))
             bar.update(tasks[stage], completed=done, total=max(total, 1))
 
-        return flows.run_import(path=path, scope=scope, user=user, dry_run=dry_run, progress=progress)
+        return flows.run_import(path=path, scope=scope, user=user, dry_run=dry_run, progress=progress,
+                                reason=import_reason(path))
 
 
 def print_errors(errors, path: Path, *, max_errors: int = 50) -> None:

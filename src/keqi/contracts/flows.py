@@ -30,7 +30,7 @@ from .models import ContractImport
 
 
 def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = False,
-               today: dt.date | None = None) -> ImportResult:
+               today: dt.date | None = None, reason: str = "") -> ImportResult:
     access.require_write(scope)
     path = Path(path)
     today = today or timezone.localdate()
@@ -44,7 +44,7 @@ def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = Fal
         plan = services.plan_import(scope=scope, parsed=parsed)
         if dry_run or not plan.ok:
             return ImportResult(plan, False)
-        services.apply_plan(plan=plan, user=user, reason=f"导入 {path.name}")
+        services.apply_plan(plan=plan, user=user, reason=reason or f"导入 {path.name}")
     return ImportResult(plan, True)
 
 
@@ -72,7 +72,8 @@ def process_upload(*, upload_id: int, scope: Scope, apply: bool) -> ContractImpo
     upload.status = ContractImport.Status.IMPORTING if apply else ContractImport.Status.CHECKING
     upload.save(update_fields=["status"])
     try:
-        result = run_import(path=upload.file.path, scope=scope, user=upload.uploaded_by, dry_run=not apply)
+        result = run_import(path=upload.file.path, scope=scope, user=upload.uploaded_by, dry_run=not apply,
+                            reason=f"导入 {upload.original_name}")
     except Exception as exc:
         upload.status = ContractImport.Status.FAILED
         upload.errors = [{"sheet": SHEET, "row": 0, "column": "", "value": None,

@@ -59,8 +59,13 @@ def run_import(
     dry_run: bool = False,
     today: dt.date | None = None,
     progress: services.Progress = services._no_progress,
+    reason: str = "",
 ) -> ImportResult:
-    """Read, check and (unless ``dry_run`` or any error) write a file, all or nothing."""
+    """Read, check and (unless ``dry_run`` or any error) write a file, all or nothing.
+
+    Every row written gets a history row saying who (``user``), when, and why (``reason``, by default
+    "导入 <file name>").
+    """
     scope.require_write()
     path = Path(path)
     today = today or timezone.localdate()
@@ -83,7 +88,8 @@ def run_import(
         plan = services.plan_import(scope=scope, reports=reports, qualifications=quals, progress=progress)
         if dry_run or not plan.ok:
             return ImportResult(plan, False)
-        services.apply_plan(plan=plan, user=user, reason=f"导入 {path.name}", progress=progress)
+        services.apply_plan(plan=plan, user=user, reason=reason or f"导入 {path.name}",
+                             progress=progress)
         from keqi.pipeline.flows import record_imported_qualifications  # pipeline builds on the registry
 
         record_imported_qualifications(plan=plan, today=today)  # the firms' tier history, year by year
@@ -127,7 +133,7 @@ def process_batch(*, batch_id: int, scope: Scope, apply: bool) -> ImportBatch:
 
     try:
         result = run_import(path=batch.file.path, scope=scope, user=batch.uploaded_by, dry_run=not apply,
-                            progress=progress)
+                            progress=progress, reason=f"导入 {batch.original_name}")
     except Exception as exc:
         batch.status = ImportBatch.Status.FAILED
         batch.errors = [{"sheet": "", "row": 0, "column": "", "value": None, "reason": f"导入失败，未做任何修改：{exc}"}]

@@ -24,7 +24,6 @@ from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS,
 from .models import AnnualReport, Enterprise, Qualification, ReportingUnit
 from .parsing import ROW, CellError, ParsedSheet
 
-ENTERPRISE_FIELDS = ("name", "reporting_unit_id", "registered_on", "hitech_field", "industry_code", "status")
 REPORT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.level == "report" and c.field != "fiscal_year")
 QUALIFICATION_FIELDS = ("number", "valid_to", "source")
 TEXT_FIELDS = {"name", "hitech_field", "industry_code", "number", "source"}
@@ -179,6 +178,16 @@ def _chunks(items: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
         yield items[i : i + size]
 
 
+def _attnames(model) -> tuple[str, ...]:
+    """Every stored column of ``model`` (a changed row is rebuilt whole, so its history row is complete)."""
+    return tuple(f.attname for f in model._meta.concrete_fields)
+
+
+def _stored(model, row: dict):
+    """An instance of ``model`` as stored, from a row holding every column (:func:`_attnames`)."""
+    return model(**{a: row[a] for a in _attnames(model)})
+
+
 def _normal(name: str, value):
     """Blank text is stored as '' (Django's convention for text), everything else as is."""
     if name in TEXT_FIELDS and value is None:
@@ -217,7 +226,7 @@ def _existing_enterprises(reports: ParsedSheet, qualifications: ParsedSheet | No
             codes.update(c for c in sheet.data["uscc"].unique().to_list() if c)
     found: dict[str, dict] = {}
     for chunk in _chunks(sorted(codes)):
-        for row in Enterprise.objects.filter(uscc__in=chunk).values("pk", "uscc", *ENTERPRISE_FIELDS,
+        for row in Enterprise.objects.filter(uscc__in=chunk).values("pk", *_attnames(Enterprise),
                                                                     "reporting_unit__name"):
             found[row["uscc"]] = row
     return found
@@ -256,7 +265,7 @@ def _plan_enterprises(plan: ImportPlan, scope: Scope, reports: ParsedSheet, pres
             continue
         changed = {k: v for k, v in values.items() if v is not None and old[k] != v}
         if changed:
-            ent = Enterprise(pk=old["pk"], uscc=uscc, **{k: old[k] for k in ENTERPRISE_FIELDS})
+            ent = _stored(Enterprise, old)
             for k, v in changed.items():
                 setattr(ent, k, v)
             plan.changed_enterprises.append(ent)
@@ -270,7 +279,7 @@ def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], exi
     data = reports.data.filter(pl.col("uscc").is_not_null() & pl.col("fiscal_year").is_not_null())
     ids = sorted(v["pk"] for v in existing.values())
     current: dict[tuple[int, int], dict] = {}
-    names = ("pk", "enterprise_id", "fiscal_year", *REPORT_FIELDS)
+    names = _attnames(AnnualReport)
     for chunk in _chunks(ids):
         for row in _raw_rows(AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(*names)):
             rec = dict(zip(names, row, strict=True))
@@ -283,8 +292,7 @@ def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], exi
             continue
         changed = {f: rec[f] for f in fields if old[f] != rec[f]}
         if changed:
-            report = AnnualReport(pk=old["pk"], enterprise_id=ent["pk"], fiscal_year=rec["fiscal_year"],
-                                  **{f: old[f] for f in REPORT_FIELDS})
+            report = _stored(AnnualReport, old)
             for k, v in changed.items():
                 setattr(report, k, v)
             plan.changed_reports.append(report)
@@ -302,9 +310,7 @@ def _plan_qualifications(
     ids = sorted(v["pk"] for v in existing.values())
     current: dict[tuple, dict] = {}
     for chunk in _chunks(ids):
-        for row in Qualification.objects.filter(enterprise_id__in=chunk).values(
-            "pk", "enterprise_id", "kind", "valid_from", *QUALIFICATION_FIELDS
-        ):
+        for row in Qualification.objects.filter(enterprise_id__in=chunk).values(*_attnames(Qualification)):
             current[(row["enterprise_id"], row["kind"], row["valid_from"])] = row
     fields = [f for f in QUALIFICATION_FIELDS if f in present]
     data = quals.data.filter(pl.col("uscc").is_not_null() & pl.col("kind").is_not_null()
@@ -327,8 +333,7 @@ def _plan_qualifications(
             continue
         changed = {k: v for k, v in values.items() if old[k] != v}
         if changed:
-            q = Qualification(pk=old["pk"], enterprise_id=ent["pk"], kind=rec["kind"], valid_from=rec["valid_from"],
-                              **{f: old[f] for f in QUALIFICATION_FIELDS})
+            q = _stored(Qualification, old)
             for k, v in changed.items():
                 setattr(q, k, v)
             plan.changed_qualifications.append(q)
