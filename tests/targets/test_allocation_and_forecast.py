@@ -96,3 +96,24 @@ def test_wilson_interval_brackets_the_rate():
     assert 0 < lo < 0.3 < hi < 1
     assert Rate(0, 0).interval() == (0.0, 1.0) and Rate(0, 0).value is None
     assert Rate(0, 50).interval()[0] == 0.0 and Rate(50, 50).interval()[1] == pytest.approx(1.0)
+
+
+def test_the_leftover_goes_to_the_largest_remainder_not_the_largest_share_or_the_first_key():
+    # exact shares 6.4 and 3.6 → floors 6 and 3, one left → b (remainder .6 beats .4)
+    assert largest_remainder(10, {"a": 64, "b": 36}) == {"a": 6, "b": 4}
+
+
+def test_equal_remainders_go_to_the_larger_weight_then_to_the_first_key_in_order():
+    # shares 0.5 and 2.5 → floors 0 and 2, one left, remainders equal → the larger weight (b)
+    assert largest_remainder(3, {"a": 1, "b": 5}) == {"a": 0, "b": 3}
+    # everything equal → by key, whatever order the units come in
+    assert largest_remainder(1, {"b": 1, "a": 1}) == {"b": 0, "a": 1}
+
+
+def test_the_refusals_name_the_fault():
+    with pytest.raises(ValueError, match=r"^weight of b is negative: -2$"):
+        largest_remainder(3, {"a": 0, "b": -2})
+    with pytest.raises(ValueError, match=r"^nothing to split the whole over$"):
+        largest_remainder(3, {})
+    with pytest.raises(ValueError, match=r"^the whole to split must not be negative: -1$"):
+        largest_remainder(-1, {"a": 1})
