@@ -93,28 +93,42 @@ def profile_from_rows(rows: pl.DataFrame, assess_on: dt.date, hnte_valid: bool) 
     )
 
 
-def assert_fixed_queries(client, url: str, grow, *, n: int = 3) -> tuple[int, int]:
-    """A list page makes as many queries for ``3n`` rows as for ``n``.
+def table_rows(html: str) -> int:
+    """Rows of the page's tables (``<tr`` in a ``<tbody>``): what a list page shows."""
+    return sum(body.split("</tbody>")[0].count("<tr") for body in html.split("<tbody")[1:])
+
+
+def assert_fixed_queries(client, url: str, grow, *, n: int = 3, shows=None, per_row: int | None = 1
+                         ) -> tuple[int, int]:
+    """A list page makes as many queries for ``3n`` rows as for ``n``, and shows them all.
 
     ``grow(k)`` adds ``k`` more rows to the list. The page is rendered once to warm up (sessions,
     content types), then with ``n`` rows and with ``3n`` rows; the query counts must be equal (the
-    message lists the queries of both renders). Returns the two counts.
+    message lists the queries of both renders), and the second render must show ``2n × per_row``
+    more rows than the first (``shows(response)`` counts them; by default the rows of its tables;
+    ``per_row=None``: only more), so that a page which stopped listing anything cannot pass. Returns
+    the two query counts.
     """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    def render() -> list[str]:
+    def render():
         with CaptureQueriesContext(connection) as captured:
             response = client.get(url)
         assert response.status_code == 200, f"{url}: HTTP {response.status_code}"
-        return [q["sql"] for q in captured.captured_queries]
+        return [q["sql"] for q in captured.captured_queries], response
 
+    shows = shows or (lambda response: table_rows(response.content.decode()))
     grow(n)
     render()
-    small = render()
+    small, small_html = render()
     grow(2 * n)
-    large = render()
+    large, large_html = render()
     if len(small) != len(large):
         listing = "\n".join(f"  {i}. {sql[:300]}" for i, sql in enumerate(large, 1))
         raise AssertionError(f"{url}: {len(small)} queries with {n} rows but {len(large)} with {3 * n}:\n{listing}")
+    before, after = shows(small_html), shows(large_html)
+    grew = after > before >= 1 if per_row is None else (before >= n * per_row and after - before == 2 * n * per_row)
+    assert grew, (
+        f"{url}: {before} rows shown with {n} added, {after} with {3 * n}: the page does not list what was added")
     return len(small), len(large)

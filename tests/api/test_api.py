@@ -54,13 +54,37 @@ def test_detail_and_verdicts_in_the_contract_shape(client, yubei_officer, firms)
                                                  "ip", "direct"]
 
 
-def test_candidates_are_scoped_and_ranked(client, yubei_officer, city_admin, firms):
+@pytest.fixture
+def ranked_firms(tmp_path):
+    """渝北区: one firm eligible for 科技型企业 now, two short of tech staff by different amounts; 南岸区: two."""
+    yubei = report_rows(3, unit="渝北区", years=(2023, 2024), seed=61)
+    codes = yubei["uscc"].unique(maintain_order=True).to_list()
+    short = {codes[1]: 1, codes[2]: 0}  # tech staff (of 10–400), and no senior title: below 5 %
+    yubei = yubei.with_columns(
+        pl.col("uscc").replace_strict(short, default=pl.col("tech_staff"), return_dtype=pl.Int64).alias("tech_staff"),
+        pl.when(pl.col("uscc").is_in(list(short))).then(0).otherwise(pl.col("senior_tech_staff"))
+        .alias("senior_tech_staff"))
+    nanan = report_rows(2, unit="南岸区", years=(2023, 2024), seed=62)
+    flows.run_import(path=write_file(tmp_path / "f.xlsx", pl.concat([yubei, nanan])), scope=SYSTEM)
+    import datetime as dt
+
+    screening_flows.run_screening(scope=SYSTEM, assess_on=dt.date(2025, 6, 30))
+    return codes, nanan["uscc"].unique().to_list()
+
+
+def test_candidates_are_scoped_and_ranked(client, yubei_officer, city_admin, ranked_firms):
+    yubei, nanan = ranked_firms
     mine = client.get("/api/screening/candidates", **bearer(yubei_officer)).json()
-    assert {c["reporting_unit"] for c in mine} <= {"渝北区"}
+    assert {c["uscc"] for c in mine} == set(yubei), mine  # every candidate of the district, no other
+    assert {c["reporting_unit"] for c in mine} == {"渝北区"}
     ranks = [c["closeness"] for c in mine]
-    assert ranks == sorted(ranks)
+    assert ranks == sorted(ranks) and ranks[0] == 0 and ranks[1] > 0, ranks  # the eligible firm first
+    assert mine[0]["uscc"] == yubei[0] and mine[0]["verdict"] == "eligible"
+    assert all(c["gaps"] and c["verdict"] == "ineligible" for c in mine[1:])
     everyone = client.get("/api/screening/candidates", **bearer(city_admin)).json()
-    assert len(everyone) >= len(mine)
+    assert {c["uscc"] for c in everyone} == set(yubei) | set(nanan)
+    assert [c for c in everyone if c["reporting_unit"] == "渝北区"] == mine  # the same rows, in the same order
+    assert [c["closeness"] for c in everyone] == sorted(c["closeness"] for c in everyone)
 
 
 def test_session_login_works_for_the_pages_charts(client_for, yubei_officer, firms):

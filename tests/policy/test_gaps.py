@@ -14,8 +14,9 @@ from keqi.policy.gaps import apply_plan, money
 from keqi.policy.profile import Profile
 
 from .helpers import base_profile, criterion, with_year
+from cases import examples
 
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def tsme_firm(staff, tech, revenue, rd, cost, c1, c2, assets=10_000_000):
@@ -50,6 +51,36 @@ def check_plan_is_minimal(profile: dict, edition: str, settings_=None) -> dict:
         lowered = evaluate_one(apply_plan(Profile.model_validate(profile), smaller), edition, settings_)
         assert lowered["verdict"] != "eligible", (gap, plan)
     return v
+
+
+def check_no_plan_is_explained(profile: dict, v: dict, edition: str, *, blocker: bool = True) -> None:
+    """Shared property of a firm without a plan that reaches eligibility: it is told why. An eligible
+    firm has no gaps; one that is not eligible has at least one gap that no controllable change closes
+    (no change, a note in Chinese saying what is missing); every change offered on its own meets its
+    criterion exactly (one unit less does not) and says it is not enough; all of them together still
+    leave the firm short, on the criteria nothing could change. (``blocker=False``: the changes may
+    instead fail only together, as when hiring the missing staff passes a size limit.)"""
+    if v["verdict"] == "eligible":
+        assert v["gaps"] == [], v["gaps"]
+        return
+    if planned(v):
+        return
+    blockers = [g for g in v["gaps"] if g["change"] is None]
+    steps = [g for g in v["gaps"] if g["change"] is not None]
+    assert blockers or (steps and not blocker), (
+        f"{v['verdict']} without a plan, and no gap says what cannot be changed: {v['gaps']}")
+    for g in blockers:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in g["note"]), g
+    for g in steps:
+        assert g.get("reaches") is None and "尚不足以达到认定条件" in g["note"], g
+        alone = evaluate_one(apply_plan(Profile.model_validate(profile), [g]), edition)
+        assert criterion(alone, g["criterion"])["passed"] is True, (g, criterion(alone, g["criterion"]))
+        less = evaluate_one(apply_plan(Profile.model_validate(profile), [{**g, "change": g["change"] - 1}]), edition)
+        assert criterion(less, g["criterion"])["passed"] is not True, g
+    after = evaluate_one(apply_plan(Profile.model_validate(profile), steps), edition) if steps else v
+    assert after["verdict"] != "eligible", (steps, after["verdict"])
+    for g in blockers:
+        assert criterion(after, g["criterion"])["passed"] is not True, g
 
 
 def test_money_reads_like_an_officer():
@@ -125,6 +156,7 @@ def test_tsme_plan_property(staff, tech_share, revenue, rd_share, cost_extra, c1
     rd = revenue * rd_share // 1000
     p = tsme_firm(staff, tech, revenue, rd, rd + cost_extra, c1, c2)
     v = check_plan_is_minimal(p, "tsme-2017")
+    check_no_plan_is_explained(p, v, "tsme-2017", blocker=staff <= 400)
     if v["verdict"] == "ineligible" and staff <= 400:
         assert planned(v), v["gaps"]  # a small firm can always hire, spend and patent its way in
 
@@ -171,7 +203,8 @@ def test_hnte_plan_property(
         hitech_revenue=revenue * hitech_share // 100,
         net_assets=1_000_000,
     )
-    check_plan_is_minimal(p, "hnte-2016")
+    v = check_plan_is_minimal(p, "hnte-2016")
+    check_no_plan_is_explained(p, v, "hnte-2016")
 
 
 @FAST
@@ -180,6 +213,7 @@ def test_cq_tech_plan_property(staff, tech, senior):
     tech = min(tech, staff)
     p = base_profile(staff_total=staff, tech_staff=tech, senior_tech_staff=min(senior, tech))
     v = check_plan_is_minimal(p, "cq-tech-2022")
+    check_no_plan_is_explained(p, v, "cq-tech-2022")
     if v["verdict"] == "ineligible":
         assert planned(v)
 

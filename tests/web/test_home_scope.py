@@ -38,12 +38,21 @@ def test_home_counts_only_the_scope(client_for, make_user, firms, who, years, he
     assert response.context["enterprise_count"] == count
 
 
-def test_a_user_without_a_role_sees_no_figures(client_for, firms):
+def test_a_user_without_a_role_sees_no_figures(client_for, make_user, firms):
     from django.contrib.auth import get_user_model
 
     from keqi.accounts.scope import scope_for
-    from keqi.registry.models import AnnualReport
+    from keqi.registry.models import AnnualReport, Enterprise
 
     nobody = get_user_model().objects.create_user("nobody", password="x-password-1")
     assert not AnnualReport.objects.filter(scope_for(nobody).enterprise_q()).exists()
-    assert client_for(nobody).get(reverse("web:home")).status_code == 200
+    response = client_for(nobody).get(reverse("web:home"))
+    assert response.status_code == 200
+    assert not {"enterprise_count", "report_years", "qualifications", "own_enterprise"} & set(response.context.keys())
+    page = response.content.decode()
+    assert 'class="cards"' not in page and 'class="num"' not in page  # no figure card at all
+    for firm in Enterprise.objects.all():
+        assert firm.uscc not in page and firm.name not in page
+    # the same page with a role shows the cards this one lacks
+    city = client_for(make_user("c", "city_admin")).get(reverse("web:home")).content.decode()
+    assert 'class="cards"' in city and 'class="num">5<' in city

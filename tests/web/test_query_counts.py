@@ -21,7 +21,7 @@ from keqi.screening import flows as screening_flows
 from keqi.screening.models import ScreeningRun
 from keqi.targets.models import Indicator, Target
 
-from support import assert_fixed_queries, qualification_rows, report_rows, write_file
+from support import assert_fixed_queries, qualification_rows, report_rows, table_rows, write_file
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 6, 30)
@@ -51,7 +51,13 @@ def test_candidate_list(client_for, yubei_officer, add_firms):
         add_firms(k)
         screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
 
-    assert_fixed_queries(client_for(yubei_officer), reverse("screening:candidate_list") + "?include_unranked=1", grow)
+    def shown(response):  # not every firm is a candidate: the page lists every one the screening found
+        rows = table_rows(response.content.decode())
+        assert rows == response.context["total"], (rows, response.context["total"])
+        return rows
+
+    assert_fixed_queries(client_for(yubei_officer), reverse("screening:candidate_list") + "?include_unranked=1", grow,
+                         shows=shown, per_row=None)
 
 
 def test_screening_runs(client_for, city_admin, yubei_officer):
@@ -115,4 +121,5 @@ def test_targets(client_for, city_admin):
                 Target.objects.create(indicator=indicator, year=2027, scope_key=f"unit:{unit.pk}", value=100,
                                       source="测试")
 
-    assert_fixed_queries(client_for(city_admin), reverse("targets:overview") + "?year=2027", grow)
+    # a row per unit and indicator
+    assert_fixed_queries(client_for(city_admin), reverse("targets:overview") + "?year=2027", grow, per_row=2)
