@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
 ECHARTS := src/keqi/web/static/web/vendor/echarts.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev messages assets demo serve test test-postgres lint bench clean
+.PHONY: help install install-dev messages assets demo serve test test-postgres lint bench mutate mutate-ci clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -53,8 +53,14 @@ test-postgres: install-dev ## Run the tests on the PostgreSQL server at 127.0.0.
 	KEQI_DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 lint: install-dev ## ruff, and a check that no model change lacks its migration
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+mutate: install-dev ## Mutation testing of the rule modules (GROUPS="forecast credit" for some), figures to docs/testing.md
+	nice -n 10 $(BIN)/python scripts/mutate.py run $(GROUPS)
+
+mutate-ci: install-dev ## What CI runs: groups changed since measured, then a rotating sample (time-boxed)
+	nice -n 10 $(BIN)/python scripts/mutate.py ci
 
 bench: install-dev ## Run the benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/python benchmarks/import_reports.py

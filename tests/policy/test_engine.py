@@ -16,6 +16,7 @@ from keqi.policy.flat import FLAT_COLUMNS, profiles_to_table
 from keqi.policy.profile import Profile
 
 from .helpers import base_profile, uscc
+from cases import examples
 
 maybe_bool = st.one_of(st.none(), st.booleans())
 
@@ -77,7 +78,7 @@ def profiles(draw, i=0):
     )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     batch=st.lists(profiles(), min_size=2, max_size=8),
     edition=st.sampled_from(EDITION_IDS),

@@ -33,6 +33,8 @@ from keqi.registry.columns import (
 from keqi.registry.units import load_units
 from keqi.synth import population as synth
 
+from cases import examples
+
 # 2022 base (chongqing.md §6) and the 2027 zone targets (§1) the population is calibrated to.
 HNTE_SHARE = 6348 / 150_000  # ≈ 4.23 %
 CQ_SHARE = 42989 / 150_000  # ≈ 28.66 %
@@ -188,7 +190,7 @@ def test_tiny_populations_work():
         assert pop.qualifications.schema["valid_to"] == pl.Date
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     firms=st.integers(1, 400),
     seed=st.integers(0, 2**63 - 1),
