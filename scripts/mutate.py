@@ -544,6 +544,17 @@ def _patch_mutmut() -> None:
 
     harness.PytestRunner.execute_pytest = execute_pytest
 
+    # a mutant's tests run quickest first: most mutants die in the first failing test (-x)
+    from mutmut.workers import isolation
+
+    for runner in (isolation.ForkServerRunner, isolation.ForkRunner):
+        def submit(self, mutant_name, tests, cpu_time_limit, estimated_time, _submit=runner.submit):
+            durations = state().duration_by_test
+            tests = sorted(tests, key=lambda t: (durations.get(t, 0.0), t))
+            return _submit(self, mutant_name, tests, cpu_time_limit, estimated_time)
+
+        runner.submit = submit
+
 
 def _mutated_files() -> list[str]:
     from mutmut.configuration import config

@@ -40,3 +40,13 @@ def test_city_gets_40_percent_half_up_and_the_district_the_rest(amount):
 def test_one_year_term_limit_handles_leap_days():
     assert one_year_after(dt.date(2025, 3, 1)) == dt.date(2026, 3, 1)
     assert one_year_after(dt.date(2024, 2, 29)) == dt.date(2025, 2, 28)
+
+
+def test_a_negative_amount_is_refused_in_words():
+    import pytest
+
+    from keqi.credit.money import COMPENSATION_SHARE, half_up
+
+    with pytest.raises(ValueError, match=r"^amounts are never negative$"):
+        half_up(-1, COMPENSATION_SHARE)
+    assert half_up(0, COMPENSATION_SHARE) == 0
