@@ -219,3 +219,52 @@ def test_targets_a_role_may_see(world, role, keys):
     unit = world["units"]["渝北区" if "unit:渝北区" in keys else "南岸区"]
     assert {k for k in got if not k.startswith("zone:")} == {"city", f"unit:{unit.pk}"}
     assert len([k for k in got if k.startswith("zone:")]) == 1
+
+
+WRITERS = {"city": {"渝北区", "南岸区"}, "yubei": {"渝北区"}, "nanan": {"南岸区"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_change_which_units_registry(world, role):
+    s = scope_of(world, role)
+    for name, unit in world["units"].items():
+        allowed = name in WRITERS.get(role, set())
+        assert s.may_write_unit(unit.pk) is allowed, (role, name)
+        if allowed:
+            s.require_write_unit(unit.pk)
+        else:
+            with pytest.raises(PermissionDenied, match="只能修改本区县的企业"):
+                s.require_write_unit(unit.pk)
+    if role in WRITERS:
+        s.require_write()
+    else:
+        with pytest.raises(PermissionDenied, match="无权修改企业库"):
+            s.require_write()
+    assert (s.is_city, s.can_read_registry, s.can_write_registry) == (
+        role == "city", role in ("city", "yubei", "nanan", "firm"), role in WRITERS)
+
+
+@pytest.mark.parametrize(("role", "firms"), [
+    ("city", {"a", "b", "n"}), ("yubei", {"a", "b"}), ("nanan", {"n"}), ("firm", {"a"}), ("bank", set()),
+    ("registrar", set()), ("nobody", set()), ("anonymous", set()),
+])
+def test_the_condition_on_rows_that_point_at_a_firm(world, role, firms):
+    """Scope.enterprise_q, the filter of every count of reports and certificates (the start page's figures)."""
+    from keqi.registry.models import AnnualReport
+
+    s = scope_of(world, role)
+    got = set(AnnualReport.objects.filter(s.enterprise_q()).values_list("enterprise__uscc", flat=True))
+    assert got == {world[f] for f in firms}
+    through = set(Enterprise.objects.filter(s.enterprise_q(path="")).values_list("uscc", flat=True))
+    assert through == {world[f] for f in firms}
+
+
+def test_a_superuser_is_the_city_and_a_member_keeps_its_ids(world, django_user_model):
+    boss = django_user_model.objects.create_superuser("boss", password="x-password-1")
+    assert scope_for(boss).is_city and scope_for(boss).user_id == boss.pk
+    firm_user = world["users"]["firm"]
+    s = scope_for(firm_user)
+    assert (s.role, s.user_id, s.enterprise_id, s.unit_id) == (
+        "enterprise_user", firm_user.pk, Enterprise.objects.get(uscc=world["a"]).pk, None)
+    officer = scope_for(world["users"]["yubei"])
+    assert (officer.unit_id, officer.enterprise_id) == (world["units"]["渝北区"].pk, None)
