@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "keqi.pipeline",
     "keqi.contracts",
     "keqi.credit",
+    "keqi.applications",
     "keqi.web",
 ]
 
@@ -134,6 +135,20 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 KEQI_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+# Application attachments (PDF and images): a private folder outside the web root, served only through
+# the scoped download view; each file at most this many bytes.
+KEQI_PRIVATE_ROOT = Path(os.environ.get("KEQI_PRIVATE_ROOT", KEQI_HOME / "private")).resolve()
+KEQI_MAX_ATTACHMENT_BYTES = int(os.environ.get("KEQI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+# The 入库登记编号 KeQi issues for 重庆市科技型企业 (the official format is not known: a setting).
+# Fields: {year} (the year of entry), {unit_code} (the unit's GB/T 2260 code, 500000 for a functional
+# zone), {serial} (a counter per year, and per unit when the format names the unit).
+KEQI_REGISTRATION_NUMBER_FORMAT = os.environ.get("KEQI_REGISTRATION_NUMBER_FORMAT", "{year}{unit_code}{serial:05d}")
+# Reminders go out by e-mail too: to the console unless a mail server is configured.
+EMAIL_BACKEND = os.environ.get("KEQI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("KEQI_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KEQI_EMAIL_PORT", 25))
+DEFAULT_FROM_EMAIL = os.environ.get("KEQI_EMAIL_FROM", "keqi@localhost")
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -13,6 +13,7 @@ urlpatterns = [
     path("pipeline/", include("keqi.pipeline.urls")),
     path("contracts/", include("keqi.contracts.urls")),
     path("credit/", include("keqi.credit.urls")),
+    path("applications/", include("keqi.applications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

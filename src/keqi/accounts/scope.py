@@ -69,6 +69,34 @@ class Scope:
             return True
         return self.role == Role.DISTRICT_OFFICER and unit_id == self.unit_id
 
+    # -- applications and annual filings (keqi.applications): a case belongs to a firm and is reviewed by
+    # the unit it was opened in; its workflow names the actors ("firm", "district", "city") who may act.
+
+    def cases(self, qs: QuerySet) -> QuerySet:
+        """Filter a queryset of cases (applications, filings) down to what this scope may read."""
+        if self.role == Role.CITY_ADMIN:
+            return qs
+        if self.role == Role.DISTRICT_OFFICER:
+            return qs.filter(reporting_unit_id=self.unit_id)
+        if self.role == Role.ENTERPRISE_USER:
+            return qs.filter(enterprise_id=self.enterprise_id)
+        return qs.none()
+
+    def actor_for(self, *, unit_id: int | None, enterprise_id: int | None) -> str | None:
+        """As whom this user acts on a case of that firm and unit: ``city``, ``district``, ``firm`` or None."""
+        if self.role == Role.CITY_ADMIN:
+            return "city"
+        if self.role == Role.DISTRICT_OFFICER and unit_id is not None and unit_id == self.unit_id:
+            return "district"
+        if self.role == Role.ENTERPRISE_USER and enterprise_id is not None and enterprise_id == self.enterprise_id:
+            return "firm"
+        return None
+
+    @property
+    def can_review(self) -> bool:
+        """Reviews cases (the district's queue, the city's batches)."""
+        return self.role in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
+
     def require_read(self) -> None:
         if not self.can_read_registry:
             raise PermissionDenied(_("Your role cannot read the enterprise registry."))

@@ -61,10 +61,12 @@ def _frame(rows: Sequence[tuple], names: Sequence[str], schema: dict) -> pl.Data
     return pl.DataFrame(list(rows), schema={n: schema.get(n, pl.Int64) for n in names}, orient="row")
 
 
-def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
+def flat_table(*, enterprises: QuerySet, assess_on: dt.date, draft: dict | None = None) -> pa.Table:
     """The flat Arrow table (``keqi.policy.flat.FLAT_SCHEMA``) of ``enterprises`` on ``assess_on``.
 
     Rows follow the order of ``enterprises``; the caller has already applied the user's scope.
+    ``draft`` (``enterprise_id``, ``fiscal_year`` and report fields) stands in for that firm's stored
+    report of that year: a firm's self-evaluation of figures it has not submitted yet.
     """
     ent_names = ("pk", "uscc", "name", "reporting_unit__code", "reporting_unit__name", "registered_on",
                  "hitech_field", "industry_code")
@@ -88,6 +90,11 @@ def flat_table(*, enterprises: QuerySet, assess_on: dt.date) -> pa.Table:
         held = Qualification.objects.filter(valid_on, enterprise_id__in=chunk, kind__in=["hnte", *TITLE_KINDS])
         for enterprise_id, kind in held.values_list("enterprise_id", "kind"):
             (hnte if kind == "hnte" else titles[kind]).add(enterprise_id)
+    if draft is not None:
+        key = (draft["enterprise_id"], draft["fiscal_year"])
+        rep_rows = [r for r in rep_rows if (r[0], r[1]) != key]
+        if draft["fiscal_year"] < assess_on.year:
+            rep_rows.append(tuple(draft.get(n) for n in rep_names))
     reports = _frame(rep_rows, rep_names, {f: pl.Boolean for f in BOOL_FIELDS} | {f: pl.String for f in CHOICE_CODES})
     return flat_from_frames(ents, reports, hnte, assess_on, titles=titles)
 

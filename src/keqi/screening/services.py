@@ -39,12 +39,16 @@ def editions_on(day: dt.date) -> tuple[str, ...]:
 
 
 def evaluate_enterprise(
-    *, scope: Scope, uscc: str, assess_on: dt.date, edition_ids: Sequence[str] | None = None
+    *, scope: Scope, uscc: str, assess_on: dt.date, edition_ids: Sequence[str] | None = None,
+    draft: dict | None = None,
 ) -> list[dict]:
-    """One verdict per edition (the evaluation contract's shape) for a firm the scope may read."""
+    """One verdict per edition (the evaluation contract's shape) for a firm the scope may read.
+
+    ``draft`` (a report's fields with ``enterprise_id`` and ``fiscal_year``) replaces the stored report of
+    that year: the self-evaluation of an annual filing as the firm types it."""
     edition_ids = edition_ids or editions_on(assess_on)
     firm = registry.enterprises(scope=scope).filter(uscc=uscc.upper())
-    table = flat_table(enterprises=firm, assess_on=assess_on)
+    table = flat_table(enterprises=firm, assess_on=assess_on, draft=draft)
     if table.num_rows != 1:
         raise Enterprise.DoesNotExist(uscc)
     judged = engine.evaluate_all(table, edition_ids, gaps=True)
