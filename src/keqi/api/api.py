@@ -7,7 +7,7 @@ Authentication: the browser session (for the pages' charts) or ``Authorization: 
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-from . import contracts, credit, pipeline, registry, screening, targets
+from . import applications, contracts, credit, pipeline, registry, screening, targets
 from .auth import TokenAuth
 
 api = NinjaAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
@@ -19,3 +19,8 @@ api.add_router("/contracts", contracts.router)
 api.add_router("/credit", credit.router)
 api.add_router("/targets", targets.router)
 api.add_router("/tasks", pipeline.router)
+api.add_router("/applications", applications.router)
+api.add_router("/filings", applications.filings_router)
+api.add_router("/publicity", applications.publicity_router)
+api.add_router("/calendar", applications.calendar_router)
+api.add_router("/workflows", applications.workflows_router)

@@ -18,7 +18,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import typer  # noqa: E402
 
-from . import contracts, credit, policy, registry, screening, server, synth  # noqa: E402
+from . import applications, contracts, credit, policy, registry, screening, server, synth  # noqa: E402
 
 app = typer.Typer(
     name="keqi",
@@ -36,6 +36,7 @@ policy.register(app)
 screening.register(app)
 contracts.register(app)
 credit.register(app)
+applications.register(app)
 
 
 def _before_exit() -> None:
