@@ -16,7 +16,7 @@ from keqi.applications.models import Application, ApplicationEvent, Attachment, 
 from .conftest import PDF, PNG, TODAY
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_decisions_only_one_wins(submitted, yubei_officer, make_user, scope_of):
     second = make_user("yubei-2", "district_officer", unit="渝北区")
     barrier = threading.Barrier(2)
