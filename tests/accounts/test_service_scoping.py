@@ -268,3 +268,14 @@ def test_a_superuser_is_the_city_and_a_member_keeps_its_ids(world, django_user_m
         "enterprise_user", firm_user.pk, Enterprise.objects.get(uscc=world["a"]).pk, None)
     officer = scope_for(world["users"]["yubei"])
     assert (officer.unit_id, officer.enterprise_id) == (world["units"]["渝北区"].pk, None)
+
+
+def test_no_user_no_role_and_anonymous_get_the_empty_scope(world):
+    from keqi.accounts.scope import Scope
+
+    nobody = world["users"]["nobody"]
+    assert scope_for(None) == scope_for(AnonymousUser()) == Scope(role="none")
+    assert scope_for(nobody) == Scope(role="none", user_id=nobody.pk)
+    for s in (scope_for(None), scope_for(nobody)):
+        with pytest.raises(PermissionDenied, match="^您的角色无权查看企业库。$"):
+            s.require_read()
