@@ -89,3 +89,39 @@ def test_generated_codes_pass_both_checks_and_carry_the_region():
         i = rng.randrange(17)
         alt = "1" if c[i] != "1" else "2"
         assert uscc_faults(c[:i] + alt + c[i + 1 :]) != []
+
+
+def test_check_characters_of_a_part_of_a_code_are_refused_not_guessed():
+    """The check characters are computed over exactly 17 (GB 32100) and 8 (GB 11714) characters."""
+    with pytest.raises(ValueError):
+        uscc_check_char("9150000020283344")  # 16
+    with pytest.raises(ValueError):
+        uscc_check_char("9150000020283344912")  # 19
+    with pytest.raises(ValueError):
+        org_check_char("2028334")  # 7
+    with pytest.raises(ValueError):
+        org_check_char("202833449")  # 9
+
+
+def test_nothing_pasted_is_an_empty_code():
+    assert normalise(None) == "" and normalise("  91500000202833449g \t") == "91500000202833449G"
+    assert [(f.kind, f.message) for f in uscc_faults(normalise(None))] == [("empty", "统一社会信用代码为空")]
+    assert not is_valid_uscc(None)
+
+
+def test_each_fault_is_told_in_full():
+    """The messages officers read, word for word: the characters found, the region read, the characters expected."""
+    (charset,) = uscc_faults("91500000202833449I".replace("2028", "S0O8"))
+    assert charset.message == ("含有不允许的字符：I、O、S（统一社会信用代码只使用数字和除I、O、S、V、Z以外的大写字母）")
+    code = "91AB0000202833449G"
+    faults = {f.kind: f.message for f in uscc_faults(code)}
+    assert faults["region"] == "第3–8位应为6位数字的行政区划码，实际为“AB0000”"
+    bad_org = "915000002028334480"  # organisation check should be 9
+    faults = {f.kind: f.message for f in uscc_faults(bad_org[:17] + uscc_check_char(bad_org[:17]))}
+    assert faults == {"org_check": "第17位（组织机构代码校验码）应为“9”，实际为“8”"}
+
+
+def test_a_made_code_is_registered_in_the_city_by_default():
+    code = make_uscc(random.Random(3))
+    assert code[:2] == "91" and code[2:8] == "500000" and is_valid_uscc(code)
+    assert make_uscc(random.Random(3), region="500112")[2:8] == "500112"
