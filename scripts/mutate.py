@@ -205,6 +205,7 @@ def prepare(group: Group) -> None:
     text = ["[tool.pytest.ini_options]"] + [f"{k} = {_toml_value(v)}" for k, v in pytest_options.items()]
     text += ["", "[tool.mutmut]"] + [f"{k} = {_toml_value(v)}" for k, v in mutmut_options.items()]
     (folder / "pyproject.toml").write_text("\n".join(text) + "\n", encoding="utf-8")
+    (folder / "source.hash").write_text(group.source_hash(), encoding="utf-8")
 
 
 def template_database() -> Path:
@@ -258,8 +259,26 @@ def _worker(group: Group, args: list[str], env: dict, log, timeout: float | None
 
 
 def run_group(group: Group, *, db: Path, children: int, timeout: float | None = None,
-              sample: int | None = None, seed: str = "") -> Result:
+              sample: int | None = None, seed: str = "", retest: bool = False) -> Result:
     started = time.monotonic()
+    if retest:  # the last run's survivors again, against the tests as they are now
+        report = group.folder / "report.json"
+        measured = group.folder / "source.hash"
+        if not measured.exists() or measured.read_text(encoding="utf-8") != group.source_hash():
+            return Result(group=group.name, complete=False,
+                          error="the sources changed since the last run (or there was none): run it whole")
+        last = json.loads(report.read_text(encoding="utf-8")) if report.exists() else []
+        survivors = [m["name"] for m in last if m["status"] in ("survived", "no tests")]
+        result = Result(group=group.name)
+        with open(group.folder / "run.log", "a", encoding="utf-8") as log:
+            if survivors:
+                code, _ = _worker(group, ["run", str(children), *survivors], _worker_env(group, db), log, None)
+                if code not in (0, None):
+                    result.error = f"mutmut stopped with exit code {code}: see {group.folder / 'run.log'}"
+            _worker(group, ["report"], _worker_env(group, db), log, timeout=600)
+        result.mutants = [Mutant(**m) for m in json.loads(report.read_text(encoding="utf-8"))]
+        result.seconds = time.monotonic() - started
+        return result
     prepare(group)
     env = _worker_env(group, db)
     result = Result(group=group.name)
@@ -405,7 +424,7 @@ def cmd_run(args) -> int:
     results = []
     for name in chosen:
         print(f"== {name}: {', '.join(groups[name].source_files())}", flush=True)
-        r = run_group(groups[name], db=db, children=args.children)
+        r = run_group(groups[name], db=db, children=args.children, retest=args.retest)
         print(f"   {len(r.mutants)} mutants in {r.seconds:.0f} s" + (f"; {r.error}" if r.error else ""), flush=True)
         results.append(r)
     per_file = figures(results, equivalents)
@@ -620,6 +639,8 @@ def main() -> int:
     p.add_argument("groups", nargs="*")
     p.add_argument("--no-record", dest="record", action="store_false", help="do not write the figures")
     p.add_argument("--children", type=int, default=1, help="mutants tried at once (default 1)")
+    p.add_argument("--retest", action="store_true",
+                   help="only the last run's survivors, against the tests as they are now (same code)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("ci", help="the changed groups, then a rotating sample; fails on an unlisted survivor")
     p.add_argument("--budget", type=float, default=float(os.environ.get("KEQI_MUTATE_BUDGET", 420)))
