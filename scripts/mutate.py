@@ -368,8 +368,8 @@ def record(groups: dict[str, Group], results: list[Result], per_file: dict[str, 
     scores = json.loads(SCORES.read_text(encoding="utf-8")) if SCORES.exists() else {}
     load = os.getloadavg()[0]
     for r in results:
-        if not r.complete or r.error:
-            continue
+        if not r.complete or r.error or any(m.status == "not checked" for m in r.mutants):
+            continue  # a partial run (time box, a sample) is no measurement
         g = groups[r.group]
         scores[r.group] = {
             "hash": g.source_hash(),
