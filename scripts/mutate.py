@@ -371,8 +371,9 @@ def record(groups: dict[str, Group], results: list[Result], per_file: dict[str, 
         if not r.complete or r.error or any(m.status == "not checked" for m in r.mutants):
             continue  # a partial run (time box, a sample) is no measurement
         g = groups[r.group]
+        measured = g.folder / "source.hash"  # the code as it was when the run copied it
         scores[r.group] = {
-            "hash": g.source_hash(),
+            "hash": measured.read_text(encoding="utf-8") if measured.exists() else g.source_hash(),
             "measured": dt.date.today().isoformat(),
             "seconds": round(r.seconds),
             "load": round(load, 1),
