@@ -207,8 +207,15 @@ def test_the_guidance_task_follows_its_application(firm_user, yubei_officer, cit
     assert task.outcome == "rejected"
 
 
-def test_open_applications_mark_firms_and_fill_the_pipeline(submitted, firms, city_admin, yubei_officer, scope_of):
-    marks = services.open_application_firms(scope=scope_of(city_admin), enterprise_ids=[f.pk for f in firms["yubei"]])
-    assert marks == {firms["yubei"][1].pk: ["重庆市科技型企业入库（待区县初审）"]}
+def test_open_applications_mark_firms_and_fill_the_pipeline(submitted, firms, city_admin, yubei_officer, nanan_officer,
+                                                            scope_of):
+    from keqi.registry.marks import Mark, for_firms
+
+    ids = [f.pk for f in firms["yubei"]]
+    assert for_firms(scope=scope_of(city_admin), enterprise_ids=ids) == {
+        firms["yubei"][1].pk: [Mark("申报中：重庆市科技型企业入库（待区县初审）", f"/applications/{submitted.pk}/")]}
+    assert for_firms(scope=scope_of(nanan_officer), enterprise_ids=ids) == {}  # not a case it may read
+    every = for_firms(scope=scope_of(yubei_officer), enterprise_ids=ids, every=True)[firms["yubei"][1].pk]
+    assert [m.label for m in every] == ["申报中：重庆市科技型企业入库（待区县初审）", "2025年度填报：已提交"]
     counts = services.pipeline_counts(scope=scope_of(yubei_officer), programme="cq-tech")
     assert counts == {firms["yubei"][1].reporting_unit_id: {"district": 1}}

@@ -148,3 +148,21 @@ def test_the_city_edits_the_calendar_through_its_page(city_admin, client, db):
     bad = client.post("/applications/calendar/2027/", {"holidays": "二月五日 春节", "workdays": ""},
                       follow=True).content.decode()
     assert "格式不对" in bad
+
+
+def test_the_candidate_list_marks_firms_with_an_open_application(submitted, yubei_officer, client, firms):
+    from keqi.accounts.scope import SYSTEM
+    from keqi.screening import flows
+
+    flows.run_screening(scope=SYSTEM, assess_on=TODAY, unit_id=firms["yubei"][0].reporting_unit_id)
+    client.force_login(yubei_officer)
+    page = client.get("/screening/candidates/?include_unranked=1").content.decode()
+    assert "申报中：重庆市科技型企业入库（待区县初审）" in page
+    assert f"/applications/{submitted.pk}/" in page
+
+
+def test_the_firm_page_shows_its_filings_and_applications(submitted, firm_user, nanan_officer, client, firms):
+    code = firms["yubei"][1].uscc
+    client.force_login(firm_user)
+    page = client.get(f"/registry/enterprises/{code}/").content.decode()
+    assert "申报中：重庆市科技型企业入库（待区县初审）" in page and "2025年度填报：已提交" in page

@@ -175,7 +175,7 @@ def _filters(q: ApplicationQuery) -> services.ApplicationFilter:
 @paginate(PageNumberPagination, page_size=50)
 def application_list(request, q: Query[ApplicationQuery]):
     """Applications the caller may read, newest change first."""
-    return services.applications(scope=scope_for(request.auth), filters=_filters(q)).order_by("-updated_at", "-pk")
+    return services.applications(scope=scope_for(request.auth), filters=_filters(q)).order_by("-updated_at", "-id")
 
 
 class BulkIn(Schema):

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class ApplicationsConfig(AppConfig):
     name = "keqi.applications"
     verbose_name = "申报与年度填报"
+
+    def ready(self) -> None:
+        from keqi.registry import marks
+
+        def cases(*, scope, enterprise_ids, every=False):
+            from .services import case_marks
+
+            return case_marks(scope=scope, enterprise_ids=enterprise_ids, every=every)
+
+        marks.register("applications", cases)  # the candidate list and the firm's page show them

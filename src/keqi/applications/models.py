@@ -124,11 +124,12 @@ class Application(Case):
     class Meta:
         verbose_name = "申报"
         verbose_name_plural = "申报"
-        indexes = [
-            models.Index(fields=["reporting_unit", "state", "id"]),
-            models.Index(fields=["state", "programme", "id"]),
+        indexes = [  # the lists: newest change first, over the city, a unit, a firm or a state
+            models.Index(fields=["updated_at", "id"]),
+            models.Index(fields=["reporting_unit", "updated_at", "id"]),
+            models.Index(fields=["state", "updated_at", "id"]),
             models.Index(fields=["enterprise", "programme"]),
-            models.Index(fields=["programme", "year"]),
+            models.Index(fields=["batch", "state"]),
         ]
 
     def __str__(self) -> str:

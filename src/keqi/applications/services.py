@@ -11,6 +11,7 @@ definition's effects (:mod:`.flows`) in the same transaction. A refusal raises
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from keqi.accounts.scope import Scope
 from keqi.policy import workflows
 from keqi.policy.workdays import ARRANGEMENTS, WorkCalendar
 from keqi.policy.workflows import Transition, Workflow
+from keqi.registry import bulk
 from keqi.registry.columns import HEADER_TO_COLUMN, REPORT_COLUMNS, REPORT_SHEET
 from keqi.registry.models import AnnualReport, Enterprise, Qualification
 
@@ -385,10 +387,11 @@ def bulk_act(*, scope: Scope, user, programme: str, action: str, ids: Iterable[i
                 Application.objects.filter(pk__in=pks[i : i + CHUNK], state__in=t.sources).update(
                     state=target, version=F("version") + 1, state_since=now, updated_at=now, due_on=due, **extra)
         data = {"batch": inputs["batch"].title} if isinstance(inputs.get("batch"), PublicityBatch) else {}
-        ApplicationEvent.objects.bulk_create(
-            [ApplicationEvent(application_id=pk, at=now, user_id=uid, actor=who, action=action, from_state=state,
-                              to_state=workflows.get(wf_id).transition(action).target, reason=reason,
-                              data=data | {"bulk": True}) for pk, state, wf_id in rows], batch_size=CHUNK)
+        data = json.dumps(data | {"bulk": True}, ensure_ascii=False)
+        targets = {wf_id: workflows.get(wf_id).transition(action).target for _, _, wf_id in rows}
+        bulk.insert(ApplicationEvent, [  # plain rows (COPY on PostgreSQL): 5,000 events in a blink
+            {"application_id": pk, "at": now, "user_id": uid, "actor": who, "action": action, "from_state": state,
+             "to_state": targets[wf_id], "reason": reason, "data": data} for pk, state, wf_id in rows], now=now)
         result.done = [pk for pk, _, _ in rows]
         flows.bulk_effects(ids=result.done, transition=t, user=user, today=today, inputs=inputs)
         notify_firms(application_ids=result.done, text=f"“{wfs[0].title}”申报：{t.label}")
@@ -784,16 +787,30 @@ def firm_cases(*, scope: Scope, enterprise: Enterprise) -> dict:
     }
 
 
-def open_application_firms(*, scope: Scope, enterprise_ids: Iterable[int]) -> dict[int, list[str]]:
-    """Of these firms, those with an application in the pipeline: firm → the programmes' titles."""
+def case_marks(*, scope: Scope, enterprise_ids: Iterable[int], every: bool = False) -> dict:
+    """``registry.marks`` provider: each firm's applications in the pipeline ("申报中：…"), and with
+    ``every`` all its applications and filings (its page)."""
+    from keqi.registry.marks import Mark
+
     ids = list(enterprise_ids)
-    out: dict[int, list[str]] = {}
+    out: dict[int, list] = {}
     for i in range(0, len(ids), CHUNK):
-        rows = scope.cases(Application.objects.filter(open_q(), enterprise_id__in=ids[i : i + CHUNK])) \
-            .values_list("enterprise_id", "workflow", "state")
-        for eid, wf_id, state in rows:
+        apps = scope.cases(Application.objects.filter(enterprise_id__in=ids[i : i + CHUNK]))
+        if not every:
+            apps = apps.filter(open_q())
+        for pk, eid, wf_id, state, number in apps.order_by("-created_at").values_list(
+                "pk", "enterprise_id", "workflow", "state", "number"):
             wf = workflows.get(wf_id)
-            out.setdefault(eid, []).append(f"{wf.title}（{wf.state(state).label}）")
+            s = wf.state(state)
+            label = (f"申报中：{wf.title}（{s.label}）" if s.open else
+                     f"{wf.title}：{s.label}" + (f"（{number}）" if number else ""))
+            out.setdefault(eid, []).append(Mark(label, f"/applications/{pk}/"))
+        if every:
+            for pk, eid, year, wf_id, state in scope.cases(AnnualFiling.objects.filter(
+                    enterprise_id__in=ids[i : i + CHUNK])).order_by("-fiscal_year").values_list(
+                    "pk", "enterprise_id", "fiscal_year", "workflow", "state"):
+                out.setdefault(eid, []).append(
+                    Mark(f"{year}年度填报：{workflows.get(wf_id).state(state).label}", f"/applications/filings/{pk}/"))
     return out
 
 

@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
 
         scope, _ = scope_of(as_user)
         f = services.ApplicationFilter(programme=programme, phase=phase, overdue=overdue)
-        qs = services.applications(scope=scope, filters=f).order_by("-updated_at", "-pk")
+        qs = services.applications(scope=scope, filters=f).order_by("-updated_at", "-id")
         table = Table(title=f"申报（共 {qs.count()} 件）")
         for col in ("编号", "企业", "统一社会信用代码", "项目", "区县", "状态", "待办方", "期限"):
             table.add_column(col)

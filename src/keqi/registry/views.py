@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from keqi.accounts.scope import scope_for
 from keqi.web.downloads import xlsx_response
 
-from . import exporting, flows, services, tasks
+from . import exporting, flows, marks, services, tasks
 from .forms import EnterpriseFilterForm, UploadForm
 from .models import AnnualReport, Enterprise, ExportFile, ImportBatch, Qualification
 
@@ -110,6 +110,7 @@ def enterprise_detail(request, uscc: str):
     return render(request, "registry/enterprise_detail.html", {
         "enterprise": ent, "reports": reports, "qualifications": list(ent.qualifications.all()),
         "audit": _audit(ent), **_tiers_and_verdicts(scope, ent), **_money(scope, ent),
+        "cases": marks.for_firms(scope=scope, enterprise_ids=[ent.pk], every=True).get(ent.pk, []),
     })
 
 

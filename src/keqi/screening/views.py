@@ -103,7 +103,10 @@ def candidate_list(request):
     form, run, qs = _candidates(request, scope)
     page = Paginator(qs if qs is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
     results = services.gaps_for(run=run, standings=list(page)) if run else {}
-    rows = [(s, results.get(s.enterprise_id)) for s in page]
+    from keqi.registry.marks import for_firms
+
+    marks = for_firms(scope=scope, enterprise_ids=[s.enterprise_id for s in page])  # e.g. an open application
+    rows = [(s, results.get(s.enterprise_id), marks.get(s.enterprise_id, ())) for s in page]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "screening/candidate_list.html", {
