@@ -4,14 +4,23 @@
 |---|---|---|
 | ``KEQI_DATABASE_URL`` | database URL (``postgres://user@host:5432/name``, ``sqlite:///path``) | SQLite at ``$KEQI_HOME/keqi.sqlite3`` |
 | ``KEQI_HOME`` | folder for the embedded database and uploaded files | ``./var`` |
-| ``KEQI_SECRET_KEY`` | Django secret key (required when ``KEQI_DEBUG`` is off) | a development key |
+| ``KEQI_SECRET_KEY`` | Django secret key (``keqi serve`` refuses to start without it unless ``KEQI_DEBUG=1``) | a development key |
 | ``KEQI_DEBUG`` | ``1`` for development | ``0`` |
 | ``KEQI_ALLOWED_HOSTS`` | comma-separated host names | ``127.0.0.1,localhost`` |
+| ``KEQI_HTTPS`` | ``1`` behind an HTTPS reverse proxy: secure cookies, HSTS, redirect to HTTPS, trust ``X-Forwarded-Proto`` and ``X-Forwarded-For`` | ``0`` |
+| ``KEQI_HSTS_SECONDS`` | HSTS max-age with ``KEQI_HTTPS=1`` | ``31536000`` (a year) |
+| ``KEQI_SESSION_HOURS`` | how long a sign-in lasts (also ends when the browser closes) | ``8`` |
+| ``KEQI_LOGIN_FAILURE_LIMIT`` | wrong passwords (per user name and address) before a lock | ``5`` |
+| ``KEQI_TOKEN_FAILURE_LIMIT`` | unknown or revoked API tokens (per address) before a lock | ``20`` |
+| ``KEQI_LOGIN_COOLOFF_MINUTES`` | how long such a lock lasts after the last failure | ``15`` |
 | ``KEQI_TASKS_IMMEDIATE`` | ``1`` runs background tasks inline (tests); otherwise a ``keqi worker`` runs them | ``0`` |
+
+docs/security.md explains the threat model and the production set-up.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -25,9 +34,18 @@ def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in ("1", "true", "yes", "on")
 
 
+def _int(name: str, default: int) -> int:
+    try:
+        return int(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        raise RuntimeError(f"环境变量 {name} 应为整数：{os.environ.get(name)!r}") from None
+
+
 DEBUG = _flag("KEQI_DEBUG")
-_DEV_KEY = "keqi-development-key-not-for-production"
-SECRET_KEY = os.environ.get("KEQI_SECRET_KEY", _DEV_KEY)
+DEVELOPMENT_KEY = "keqi-development-key-not-for-production"
+SECRET_KEY = os.environ.get("KEQI_SECRET_KEY") or DEVELOPMENT_KEY
+#: True when no secret key was given: fine for tests and the shell, refused by ``keqi serve`` (see cli/server.py)
+INSECURE_KEY = SECRET_KEY == DEVELOPMENT_KEY
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("KEQI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -41,6 +59,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "axes",
+    "csp",
     "keqi.accounts",
     "keqi.registry",
     "keqi.screening",
@@ -62,7 +82,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "keqi.web.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keqi.urls"
@@ -150,9 +173,61 @@ EMAIL_HOST = os.environ.get("KEQI_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("KEQI_EMAIL_PORT", 25))
 DEFAULT_FROM_EMAIL = os.environ.get("KEQI_EMAIL_FROM", "keqi@localhost")
 
+# ---------------------------------------------------------------- security (docs/security.md)
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "keqi.web.errors.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A sign-in lasts a working day, and ends when the browser closes.
+SESSION_COOKIE_AGE = _int("KEQI_SESSION_HOURS", 8) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# One switch for a site served over HTTPS by a reverse proxy (nginx …) that sets X-Forwarded-Proto.
+HTTPS = _flag("KEQI_HTTPS")
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _int("KEQI_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Content-Security-Policy (django-csp): everything the browser loads comes from KeQi itself; no inline
+# script or style, no plug-ins, no framing, forms post only to KeQi.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Sign-in throttling (django-axes; the policy is in keqi/accounts/throttling.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+KEQI_LOGIN_FAILURE_LIMIT = _int("KEQI_LOGIN_FAILURE_LIMIT", 5)
+KEQI_TOKEN_FAILURE_LIMIT = _int("KEQI_TOKEN_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "keqi.accounts.throttling.failure_limit"
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_int("KEQI_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = "keqi.accounts.throttling.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "keqi.accounts.throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: the peer's, or with KEQI_HTTPS the one the proxy in front of KeQi saw.
+AXES_IPWARE_PROXY_COUNT = 1 if HTTPS else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if HTTPS else ("REMOTE_ADDR",)
 
 TASKS = {
     "default": {
@@ -171,6 +246,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("KEQI_LOG_LEVEL", "WARNING")},
 }
-
-if not DEBUG and SECRET_KEY == _DEV_KEY and os.environ.get("KEQI_REQUIRE_SECRET") == "1":
-    raise RuntimeError("Set KEQI_SECRET_KEY in production.")

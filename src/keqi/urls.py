@@ -4,6 +4,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from keqi.api.api import api
+from keqi.web.lockouts import lockouts
+
+handler400 = "keqi.web.errors.bad_request"
+handler403 = "keqi.web.errors.permission_denied"
+handler404 = "keqi.web.errors.page_not_found"
+handler500 = "keqi.web.errors.server_error"
 
 urlpatterns = [
     path("", include("keqi.web.urls")),
@@ -16,6 +22,7 @@ urlpatterns = [
     path("applications/", include("keqi.applications.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/lockouts/", lockouts, name="lockouts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

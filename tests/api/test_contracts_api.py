@@ -183,7 +183,8 @@ def test_boundary_amounts_are_accepted(client, population, registrar):
 def test_a_malformed_body_is_a_422_naming_the_field(client, registrar):
     response = client.post("/api/contracts", new_contract(contract_amount="lots"), content_type="application/json",
                            **bearer(registrar))
-    assert response.status_code == 422 and "contract_amount" in str(response.json()["detail"])
+    assert response.status_code == 422 and response.json()["errors"] == {"contract_amount": "应为整数"}
+    assert response.json()["detail"] == "请求有误：contract_amount 应为整数"
 
 
 # ---------------------------------------------------------------- statistics

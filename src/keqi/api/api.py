@@ -1,18 +1,41 @@
 """The JSON API (django-ninja): thin over the same services as the pages, with the same role scoping.
 
 Authentication: the browser session (for the pages' charts) or ``Authorization: Bearer <token>``
-(``keqi token create USER``). OpenAPI documentation at ``/api/docs``.
+(``keqi token create USER``). OpenAPI documentation at ``/api/docs``. Every parameter is bounded
+(:mod:`.params`) and every error has one shape and one of the declared statuses (:mod:`.errors`).
 """
 
+import json
+
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.security import django_auth
 
-from . import applications, contracts, credit, pipeline, registry, screening, targets
+from . import applications, contracts, credit, errors, pipeline, registry, screening, targets
 from .auth import TokenAuth
 
-api = NinjaAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
-               description="科企 KeQi: the enterprise registry, verdicts, screening results, technology contracts "
-                           "and knowledge-value credit. Money in integer yuan.")
+
+class ObjectParser(Parser):
+    """A request body is one JSON object (``0``, ``[]`` or ``"x"`` are refused, not read as "nothing")."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the request body is not a JSON object")
+        return data
+
+
+class KeqiAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return errors.declare(super().get_openapi_schema(*args, **kwargs))
+
+
+api = KeqiAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
+              parser=ObjectParser(),
+              description="科企 KeQi: the enterprise registry, verdicts, screening results, technology contracts "
+                          "and knowledge-value credit. Money in integer yuan. Every error answers "
+                          '{"detail": "…", "errors": {"field": "reason"}} with 401, 403, 404, 422 or 429.')
+errors.install(api)
 api.add_router("/", registry.router)
 api.add_router("/screening", screening.router)
 api.add_router("/contracts", contracts.router)

@@ -10,15 +10,16 @@ everything, and records fund contributions. A rule of the scheme that refuses an
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from django.core.exceptions import ObjectDoesNotExist
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from keqi.credit import services
 from keqi.credit.models import Loan
-from keqi.registry.models import Enterprise, ReportingUnit
+from keqi.registry.models import ReportingUnit
 
-from .contracts import ErrorOut, refusals, scope_of
+from .auth import scope_of
+from .params import Day, Id, PageNumber, Pages, Rate, Text, Yuan
 
 router = Router(tags=["credit"])
 GRADE_PAGE = 50
@@ -123,26 +124,26 @@ class LoanDetailOut(LoanOut):
 
 
 class LoanIn(Schema):
-    uscc: str
-    amount: int
-    annual_rate: Decimal
-    granted_on: dt.date
-    due_on: dt.date
+    uscc: str = Field(max_length=18)
+    amount: Yuan
+    annual_rate: Rate
+    granted_on: Day
+    due_on: Day
 
 
 class RepaymentIn(Schema):
-    principal: int = 0
-    interest: int = 0
-    paid_on: dt.date
+    principal: Yuan = 0
+    interest: Yuan = 0
+    paid_on: Day
 
 
 class DefaultIn(Schema):
-    on: dt.date
+    on: Day
 
 
 class RecoveryIn(Schema):
-    amount: int
-    on: dt.date
+    amount: Yuan
+    on: Day
 
 
 class FundOut(Schema):
@@ -176,9 +177,9 @@ class FundDetailOut(FundOut):
 
 
 class ContributionIn(Schema):
-    amount: int
-    on: dt.date
-    memo: str = ""
+    amount: Yuan
+    on: Day
+    memo: Text = ""
 
 
 class BreakerUnitOut(Schema):
@@ -207,15 +208,12 @@ def _standing(s: services.Standing) -> dict:
 
 
 def _visible_loan(scope, loan_id: int) -> Loan:
-    loan = services.with_outstanding(services.loans(scope=scope)).filter(pk=loan_id).first()
-    if loan is None:
-        raise HttpError(404, "No such loan in your scope.")
-    return loan
+    return services.with_outstanding(services.loans(scope=scope)).get(pk=loan_id)
 
 
 def _unit_exists(unit_id: int) -> None:
     if not ReportingUnit.objects.filter(pk=unit_id).exists():
-        raise HttpError(404, "No such reporting unit.")
+        raise ObjectDoesNotExist("No such reporting unit.")
 
 
 def _fund(s: services.FundSummary, threshold: Decimal) -> dict:
@@ -227,47 +225,37 @@ def _fund(s: services.FundSummary, threshold: Decimal) -> dict:
             "breaker_tripped": state.tripped}
 
 
-def _refused(exc: services.CreditError):
-    return Status(422, {"detail": str(exc)})
-
-
 # ---------------------------------------------------------------- grades
 
 
 @router.get("/grades", response=GradePage)
-def grades(request, unit: int | None = None, on: dt.date | None = None, page: int = 1):
+def grades(request, unit: Id | None = None, on: Day | None = None, page: PageNumber = 1):
     """Grades and credit lines from the latest complete screening, best first (50 a page)."""
-    with refusals():
-        count, rows = services.grades(scope=scope_of(request), unit_id=unit, on=on,
-                                      offset=max(page - 1, 0) * GRADE_PAGE, limit=GRADE_PAGE)
+    count, rows = services.grades(scope=scope_of(request), unit_id=unit, on=on,
+                                  offset=(page - 1) * GRADE_PAGE, limit=GRADE_PAGE)
     return {"count": count, "items": rows}
 
 
 @router.get("/grades/{uscc}", response=StandingOut)
-def grade(request, uscc: str, on: dt.date | None = None):
+def grade(request, uscc: Text, on: Day | None = None):
     """A firm's standing on a day (default today): eligibility, grade, credit line, outstanding, available."""
-    with refusals():
-        try:
-            return _standing(services.standing(scope=scope_of(request), uscc=uscc, on=on))
-        except Enterprise.DoesNotExist:
-            raise HttpError(404, "No such enterprise in your scope.") from None
+    return _standing(services.standing(scope=scope_of(request), uscc=uscc, on=on))
 
 
 # ---------------------------------------------------------------- loans
 
 
 class LoanQuery(Schema):
-    status: str = ""
-    unit: int | None = None
-    uscc: str = ""
+    status: Text = ""
+    unit: Id | None = None
+    uscc: Text = ""
 
 
 @router.get("/loans", response=list[LoanOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def loan_list(request, filters: Query[LoanQuery]):
     """The loans the caller may see (a bank officer: its own bank's), newest first."""
-    with refusals():
-        qs = services.with_outstanding(services.loans(scope=scope_of(request)))
+    qs = services.with_outstanding(services.loans(scope=scope_of(request)))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.unit:
@@ -278,56 +266,45 @@ def loan_list(request, filters: Query[LoanQuery]):
 
 
 @router.get("/loans/{loan_id}", response=LoanDetailOut)
-def loan_detail(request, loan_id: int):
+def loan_detail(request, loan_id: Id):
     """A loan with its repayments and, once overdue, the compensation and the city's and district's shares."""
-    with refusals():
-        return _visible_loan(scope_of(request), loan_id)
+    return _visible_loan(scope_of(request), loan_id)
 
 
-@router.post("/loans", response={201: LoanDetailOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/loans", response={201: LoanDetailOut})
 def loan_create(request, payload: LoanIn):
     """Record a loan of the officer's bank, within the firm's available line and the unit's circuit breaker."""
     scope = scope_of(request)
-    with refusals():
-        try:
-            loan = services.grant_loan(scope=scope, uscc=payload.uscc, amount=payload.amount,
-                                       annual_rate=payload.annual_rate, granted_on=payload.granted_on,
-                                       due_on=payload.due_on, user=request.auth)
-        except services.CreditError as exc:
-            return _refused(exc)
-        except Enterprise.DoesNotExist:
-            return Status(404, {"detail": "No enterprise with this code in the registry."})
-        return Status(201, _visible_loan(scope, loan.pk))
+    loan = services.grant_loan(scope=scope, uscc=payload.uscc, amount=payload.amount,
+                               annual_rate=payload.annual_rate, granted_on=payload.granted_on,
+                               due_on=payload.due_on, user=request.auth)
+    return Status(201, _visible_loan(scope, loan.pk))
 
 
 def _act(request, loan_id: int, action) -> Status:
     scope = scope_of(request)
-    with refusals():
-        _visible_loan(scope, loan_id)
-        try:
-            action(scope)
-        except services.CreditError as exc:
-            return _refused(exc)
-        return Status(201, _visible_loan(scope, loan_id))
+    _visible_loan(scope, loan_id)
+    action(scope)
+    return Status(201, _visible_loan(scope, loan_id))
 
 
-@router.post("/loans/{loan_id}/repayments", response={201: LoanDetailOut, 422: ErrorOut})
-def loan_repay(request, loan_id: int, payload: RepaymentIn):
+@router.post("/loans/{loan_id}/repayments", response={201: LoanDetailOut})
+def loan_repay(request, loan_id: Id, payload: RepaymentIn):
     """Record a repayment (principal and/or interest) by the bank that granted the loan."""
     return _act(request, loan_id, lambda scope: services.record_repayment(
         scope=scope, loan_id=loan_id, principal=payload.principal, interest=payload.interest,
         paid_on=payload.paid_on, user=request.auth))
 
 
-@router.post("/loans/{loan_id}/default", response={201: LoanDetailOut, 422: ErrorOut})
-def loan_default(request, loan_id: int, payload: DefaultIn):
+@router.post("/loans/{loan_id}/default", response={201: LoanDetailOut})
+def loan_default(request, loan_id: Id, payload: DefaultIn):
     """Record the loan as overdue: the unit's fund compensates 80% of the overdue principal, city 4 : district 6."""
     return _act(request, loan_id, lambda scope: services.record_default(
         scope=scope, loan_id=loan_id, on=payload.on, user=request.auth))
 
 
-@router.post("/loans/{loan_id}/recoveries", response={201: LoanDetailOut, 422: ErrorOut})
-def loan_recover(request, loan_id: int, payload: RecoveryIn):
+@router.post("/loans/{loan_id}/recoveries", response={201: LoanDetailOut})
+def loan_recover(request, loan_id: Id, payload: RecoveryIn):
     """Money recovered after compensation flows back to the fund, at most what the fund paid."""
     return _act(request, loan_id, lambda scope: services.record_recovery(
         scope=scope, loan_id=loan_id, amount=payload.amount, on=payload.on, user=request.auth))
@@ -339,45 +316,38 @@ def loan_recover(request, loan_id: int, payload: RecoveryIn):
 @router.get("/funds", response=list[FundOut])
 def fund_list(request):
     """Each visible unit's risk fund (city: every unit with a loan or an entry; district officer: its own)."""
-    with refusals():
-        summaries = services.funds(scope=scope_of(request))
+    summaries = services.funds(scope=scope_of(request))
     threshold = services.policy().breaker_loss_ratio
     return [_fund(s, threshold) for s in summaries]
 
 
 @router.get("/funds/{unit_id}", response=FundDetailOut)
-def fund_detail(request, unit_id: int):
+def fund_detail(request, unit_id: Id):
     """A unit's fund with its ledger: every contribution, compensation and recovery with its city and district part."""
     scope = scope_of(request)
     _unit_exists(unit_id)
-    with refusals():
-        summary = services.fund(scope=scope, unit_id=unit_id)
-        entries = list(services.ledger(scope=scope, unit_id=unit_id))
+    summary = services.fund(scope=scope, unit_id=unit_id)
+    entries = list(services.ledger(scope=scope, unit_id=unit_id))
     return {**_fund(summary, services.policy().breaker_loss_ratio),
             "entries": [{"entry_on": e.entry_on, "kind": e.kind, "amount": e.amount, "city_part": e.city_part,
                          "district_part": e.district_part, "loan_id": e.loan_id, "memo": e.memo} for e in entries]}
 
 
-@router.post("/funds/{unit_id}/contributions", response={201: FundDetailOut, 404: ErrorOut, 422: ErrorOut})
-def fund_contribute(request, unit_id: int, payload: ContributionIn):
+@router.post("/funds/{unit_id}/contributions", response={201: FundDetailOut})
+def fund_contribute(request, unit_id: Id, payload: ContributionIn):
     """A contribution to a unit's fund, split city 4 : district 6 (city administrator only)."""
     scope = scope_of(request)
     _unit_exists(unit_id)
-    with refusals():
-        services.fund(scope=scope, unit_id=unit_id)  # 403 for another unit or role
-        try:
-            services.contribute(scope=scope, unit_id=unit_id, amount=payload.amount, on=payload.on,
-                                user=request.auth, memo=payload.memo)
-        except services.CreditError as exc:
-            return _refused(exc)
+    services.fund(scope=scope, unit_id=unit_id)  # 403 for another unit or role
+    services.contribute(scope=scope, unit_id=unit_id, amount=payload.amount, on=payload.on,
+                        user=request.auth, memo=payload.memo)
     return Status(201, fund_detail(request, unit_id))
 
 
 @router.get("/breaker", response=BreakerOut)
 def breaker(request):
     """The circuit breaker (熔断) of every visible unit: loss ratio against the bureau's threshold (not official)."""
-    with refusals():
-        states = services.breaker_states(scope=scope_of(request))
+    states = services.breaker_states(scope=scope_of(request))
     p = services.policy()
     return {"threshold": p.breaker_loss_ratio, "lpr_one_year": p.lpr_one_year, "units": [
         {"unit_id": s.unit.pk, "unit": s.unit.name, "granted": s.granted, "compensated": s.compensated,

@@ -2,28 +2,31 @@
 scoped like the pages (an officer works on its own unit's firms)."""
 
 import datetime as dt
+from typing import Annotated, Literal
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from keqi.accounts.scope import scope_for
 from keqi.pipeline import services
 from keqi.pipeline.models import CultivationTask
-from keqi.registry.models import Enterprise
+
+from .auth import scope_of
+from .params import Day, Id, Pages
 
 router = Router(tags=["cultivation work"])
 
+Kind = Literal[tuple(CultivationTask.Kind.values)]
+TaskStatus = Literal[tuple(CultivationTask.Status.values)]
+Outcome = Literal[tuple(CultivationTask.Outcome.values)]
+Notes = Annotated[str, Field(max_length=5000)]
+
 
 def _write_scope(request):
-    scope = scope_for(request.auth)
-    try:
-        scope.require_write()
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
+    scope = scope_of(request)
+    scope.require_write()
     return scope
 
 
@@ -64,27 +67,25 @@ class TaskOut(Schema):
 
 
 class TaskQuery(Schema):
-    view: str = "all"  # all, mine, overdue, upcoming
+    view: Literal["all", "mine", "overdue", "upcoming"] = "all"
 
 
 @router.get("", response=list[TaskOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def tasks(request, q: Query[TaskQuery]):
     scope = _write_scope(request)
-    if q.view not in ("all", "mine", "overdue", "upcoming"):
-        raise HttpError(422, f"view must be all, mine, overdue or upcoming, not {q.view!r}")
     return services.tasks(scope=scope, view=q.view, today=timezone.localdate(), user=request.auth).select_related(
         "enterprise__reporting_unit")
 
 
 class TaskIn(Schema):
-    uscc: str
-    kind: str
-    title: str
-    assigned_to: str  # user name
-    due_on: dt.date
-    target_tier: str = ""
-    notes: str = ""
+    uscc: str = Field(max_length=18)
+    kind: Kind
+    title: str = Field(min_length=1, max_length=200)
+    assigned_to: str = Field(max_length=150, description="user name")
+    due_on: Day
+    target_tier: str = Field("", max_length=12)
+    notes: Notes = ""
 
 
 @router.post("", response={201: TaskOut})
@@ -93,35 +94,20 @@ def create(request, body: TaskIn):
     scope = _write_scope(request)
     assignee = get_user_model().objects.filter(username=body.assigned_to, is_active=True).first()
     if assignee is None:
-        raise HttpError(422, f"no active user named {body.assigned_to!r}")
-    try:
-        task = services.create_task(scope=scope, user=request.auth, uscc=body.uscc.strip().upper(), kind=body.kind,
-                                    title=body.title, assigned_to=assignee, due_on=body.due_on,
-                                    target_tier=body.target_tier, notes=body.notes)
-    except Enterprise.DoesNotExist:
-        raise HttpError(404, "No such enterprise in your scope.") from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
-    except ValidationError as exc:
-        raise HttpError(422, "; ".join(exc.messages)) from None
+        raise ValidationError({"assigned_to": f"没有名为 {body.assigned_to} 的在用账号"})
+    task = services.create_task(scope=scope, user=request.auth, uscc=body.uscc.strip().upper(), kind=body.kind,
+                                title=body.title, assigned_to=assignee, due_on=body.due_on,
+                                target_tier=body.target_tier, notes=body.notes)
     return Status(201, task)
 
 
 class TaskPatch(Schema):
-    status: str | None = None
-    outcome: str | None = None
-    notes: str | None = None
+    status: TaskStatus | None = None
+    outcome: Outcome | None = None
+    notes: Notes | None = None
 
 
 @router.patch("/{task_id}", response=TaskOut)
-def update(request, task_id: int, body: TaskPatch):
+def update(request, task_id: Id, body: TaskPatch):
     """Change a task's status, the application's outcome (guidance only) or its notes."""
-    scope = _write_scope(request)
-    try:
-        return services.update_task(scope=scope, task_id=task_id, **body.dict())
-    except CultivationTask.DoesNotExist:
-        raise HttpError(404, "No such task in your scope.") from None
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc)) from None
-    except ValidationError as exc:
-        raise HttpError(422, "; ".join(exc.messages)) from None
+    return services.update_task(scope=_write_scope(request), task_id=task_id, **body.dict())

@@ -1,30 +1,27 @@
 """Registry endpoints: units, enterprises, one enterprise with its figures, its verdicts."""
 
 
-import datetime as dt
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from keqi.registry import services
-from keqi.registry.models import Enterprise
 from keqi.screening import services as screening
 
 from .auth import read_scope
+from .params import Day, Id, Pages, Text
 from .schemas import EnterpriseDetailOut, EnterpriseOut, UnitOut
 
 router = Router(tags=["registry"])
 
 
 class EnterpriseQuery(Schema):
-    q: str = ""
-    unit: int | None = None
-    hitech_field: str = ""
-    status: str = ""
-    qualification: str = ""
+    q: Text = ""
+    unit: Id | None = None
+    hitech_field: Text = ""
+    status: Text = ""
+    qualification: Text = ""
 
 
 @router.get("/units", response=list[UnitOut])
@@ -33,7 +30,7 @@ def units(request):
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def enterprises(request, filters: Query[EnterpriseQuery]):
     f = services.EnterpriseFilter(q=filters.q, unit_id=filters.unit, hitech_field=filters.hitech_field,
                                   status=filters.status, qualification=filters.qualification)
@@ -42,15 +39,11 @@ def enterprises(request, filters: Query[EnterpriseQuery]):
 
 
 @router.get("/enterprises/{uscc}", response=EnterpriseDetailOut)
-def enterprise(request, uscc: str):
+def enterprise(request, uscc: Text):
     return get_object_or_404(services.enterprises(scope=read_scope(request)), uscc=uscc.upper())
 
 
 @router.get("/enterprises/{uscc}/verdicts", response=list[dict])
-def verdicts(request, uscc: str, on: dt.date | None = None):
+def verdicts(request, uscc: Text, on: Day | None = None):
     """Each edition's verdict for the firm on day ``on`` (default today), in the evaluation contract's shape."""
-    scope = read_scope(request)
-    try:
-        return screening.evaluate_enterprise(scope=scope, uscc=uscc, assess_on=on or timezone.localdate())
-    except Enterprise.DoesNotExist:
-        raise HttpError(404, "No such enterprise in your scope.") from None
+    return screening.evaluate_enterprise(scope=read_scope(request), uscc=uscc, assess_on=on or timezone.localdate())

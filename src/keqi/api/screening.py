@@ -1,10 +1,11 @@
 """Screening endpoints: runs, and the ranked candidates of the latest complete run."""
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from keqi.screening import services
 
 from .auth import read_scope
+from .params import Id, Text
 from .schemas import CandidateOut, RunOut
 
 router = Router(tags=["screening"])
@@ -22,11 +23,11 @@ def runs(request):
 
 
 class CandidateQuery(Schema):
-    unit: int | None = None
-    next_tier: str = ""
-    edition: str = ""
-    hitech_field: str = ""
-    limit: int = 100
+    unit: Id | None = None
+    next_tier: Text = ""
+    edition: Text = ""
+    hitech_field: Text = ""
+    limit: int = Field(100, ge=1, le=MAX_CANDIDATES)
 
 
 @router.get("/candidates", response=list[CandidateOut])
@@ -39,7 +40,7 @@ def candidates(request, filters: Query[CandidateQuery]):
         return []
     f = services.CandidateFilter(unit_id=unit_id, next_tier=filters.next_tier, edition=filters.edition,
                                  hitech_field=filters.hitech_field)
-    standings = list(services.candidates(scope=scope, run=run, filters=f)[: max(1, min(filters.limit, MAX_CANDIDATES))])
+    standings = list(services.candidates(scope=scope, run=run, filters=f)[: filters.limit])
     results = services.gaps_for(run=run, standings=standings)
     out = []
     for s in standings:

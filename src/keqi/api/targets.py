@@ -2,29 +2,19 @@
 allocations (the city administrator writes) and the reported indicator values."""
 
 import datetime as dt
-from decimal import Decimal
+from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
-from ninja.errors import HttpError
+from ninja import Field, Query, Router, Schema, Status
 
 from keqi.targets import services
 from keqi.targets.models import Indicator
 
 from .auth import read_scope
+from .params import Amount, Day, Id, LongText, Year
 
 router = Router(tags=["targets"])
-
-
-def _call(fn, **kwargs):
-    """Service errors as HTTP errors: 403 for permissions, 422 with the reasons for bad input."""
-    try:
-        return fn(**kwargs)
-    except PermissionDenied as exc:
-        raise HttpError(403, str(exc) or "Forbidden") from None
-    except ValidationError as exc:
-        raise HttpError(422, "; ".join(exc.messages)) from None
+ScopeKey = Annotated[str, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号")]
 
 
 class ForecastOut(Schema):
@@ -56,8 +46,8 @@ class ProgressOut(Schema):
 
 
 class ProgressQuery(Schema):
-    year: int | None = None
-    on: dt.date | None = None
+    year: Year | None = None
+    on: Day | None = None
 
 
 @router.get("/progress", response=list[ProgressOut])
@@ -83,10 +73,10 @@ def years(request):
 
 
 class SeriesQuery(Schema):
-    indicator: str = Indicator.HNTE_COUNT
-    scope_key: str = ""
-    year: int | None = None
-    on: dt.date | None = None
+    indicator: Indicator = Indicator.HNTE_COUNT
+    scope_key: ScopeKey = ""
+    year: Year | None = None
+    on: Day | None = None
 
 
 class TrendOut(Schema):
@@ -100,7 +90,7 @@ def trend(request, q: Query[SeriesQuery]):
     """The count of a counted indicator at every year-end since 2022 (the last point: today)."""
     scope = read_scope(request)
     key = q.scope_key or services.default_scope_key(scope=scope)
-    return _call(services.trend, scope=scope, indicator=q.indicator, scope_key=key, on=q.on or timezone.localdate())
+    return services.trend(scope=scope, indicator=q.indicator, scope_key=key, on=q.on or timezone.localdate())
 
 
 class RankOut(Schema):
@@ -118,7 +108,7 @@ def ranking(request, q: Query[SeriesQuery]):
     """Units by share of their own target reached (then by this year's gain); an officer gets its own unit."""
     scope = read_scope(request)
     on = q.on or timezone.localdate()
-    return _call(services.ranking, scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
+    return services.ranking(scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
 
 
 class TierOut(Schema):
@@ -128,7 +118,7 @@ class TierOut(Schema):
 
 
 @router.get("/funnel", response=list[TierOut])
-def funnel(request, on: dt.date | None = None, unit: int | None = None):
+def funnel(request, on: Day | None = None, unit: Id | None = None):
     """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope
     (``unit``: one reporting unit; it narrows the scope, never widens it)."""
     return services.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
@@ -154,22 +144,22 @@ class AllocationOut(Schema):
 
 
 class AllocationQuery(Schema):
-    indicator: str = Indicator.HNTE_COUNT
-    year: int
+    indicator: Indicator = Indicator.HNTE_COUNT
+    year: Year
 
 
 @router.get("/allocations", response=AllocationOut)
 def allocations(request, q: Query[AllocationQuery]):
     """The units' targets with the suggested split (an officer sees its own unit's row)."""
-    return _call(services.allocation, scope=read_scope(request), indicator=q.indicator, year=q.year,
-                 on=timezone.localdate())
+    return services.allocation(scope=read_scope(request), indicator=q.indicator, year=q.year,
+                               on=timezone.localdate())
 
 
 class AllocationIn(Schema):
-    indicator: str
-    year: int
-    source: str
-    values: dict[int, Decimal | None]  # unit id → target (null removes it)
+    indicator: Indicator
+    year: Year
+    source: LongText
+    values: dict[Id, Amount | None] = Field(max_length=1000)  # unit id → target (null removes it)
 
 
 class ChangedOut(Schema):
@@ -180,33 +170,33 @@ class ChangedOut(Schema):
 def set_allocations(request, body: AllocationIn):
     """Set units' targets (city administrator only); all or nothing; kept in history with who and source."""
     scope = read_scope(request)
-    n = _call(services.set_allocations, scope=scope, user=request.auth, indicator=body.indicator, year=body.year,
-              values=body.values, source=body.source)
+    n = services.set_allocations(scope=scope, user=request.auth, indicator=body.indicator, year=body.year,
+                                 values=body.values, source=body.source)
     return {"changed": n}
 
 
 class AcceptIn(Schema):
-    indicator: str
-    year: int
-    source: str
+    indicator: Indicator
+    year: Year
+    source: LongText
 
 
 @router.post("/allocations/accept", response=ChangedOut)
 def accept(request, body: AcceptIn):
     """Set every unit's target to the suggested split (city administrator only)."""
     scope = read_scope(request)
-    n = _call(services.accept_suggestion, scope=scope, user=request.auth, indicator=body.indicator,
-              year=body.year, on=timezone.localdate(), source=body.source)
+    n = services.accept_suggestion(scope=scope, user=request.auth, indicator=body.indicator,
+                                   year=body.year, on=timezone.localdate(), source=body.source)
     return {"changed": n}
 
 
 class ValueIn(Schema):
-    indicator: str
-    year: int
-    scope_key: str = "city"
-    as_of: dt.date
-    value: Decimal
-    source: str
+    indicator: Indicator
+    year: Year
+    scope_key: ScopeKey = "city"
+    as_of: Day
+    value: Amount
+    source: LongText
 
 
 class ValueOut(Schema):
@@ -225,19 +215,19 @@ class ValueOut(Schema):
 
 
 class ValueQuery(Schema):
-    indicator: str = ""
-    year: int | None = None
+    indicator: Indicator | None = None
+    year: Year | None = None
 
 
 @router.get("/values", response=list[ValueOut])
 def values(request, q: Query[ValueQuery]):
     """Dated values of the reported indicators (R&D intensity, S&T service revenue growth …), newest first."""
-    return list(services.indicator_values(scope=read_scope(request), indicator=q.indicator, year=q.year)[:500])
+    return list(services.indicator_values(scope=read_scope(request), indicator=q.indicator or "", year=q.year)[:500])
 
 
 @router.post("/values", response={201: ValueOut})
 def record_value(request, body: ValueIn):
     """Record a value (city administrator only)."""
     scope = read_scope(request)
-    v = _call(services.record_value, scope=scope, user=request.auth, **body.dict())
+    v = services.record_value(scope=scope, user=request.auth, **body.dict())
     return Status(201, v)

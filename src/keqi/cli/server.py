@@ -49,6 +49,31 @@ def _prepare_evaluation() -> None:
         console.print(f"[yellow]预编译企业评价查询失败：{exc}[/yellow]")
 
 
+def require_secret_key() -> None:
+    """Production runs on a secret key of its own: without KEQI_SECRET_KEY (and not in KEQI_DEBUG) refuse."""
+    from django.conf import settings
+
+    if settings.INSECURE_KEY and not settings.DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("未设置 KEQI_SECRET_KEY：生产环境必须设置自己的密钥（如 python -c "
+                                 "\"import secrets; print(secrets.token_urlsafe(50))\"），开发调试时可设 KEQI_DEBUG=1。"
+                                 "见 docs/security.md")
+
+
+def demo_secret_key(home: Path) -> str:
+    """The demo's own key: random, kept in KEQI_HOME/demo/secret-key, and labelled as the demo's (it guards
+    a demo on 127.0.0.1 with public passwords, nothing else)."""
+    import secrets
+
+    path = home / "demo" / "secret-key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("keqi-demo-" + secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def _serve(host: str, port: int, worker: bool) -> None:
     from waitress import serve as waitress_serve
 
@@ -108,8 +133,9 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         worker: bool = typer.Option(True, help="Also run the task worker in a child process."),
     ) -> None:
-        """Serve the web app (waitress) and its task worker."""
+        """Serve the web app (waitress) and its task worker (needs KEQI_SECRET_KEY unless KEQI_DEBUG=1)."""
         setup()
+        require_secret_key()
         _serve(host, port, worker)
 
     @app.command()
@@ -120,6 +146,12 @@ def register(app: typer.Typer) -> None:
         serve_: bool = typer.Option(True, "--serve/--no-serve", help="Start the server when ready."),
     ) -> None:
         """Set up a demo on SQLite: migrate, generate and import a population, create logins, serve."""
+        import os
+
+        if not os.environ.get("KEQI_SECRET_KEY"):  # the demo's own key (a demo key, labelled so), not the default
+            home = Path(os.environ.get("KEQI_HOME", Path.cwd() / "var")).resolve()
+            os.environ["KEQI_SECRET_KEY"] = demo_secret_key(home)
+            console.print(f"演示用密钥：{home / 'demo' / 'secret-key'}（仅供演示，生产环境请设置 KEQI_SECRET_KEY）")
         setup()
         from django.conf import settings
 

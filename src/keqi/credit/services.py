@@ -37,6 +37,7 @@ from .models import CreditPolicy, Default, FundEntry, Loan, Repayment
 from .money import city_district, compensation_for, one_year_after
 
 EDITION = "kv-credit"
+MAX_YUAN = 10**15  # an amount above this is a typing error (as the import's MAX_YUAN), and sums stay in int64
 MAX_RATE = Decimal("0.2400")  # a typing guard (24% a year), not a policy figure
 
 
@@ -357,8 +358,8 @@ def contribute(*, scope: Scope, unit_id: int, amount: int, on: dt.date, user=Non
     """Money paid into a unit's fund by the two levels of government, split city 4 : district 6."""
     if not scope.is_city:
         raise PermissionDenied(_("Only the city administrator records fund contributions."))
-    if amount <= 0:
-        raise CreditError("出资金额应大于0")
+    if amount <= 0 or amount >= MAX_YUAN:
+        raise CreditError(f"出资金额应大于0且小于{MAX_YUAN:,}元")
     city, district = city_district(amount)
     return FundEntry.objects.create(reporting_unit_id=unit_id, kind=FundEntry.Kind.CONTRIBUTION, amount=amount,
                                     city_part=city, district_part=district, entry_on=on, memo=memo[:200],
@@ -379,7 +380,7 @@ def grant_loan(*, scope: Scope, uscc: str, amount: int, annual_rate: Decimal, gr
     """Record a loan by the officer's bank, within the firm's available line and the unit's breaker."""
     bank = require_bank(scope)
     today = today or timezone.localdate()
-    if not isinstance(amount, int) or amount <= 0:
+    if not isinstance(amount, int) or amount <= 0 or amount >= MAX_YUAN:
         raise CreditError("贷款金额应为大于0的整数元")
     if not (Decimal(0) < annual_rate <= MAX_RATE):
         raise CreditError("年利率应大于0且不超过0.24（以小数表示，如 0.0345）")
@@ -416,6 +417,8 @@ def record_repayment(*, scope: Scope, loan_id: int, principal: int, interest: in
         raise CreditError("该贷款已结清或已代偿，不能再登记还款")
     if principal < 0 or interest < 0 or principal + interest == 0:
         raise CreditError("还款本金和利息不能为负数，且不能都为0")
+    if interest >= MAX_YUAN:
+        raise CreditError(f"还款利息应小于{MAX_YUAN:,}元")
     _check_day(paid_on, today, "还款日期")
     if paid_on < loan.granted_on:
         raise CreditError("还款日期早于放款日期")
@@ -471,7 +474,7 @@ def record_recovery(*, scope: Scope, loan_id: int, amount: int, on: dt.date, use
     if loan.status != Loan.Status.COMPENSATED:
         raise CreditError("只有已代偿的贷款才能登记追偿")
     left = loan.default.compensation - recovered(loan)
-    if amount <= 0 or amount > left:
+    if amount <= 0 or amount > left:  # (left is at most what the fund paid: within the columns)
         raise CreditError(f"追偿金额应大于0且不超过尚未收回的代偿款{left}元")
     city, district = city_district(amount)
     return FundEntry.objects.create(reporting_unit_id=loan.reporting_unit_id, kind=FundEntry.Kind.RECOVERY,

@@ -39,6 +39,8 @@ from .zones import PLAN_ZONES, plan_zone
 
 COUNTED = {Indicator.HNTE_COUNT: "hnte", Indicator.TECH_COUNT: "cq_tech"}
 PLAN_BASE_YEAR = 2022
+#: a target or reported value is below this in magnitude (the columns hold 16 digits before the point)
+MAX_VALUE = Decimal(10) ** 15
 
 
 @dataclass(frozen=True)
@@ -315,6 +317,8 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
             errors.append(f"{names[unit_id]}：目标值不能为负数（{value}）")
         elif value is not None and value.as_tuple().exponent < -4:
             errors.append(f"{names[unit_id]}：目标值最多四位小数（{value}）")
+        elif value is not None and value >= MAX_VALUE:
+            errors.append(f"{names[unit_id]}：目标值超出可记录的范围（小于 {MAX_VALUE:,}）")
     if errors:
         raise ValidationError(errors)
     existing = {t.scope_key: t for t in Target.objects.filter(indicator=indicator, year=year,
@@ -517,6 +521,10 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
 # ---------------------------------------------------------------- dashboard series
 
 def _require_scope_key(scope: Scope, scope_key: str) -> None:
+    kind, _sep, rest = scope_key.partition(":")
+    if not (scope_key == "city" or (kind == "zone" and rest in PLAN_ZONES)
+            or (kind == "unit" and rest.isdigit() and len(rest) < 19 and ReportingUnit.objects.filter(pk=int(rest)).exists())):
+        raise ValidationError(f"范围应为 city、zone:片区名 或 unit:区县编号：{scope_key}")
     keys = visible_scope_keys(scope=scope)
     if keys is not None and scope_key not in keys:
         raise PermissionDenied(_("This scope is outside yours."))
@@ -630,6 +638,8 @@ def check_value(*, indicator: str, year, scope_key: str, as_of, value, source: s
         faults.append(("value", f"数值不是数字：{value}"))
     elif value.as_tuple().exponent < -4:
         faults.append(("value", f"数值最多四位小数：{value}"))
+    elif abs(value) >= MAX_VALUE:
+        faults.append(("value", f"数值超出可记录的范围（绝对值小于 {MAX_VALUE:,}）：{value}"))
     if not (source or "").strip():
         faults.append(("source", "来源不能为空"))
     return faults

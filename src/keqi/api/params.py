@@ -1,0 +1,45 @@
+"""The API's parameter types, each bounded so that no value a client sends reaches the database or a
+calculation it cannot hold (SQLite does not enforce the columns' limits; Python's dates end in 9999).
+
+The bounds are declared in the OpenAPI, so a client sees them, and a value outside answers 422.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+
+from keqi.registry.parsing import MAX_YUAN
+
+#: years of the programme's data (fiscal years, targets, contracts): as the import's 年度 column
+MIN_YEAR, MAX_YEAR = 1980, 2100
+#: days: any assessment or record day the services can compute with
+MIN_DAY, MAX_DAY = dt.date(1980, 1, 1), dt.date(2100, 12, 31)
+#: database keys (64-bit)
+MAX_ID = 2**63 - 1
+#: pages of 50: 10 million rows
+MAX_PAGE = 200_000
+
+Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
+Day = Annotated[dt.date, Field(ge=MIN_DAY, le=MAX_DAY, description="日期（YYYY-MM-DD）")]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Yuan = Annotated[int, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
+PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Text = Annotated[str, Field(max_length=200)]
+LongText = Annotated[str, Field(max_length=2000)]
+#: a target or reported value: what the columns hold (20 digits, 4 decimals)
+Amount = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=20, decimal_places=4)]
+Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]
+
+
+class Pages(PageNumberPagination):
+    """50 a page (the client may ask for up to 200), pages from 1 to 200,000; a page past the end is empty."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1, le=200)
+
+    def __init__(self, page_size: int = 50, max_page_size: int = 200, **kwargs: Any) -> None:
+        super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
