@@ -142,7 +142,9 @@ def enterprise_contracts(request, uscc: str):
     """A firm's contracts as seller or buyer (linked from the firm's page)."""
     scope = scope_for(request.user)
     qs = services.enterprise_contracts(scope=scope, uscc=uscc).order_by("-registered_on", "number")
-    firm = Enterprise.objects.filter(uscc=uscc.strip().upper()).first()
-    if scope.role == "enterprise_user" and (firm is None or firm.pk != scope.enterprise_id):
+    # The registry's record only for who may read it; otherwise the page is the contracts the caller may
+    # read, and a code with none of them is a 404 (whether it exists or not: nothing to tell).
+    firm = scope.enterprises(Enterprise.objects.all()).filter(uscc=uscc.strip().upper()).first()
+    if firm is None and (scope.role == "enterprise_user" or not qs.exists()):
         raise Http404(_("No such enterprise in your scope."))
     return render(request, "contracts/enterprise.html", {"uscc": uscc.upper(), "firm": firm, "contracts": qs})
