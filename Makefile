@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
 ECHARTS := src/keqi/web/static/web/vendor/echarts.min.js
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-dev messages assets demo serve test test-postgres lint bench mutate mutate-ci clean
+.PHONY: help install install-dev messages assets demo serve test test-postgres lint bench mutate mutate-ci fuzz clean
 
 help: ## Show this list
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -43,7 +43,7 @@ $(ECHARTS): package-lock.json
 demo: install ## Migrate SQLite, generate and import the demo population, create the logins, serve on :8000
 	$(BIN)/keqi demo
 
-serve: install ## Serve the web app and its task worker on :8000 (no demo data)
+serve: install ## Serve the web app and its task worker on :8000 (no demo data; needs KEQI_SECRET_KEY or KEQI_DEBUG=1)
 	$(BIN)/keqi serve
 
 test: install-dev ## Run the tests (SQLite by default; set KEQI_DATABASE_URL for PostgreSQL)
@@ -61,6 +61,10 @@ mutate: install-dev ## Mutation testing of the rule modules (GROUPS="forecast cr
 
 mutate-ci: install-dev ## What CI runs: groups changed since measured, then a rotating sample (time-boxed)
 	nice -n 10 $(BIN)/python scripts/mutate.py ci
+
+fuzz: install-dev ## Schemathesis against a running demo (make demo first; TOKEN=$$(.venv/bin/keqi token create city-admin))
+	$(BIN)/st run http://127.0.0.1:8000/api/openapi.json -H "Authorization: Bearer $(TOKEN)" --seed 13 \
+	  --exclude-checks positive_data_acceptance --generation-database none
 
 bench: install-dev ## Run the benchmarks (figures go to docs/benchmarks.md)
 	$(BIN)/python benchmarks/import_reports.py
