@@ -73,6 +73,27 @@ PAGES = {
     "credit:funds": (lambda w: {}, WRITERS),
     "credit:policy": (lambda w: {}, CITY),
     "credit:enterprise": (lambda w: {"uscc": w.other_firm}, frozenset({"city_admin", "bank_officer"})),
+    "applications:list": (lambda w: {}, READERS),
+    "applications:new": (lambda w: {}, frozenset({"enterprise_user"})),
+    "applications:bulk": (lambda w: {}, NOBODY),  # POST only
+    "applications:detail": (lambda w: {"pk": w.other_application}, CITY),
+    "applications:act": (lambda w: {"pk": w.other_application}, NOBODY),  # POST only
+    "applications:attachment_upload": (lambda w: {"pk": w.other_application}, NOBODY),  # POST only
+    "applications:attachment": (lambda w: {"pk": 999_999}, NOBODY),
+    "applications:attachment_delete": (lambda w: {"pk": 999_999}, NOBODY),
+    "applications:filings": (lambda w: {}, READERS),
+    "applications:filing_start": (lambda w: {}, NOBODY),  # POST only
+    "applications:filing_missing": (lambda w: {}, WRITERS),
+    "applications:filing_window": (lambda w: {}, CITY),
+    "applications:filing": (lambda w: {"pk": w.other_filing}, CITY),
+    "applications:filing_evaluate": (lambda w: {"pk": w.other_filing}, NOBODY),  # POST only
+    "applications:filing_act": (lambda w: {"pk": w.other_filing}, NOBODY),  # POST only
+    "applications:batches": (lambda w: {}, WRITERS),
+    "applications:batch": (lambda w: {"pk": 999_999}, NOBODY),
+    "applications:batch_export": (lambda w: {"pk": 999_999}, NOBODY),
+    "applications:calendar": (lambda w: {}, WRITERS),
+    "applications:calendar_year": (lambda w: {"year": 2025}, WRITERS),
+    "applications:notices": (lambda w: {}, SIGNED_IN),
     "login": (lambda w: {}, EVERYONE),
     "logout": (lambda w: {}, NOBODY),  # POST only
     "lockouts": (lambda w: {}, CITY),
@@ -166,6 +187,9 @@ def test_every_page_for_every_role(tmp_path, role):
 
 # ---------------------------------------------------------------- the API, operation by operation
 
+# an empty body: the operation is only checked to refuse it before touching data (422 for every role, 401 anonymous)
+EMPTY = "{}"
+
 # "METHOD /path" → (path parameters from the world (other objects), body, who gets a 2xx)
 OPERATIONS = {
     "GET /api/units": ({}, None, WRITERS | {"enterprise_user"}),
@@ -218,6 +242,30 @@ OPERATIONS = {
     "POST /api/tasks": ({}, lambda w: {"uscc": w.other_firm, "kind": "visit", "title": "越权走访",
                                        "assigned_to": "w-other_officer", "due_on": "2025-09-01"}, CITY),
     "PATCH /api/tasks/{task_id}": (lambda w: {"task_id": w.other_task}, lambda w: {"notes": "越权"}, CITY),
+    "GET /api/applications": ({}, None, SIGNED_IN),  # empty for the roles without cases
+    "POST /api/applications": ({}, EMPTY, NOBODY),
+    "POST /api/applications/bulk": ({}, EMPTY, NOBODY),
+    "GET /api/applications/{application_id}": (lambda w: {"application_id": w.other_application}, None, CITY),
+    "POST /api/applications/{application_id}/actions": (lambda w: {"application_id": w.other_application}, EMPTY,
+                                                        NOBODY),
+    "POST /api/applications/{application_id}/attachments": (lambda w: {"application_id": w.other_application}, EMPTY,
+                                                            NOBODY),
+    "GET /api/applications/attachments/{attachment_id}": ({"attachment_id": 999_999}, None, NOBODY),
+    "GET /api/applications/pipeline/counts": ({}, None, WRITERS),
+    "GET /api/filings": ({}, None, SIGNED_IN),
+    "POST /api/filings": ({}, EMPTY, NOBODY),
+    "GET /api/filings/{filing_id}": (lambda w: {"filing_id": w.other_filing}, None, CITY),
+    "PUT /api/filings/{filing_id}/entries": (lambda w: {"filing_id": w.other_filing}, EMPTY, NOBODY),
+    "POST /api/filings/{filing_id}/evaluate": (lambda w: {"filing_id": w.other_filing}, EMPTY, NOBODY),
+    "POST /api/filings/{filing_id}/actions": (lambda w: {"filing_id": w.other_filing}, EMPTY, NOBODY),
+    "GET /api/filings/missing/{fiscal_year}": ({"fiscal_year": 2024}, None, WRITERS),
+    "GET /api/publicity/batches": ({}, None, WRITERS),
+    "POST /api/publicity/batches": ({}, EMPTY, NOBODY),
+    "GET /api/publicity/batches/{batch_id}": ({"batch_id": 999_999}, None, NOBODY),
+    "POST /api/publicity/batches/{batch_id}/conclude": ({"batch_id": 999_999}, None, NOBODY),
+    "GET /api/calendar": ({}, None, WRITERS),
+    "PUT /api/calendar/{year}": ({"year": 2025}, EMPTY, NOBODY),
+    "GET /api/workflows": ({}, None, SIGNED_IN),
 }
 
 
@@ -253,8 +301,16 @@ def test_every_operation_for_every_role(tmp_path, role):
         method, path = op.split(" ", 1)
         params, body, readers = OPERATIONS[op]
         url = path.format(**(params(world) if callable(params) else params))
-        kwargs = {"content_type": "application/json", "data": json.dumps(body(world))} if body else {}
+        if body == EMPTY:
+            kwargs = {"content_type": "application/json", "data": EMPTY}
+        else:
+            kwargs = {"content_type": "application/json", "data": json.dumps(body(world))} if body else {}
         response = getattr(client, method.lower())(url, **kwargs, **headers)
+        if body == EMPTY:
+            expected = 401 if role == "anonymous" else 422
+            if response.status_code not in (expected, 403, 404):
+                problems.append(f"{op}: {response.status_code}, expected {expected}")
+            continue
         ok = 200 <= response.status_code < 300 or (body and response.status_code == 422)  # a rule, not a role
         if role in readers and not ok:
             problems.append(f"{op}: {response.status_code} {response.content[:200]!r}, expected 2xx")

@@ -55,6 +55,8 @@ class World:
     other_batch: int = 0
     other_contract_import: int = 0
     other_value: int = 0
+    other_application: int = 0
+    other_filing: int = 0
 
     def forbidden(self, role: str) -> set[str]:
         """The markers a role must never see (in any response)."""
@@ -164,4 +166,15 @@ def build(tmp_path) -> World:
     w.other_contract_import = ContractImport.objects.create(
         uploaded_by=w.users["other_officer"], file="contract-imports/x.xlsx", original_name=f"{OTHER_SOURCE}.xlsx",
         status=ContractImport.Status.INVALID if hasattr(ContractImport.Status, "INVALID") else "invalid").pk
+    from keqi.applications.models import AnnualFiling, Application
+    from keqi.policy import workflows
+
+    now = timezone.now()
+    other_firm = firms[w.other_firm]
+    common = dict(enterprise=other_firm, reporting_unit_id=w.other_unit, state="draft", state_since=now,
+                  updated_at=now, created_by=w.users["other_officer"])
+    w.other_filing = AnnualFiling.objects.create(workflow=workflows.resolve(workflows.FILING, DAY).id,
+                                                 fiscal_year=2024, **common).pk
+    w.other_application = Application.objects.create(workflow=workflows.resolve("cq-tech", DAY).id,
+                                                     programme="cq-tech", year=2025, **common).pk
     return w
