@@ -12,6 +12,7 @@ from keqi.accounts.scope import SYSTEM
 from keqi.pipeline import services
 from keqi.pipeline.models import Stage
 from keqi.policy import editions as policy_editions
+from keqi.policy.ladder import editions_in_force
 from keqi.registry import flows as registry_flows
 from keqi.screening import flows as screening_flows
 from keqi.screening.models import Standing
@@ -70,9 +71,9 @@ def test_a_family_resolves_to_the_edition_in_force_on_the_day(monkeypatch):
         return old if on < switch else new
 
     monkeypatch.setattr(policy_editions, "resolve", resolve)
-    assert services.editions_in_force(["fam"], switch - dt.timedelta(days=1)) == (old.id,)
-    assert services.editions_in_force(["fam"], switch) == (new.id,)
-    assert services.editions_in_force(["fam", "unknown-family"], switch) == (new.id,)  # no edition: skipped
+    assert editions_in_force(["fam"], switch - dt.timedelta(days=1)) == (old.id,)
+    assert editions_in_force(["fam"], switch) == (new.id,)
+    assert editions_in_force(["fam", "unknown-family"], switch) == (new.id,)  # no edition: skipped
 
 
 def test_the_city_may_only_save_known_kinds_and_families():

@@ -4,19 +4,16 @@ Cultivation tasks: a district officer plans work on its own unit's firms and ass
 officer of the same unit; the city administrator may do so anywhere. Overdue = open and due before
 today; upcoming = open and due within the next 14 days.
 
-The tier ladder (``current_ladder``) is data (:class:`~keqi.pipeline.models.Stage`): a firm stands
-on the highest stage its qualifications place it on; entry to the stage above is decided by the
-editions of that stage's families in force on the day (``Ladder.next_editions``). A firm's history
-(:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``stage_counts``) and the conversion
+The tier ladder is data the city administrator edits (:class:`~keqi.pipeline.models.Stage`);
+``current_ladder`` reads it into the pure :class:`keqi.policy.ladder.Ladder` that screening and the
+pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``stage_counts``) and the conversion
 rates (``conversions``) per stage and unit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +21,7 @@ from django.db.models import Max, QuerySet
 
 from keqi.accounts.models import Role
 from keqi.accounts.scope import Scope
-from keqi.policy import editions as policy_editions
+from keqi.policy.ladder import Ladder, Tier
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
@@ -89,66 +86,6 @@ def update_task(*, scope: Scope, task_id: int, status: str | None = None, outcom
 
 
 # ---------------------------------------------------------------- the tier ladder
-
-
-@dataclass(frozen=True)
-class Tier:
-    level: int
-    key: str
-    label: str  # Chinese (the official wording)
-    label_en: str
-    qualifications: tuple[str, ...]  # Qualification.kind values that place a firm here
-    entry_families: tuple[str, ...]  # edition families whose verdict decides entry here
-
-
-@dataclass(frozen=True)
-class Ladder:
-    """The stages in level order, with the lookups screening and the pages need (pure)."""
-
-    tiers: tuple[Tier, ...]
-
-    @cached_property
-    def by_key(self) -> dict[str, Tier]:
-        return {t.key: t for t in self.tiers}
-
-    @cached_property
-    def _level_of_kind(self) -> dict[str, int]:
-        return {kind: t.level for t in self.tiers for kind in t.qualifications}
-
-    def tier_of(self, kinds: Iterable[str]) -> Tier:
-        """The highest stage that any of the qualification kinds held places the firm on."""
-        level = max((self._level_of_kind[k] for k in kinds if k in self._level_of_kind), default=self.tiers[0].level)
-        return self.at_level(level)
-
-    def at_level(self, level: int) -> Tier:
-        return next(t for t in self.tiers if t.level == level)
-
-    def next_of(self, tier: Tier) -> Tier | None:
-        return next((t for t in self.tiers if t.level > tier.level), None)
-
-    def next_editions(self, tier: Tier, on: dt.date) -> tuple[str, ...]:
-        """The editions deciding entry to the stage above ``tier`` on day ``on``, in the stage's family order.
-
-        A family with no edition in force that day (or not known to ``keqi.policy``) is skipped.
-        """
-        nxt = self.next_of(tier)
-        if nxt is None:
-            return ()
-        return editions_in_force(nxt.entry_families, on)
-
-    def labels(self) -> dict[str, str]:
-        return {t.key: t.label for t in self.tiers}
-
-
-def editions_in_force(families: Iterable[str], on: dt.date) -> tuple[str, ...]:
-    """The edition id of each family in force on ``on`` (families without one that day are left out)."""
-    out = []
-    for family in families:
-        try:
-            out.append(policy_editions.resolve(family, on=on).id)
-        except KeyError:
-            continue
-    return tuple(dict.fromkeys(out))
 
 
 def current_ladder() -> Ladder:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 
 from keqi.accounts.scope import Scope
-from keqi.pipeline.services import editions_in_force
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine
+from keqi.policy.ladder import editions_in_force
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table

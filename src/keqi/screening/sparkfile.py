@@ -18,8 +18,8 @@ row), for a population that does not fit one machine:
 
 Row order is Spark's (its read splits; a file read as fewer splits than the cluster has cores is
 first spread over them), not necessarily the input's; ``uscc`` identifies each row.
-The executors need the keqi wheel in the Python they run (``spark.pyspark.python``); they start
-Django for its settings only (the ladder and editions come from the driver; no database access).
+The executors need the keqi wheel in the Python they run (``spark.pyspark.python``); they do not start
+Django (the ladder, ``keqi.policy.ladder``, and the editions come from the driver; no database access).
 """
 
 from __future__ import annotations
@@ -65,9 +65,6 @@ def _judge_partitions(state_blob: bytes, compiled: dict, analysed: dict, edition
     """The function ``mapInArrow`` runs on the executors over the flat rows with Spark's verdicts."""
 
     def judge(batches):
-        from keqi.cli.django_setup import setup
-
-        setup()  # the ladder's classes live in Django apps; settings only, no database access
         policy_engine.seed_compiled(compiled)  # the driver's compiled SQL: no compiling per executor
         policy_engine.seed_analyses(analysed)  # nor parsing it for the gap search
         state = pickle.loads(state_blob)
