@@ -133,8 +133,8 @@ def inner(firms: int, seed: int) -> dict:
     t = time.perf_counter()
     n = sum(1 for _ in AnnualReport.objects.values_list("pk", "revenue", "rd_expense").iterator(chunk_size=20_000))
     read = time.perf_counter() - t
-    # the tier history written after the run (pipeline app) is timed apart
-    record = flows.pipeline_flows.record_screening
+    # the tier history written after the run (screening.history) is timed apart
+    record = flows.history.record_screening
     spent = {"history": 0.0}
 
     def timed(**kwargs):
@@ -144,7 +144,7 @@ def inner(firms: int, seed: int) -> dict:
         finally:
             spent["history"] += time.perf_counter() - start
 
-    flows.pipeline_flows.record_screening = timed
+    flows.history.record_screening = timed
     marks = []
     from django.db import connection
 

@@ -8,7 +8,7 @@ screening run with one standing per firm, then times:
 
 - ``qualifications``  ``record_qualifications`` for every titled firm (what an import of their
                       certificates triggers), first (all new) and again (nothing changed);
-- ``screening``       ``record_screening`` of the run (what a completed screening triggers), first
+- ``screening``       ``screening.history.record_screening`` of the run (what a completed screening triggers), first
                       and again (the same year again: updated in place);
 - ``funnel``          ``stage_counts`` for the whole city and one year;
 - ``conversions``     ``conversions`` for the whole city from one year to the next.
@@ -43,6 +43,7 @@ def inner(firms: int) -> dict:
     from keqi.pipeline import flows, services
     from keqi.pipeline.models import TierRecord
     from keqi.registry.models import Enterprise, Qualification, ReportingUnit
+    from keqi.screening import history
     from keqi.screening.models import ScreeningRun, Standing
 
     rng = random.Random(7)
@@ -81,8 +82,8 @@ def inner(firms: int) -> dict:
     timed("qualifications", lambda: flows.record_qualifications(enterprise_ids=titled, today=today))
     out["records"] = TierRecord.objects.count()
     timed("qualifications again", lambda: flows.record_qualifications(enterprise_ids=titled, today=today))
-    timed("screening", lambda: flows.record_screening(run=run))
-    timed("screening again", lambda: flows.record_screening(run=run))
+    timed("screening", lambda: history.record_screening(run=run))
+    timed("screening again", lambda: history.record_screening(run=run))
     timed("funnel", lambda: services.stage_counts(scope=SYSTEM, year=2025))
     timed("conversions", lambda: services.conversions(scope=SYSTEM, from_year=2024, to_year=2025))
     out["all records"] = TierRecord.objects.count()

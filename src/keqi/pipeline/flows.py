@@ -1,21 +1,17 @@
-"""Writing each firm's tier history (TierRecord) when the facts behind it change.
+"""Writing each firm's tier history from its qualifications (TierRecord, source ``qualification``).
 
-Two moments write it, both from flows (never from a view):
-
-- a screening run completes (``screening.flows.run_screening`` calls :func:`record_screening`):
-  every screened firm's stage in the run's year, with the verdict for its next stage;
-- qualifications are imported (``registry.flows.run_import`` calls :func:`record_qualifications`):
-  the touched firms' stages for every year their qualifications cover; a qualification saved or
-  deleted one at a time (the Django admin) does the same for its firm (``keqi.pipeline.signals``).
-
-Both are idempotent: a record is keyed by firm, year and source, so running them again updates
-the record in place. :func:`backfill_history` writes both for data that predates them.
+Qualifications are imported (``registry.flows.run_import`` sends ``registry.signals.
+qualifications_imported``, which ``keqi.pipeline.signals`` receives): the touched firms' stages for
+every year their qualifications cover; a qualification saved or deleted one at a time (the Django
+admin) does the same for its firm. Idempotent: a record is keyed by firm, year and source, so running
+it again updates the record in place. The screening side of the history is written by
+``keqi.screening.history`` (the layer above).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -26,33 +22,6 @@ from .models import Stage, TierRecord
 from .services import current_ladder
 
 BATCH = 5000
-
-
-def record_screening(*, run) -> int:
-    """Record every firm of a complete run at its stage in the run's year; returns the records written.
-
-    A later run assessed in the same year replaces the firm's screening record of that year. One
-    ``INSERT … SELECT … ON CONFLICT`` statement (SQLite and PostgreSQL), so a city-wide run of
-    100,000 firms adds no round trip per firm.
-    """
-    from keqi.screening.models import ScreeningRun, Standing
-
-    if run.status != ScreeningRun.Status.COMPLETE:
-        raise ValueError(f"screening run {run.pk} is {run.status}, not complete")
-    record, standing, stage = TierRecord._meta.db_table, Standing._meta.db_table, Stage._meta.db_table
-    sql = f"""
-        INSERT INTO {record} (enterprise_id, year, stage_id, source, run_id, next_edition, next_verdict, recorded_at)
-        SELECT s.enterprise_id, %s, st.id, %s, s.run_id, s.next_edition, s.next_verdict, %s
-        FROM {standing} s JOIN {stage} st ON st.key = s.current_tier
-        WHERE s.run_id = %s
-        ON CONFLICT (enterprise_id, year, source) DO UPDATE SET
-            stage_id = excluded.stage_id, run_id = excluded.run_id, next_edition = excluded.next_edition,
-            next_verdict = excluded.next_verdict, recorded_at = excluded.recorded_at
-    """
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [run.assess_on.year, TierRecord.Source.SCREENING, now, run.pk])
-        return cursor.rowcount
 
 
 def record_imported_qualifications(*, plan, today: dt.date | None = None) -> int:
@@ -137,20 +106,3 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
                       ops.adapt_datefield_value(start), base])
                 written += max(cursor.rowcount, 0)
     return written
-
-
-def backfill_history(*, today: dt.date | None = None, enterprise_ids: Sequence[int] | None = None) -> dict[str, int]:
-    """Write the history for existing data: every firm's qualifications, and for each year the latest
-    complete screening run assessed in it (a city-wide run, or each unit's own if newer)."""
-    from keqi.registry.models import Enterprise
-    from keqi.screening.models import ScreeningRun
-
-    if enterprise_ids is None:
-        enterprise_ids = list(Enterprise.objects.filter(qualifications__isnull=False).distinct()
-                              .values_list("pk", flat=True))
-    quals = record_qualifications(enterprise_ids=enterprise_ids, today=today)
-    runs = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE).order_by("finished_at", "pk")
-    screened = 0
-    for run in runs:  # oldest first, so the latest run of a year is the one kept
-        screened = record_screening(run=run)
-    return {"qualification_records": quals, "screening_runs": runs.count(), "last_run_records": screened}

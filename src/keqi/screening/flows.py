@@ -24,14 +24,13 @@ from django.db import connections
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
-from keqi.pipeline import flows as pipeline_flows
 from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
-from . import judging, sqlcache, store
+from . import history, judging, sqlcache, store
 from .closeness import next_choice
 from .models import ScreeningRun, Standing
 from .services import editions_on
@@ -121,7 +120,7 @@ def run_screening(
     run.progress = 100
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "progress", "finished_at", "counts"])
-    pipeline_flows.record_screening(run=run)  # each firm's tier history for the run's year
+    history.record_screening(run=run)  # each firm's tier history for the run's year
     return run
 
 

@@ -7,7 +7,7 @@ changes nothing.
 
 from django.core.management.base import BaseCommand
 
-from keqi.pipeline.flows import backfill_history
+from keqi.screening.history import backfill_history
 
 
 class Command(BaseCommand):
