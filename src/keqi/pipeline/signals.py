@@ -1,10 +1,10 @@
-"""A qualification written or deleted one at a time (the Django admin, a shell, a data fix) rewrites
-its firm's tier history at once, in the same transaction.
+"""Qualifications change, the tier history follows at once, in the same transaction.
 
-The import writes qualifications in bulk (no model signals) and records the history itself
-(``registry.flows.run_import`` → ``flows.record_imported_qualifications``); everything that saves or
-deletes a ``registry.Qualification`` instance goes through here, so the history never waits for the
-next import or ``manage.py backfill_tier_history``.
+The import writes qualifications in bulk (no model signals) and sends
+``registry.signals.qualifications_imported`` (received here: ``flows.record_imported_qualifications``);
+a qualification written or deleted one at a time (the Django admin, a shell, a data fix) sends the
+model signals, received here too. So the history never waits for the next import or ``manage.py
+backfill_tier_history``, and the registry never imports the pipeline.
 
 The history code (``flows``) is imported when a handler runs, not when the app is ready: it brings in
 the policy editions and the registry services, which every process would otherwise pay for at start
@@ -17,6 +17,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from keqi.registry.models import Qualification
+from keqi.registry.signals import qualifications_imported
 
 _PREVIOUS = "_keqi_previous_enterprise_id"
 
@@ -49,3 +50,10 @@ def _qualification_deleted(sender, instance: Qualification, **kwargs) -> None:
     from .flows import record_qualifications
 
     record_qualifications(enterprise_ids=[instance.enterprise_id])
+
+
+@receiver(qualifications_imported, dispatch_uid="keqi.pipeline.qualifications_imported")
+def _qualifications_imported(sender, plan, today=None, **kwargs) -> None:
+    from .flows import record_imported_qualifications
+
+    record_imported_qualifications(plan=plan, today=today)  # the firms' tier history, year by year

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from keqi.accounts.scope import Scope
 
-from . import exporting, services
+from . import exporting, services, signals
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .models import ExportFile, ImportBatch
 from .parsing import CellError, check_qualifications, check_reports, parse_sheet
@@ -90,9 +90,8 @@ def run_import(
             return ImportResult(plan, False)
         services.apply_plan(plan=plan, user=user, reason=reason or f"导入 {path.name}",
                              progress=progress)
-        from keqi.pipeline.flows import record_imported_qualifications  # pipeline builds on the registry
-
-        record_imported_qualifications(plan=plan, today=today)  # the firms' tier history, year by year
+        # the apps above rewrite what depends on the qualifications (the pipeline: each firm's tier history)
+        signals.qualifications_imported.send(sender=run_import, plan=plan, today=today)
     return ImportResult(plan, True)
 
 
