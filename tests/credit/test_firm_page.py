@@ -37,7 +37,7 @@ def grant(bank, code, amount=100_000):
 
 
 def page(client, code) -> str:
-    response = client.get(reverse("registry:enterprise_detail", args=[code]))
+    response = client.get(reverse("web:enterprise_detail", args=[code]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -99,7 +99,7 @@ def test_the_page_makes_as_many_queries_for_many_contracts_and_loans_as_for_few(
                                       today=dt.date(2026, 6, 30))
 
     # each step adds a contract and a loan: two rows of the page
-    assert_fixed_queries(client_for(city_admin), reverse("registry:enterprise_detail", args=[a]), grow, per_row=2)
+    assert_fixed_queries(client_for(city_admin), reverse("web:enterprise_detail", args=[a]), grow, per_row=2)
 
 
 def test_the_firm_summary_shows_a_bank_only_its_own_loans(firms, bank_a, bank_b, registrar):

@@ -26,7 +26,7 @@ def firm(tmp_path, city_admin):
 
 
 def page(client, firm):
-    response = client.get(reverse("registry:enterprise_detail", args=[firm.uscc]))
+    response = client.get(reverse("web:enterprise_detail", args=[firm.uscc]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -67,5 +67,5 @@ def test_the_audit_history_says_who_changed_a_qualification_and_what(firm, clien
 
 
 def test_an_officer_of_another_unit_cannot_open_the_firm_page(firm, client_for, nanan_officer):
-    response = client_for(nanan_officer).get(reverse("registry:enterprise_detail", args=[firm.uscc]))
+    response = client_for(nanan_officer).get(reverse("web:enterprise_detail", args=[firm.uscc]))
     assert response.status_code == 404

@@ -37,7 +37,7 @@ def test_officer_lists_only_own_district(client_for, yubei_officer, two_district
 def test_officer_cannot_open_another_districts_firm(client_for, yubei_officer, two_districts):
     _, nanan = two_districts
     c = client_for(yubei_officer)
-    assert c.get(reverse("registry:enterprise_detail", args=[nanan[0]])).status_code == 404
+    assert c.get(reverse("web:enterprise_detail", args=[nanan[0]])).status_code == 404
 
 
 def test_officer_filter_by_another_unit_still_shows_only_own(client_for, yubei_officer, two_districts):
@@ -71,7 +71,7 @@ def test_enterprise_user_sees_only_its_own_firm(client_for, make_user, two_distr
     c = client_for(user)
     html = c.get(reverse("registry:enterprise_list")).content.decode()
     assert yubei[0] in html and yubei[1] not in html
-    assert c.get(reverse("registry:enterprise_detail", args=[yubei[1]])).status_code == 404
+    assert c.get(reverse("web:enterprise_detail", args=[yubei[1]])).status_code == 404
     assert c.get(reverse("registry:import_upload")).status_code == 403
 
 
@@ -97,7 +97,7 @@ def test_list_page_query_count_does_not_grow_with_rows(client_for, city_admin, t
 def test_detail_page_shows_figures_in_wan_and_history(client_for, city_admin, two_districts):
     code = two_districts[0][0]
     report = AnnualReport.objects.filter(enterprise__uscc=code).first()
-    html = client_for(city_admin).get(reverse("registry:enterprise_detail", args=[code])).content.decode()
+    html = client_for(city_admin).get(reverse("web:enterprise_detail", args=[code])).content.decode()
     whole = report.revenue // 10_000
     assert f"{whole:,}" in html
     assert "导入 seed.xlsx" in html  # the change history names the import

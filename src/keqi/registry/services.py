@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from keqi.accounts.scope import Scope
@@ -87,6 +88,43 @@ def enterprises(*, scope: Scope, filters: EnterpriseFilter | None = None) -> Que
 def enterprise(*, scope: Scope, uscc: str) -> Enterprise:
     """One enterprise by its code, or ``Enterprise.DoesNotExist`` when it is outside the scope."""
     return enterprises(scope=scope).get(uscc=uscc.upper())
+
+
+AUDIT_ROWS = 50
+AUDIT_SKIP = {"id", "enterprise", "created_at", "updated_at"}
+
+
+def change_history(*, scope: Scope, enterprise: Enterprise, limit: int = AUDIT_ROWS) -> list[dict]:
+    """Who changed what, when: the enterprise, its reports and its qualifications, newest first.
+
+    Each change lists the fields that differ from the object's previous history row (old → new)."""
+    scope.require_read()
+    if not scope.enterprises(Enterprise.objects.filter(pk=enterprise.pk)).exists():
+        raise Enterprise.DoesNotExist(enterprise.pk)
+    rows = []
+    for label, model, qs in (
+        (_("Enterprise"), Enterprise, enterprise.history.all()),
+        (_("Annual report"), AnnualReport, AnnualReport.history.filter(enterprise_id=enterprise.pk)),
+        (_("Qualification"), Qualification, Qualification.history.filter(enterprise_id=enterprise.pk)),
+    ):
+        fields = [f for f in model._meta.concrete_fields if f.name not in AUDIT_SKIP]
+        previous: dict[int, object] = {}
+        for h in qs.select_related("history_user").order_by("history_date", "history_id"):
+            old = previous.get(h.id)
+            changes = [] if old is None else [
+                {"field": f.verbose_name, "old": getattr(old, f.attname), "new": getattr(h, f.attname)}
+                for f in fields if getattr(old, f.attname) != getattr(h, f.attname)]
+            previous[h.id] = h
+            what = label
+            if model is AnnualReport:
+                what = f"{label} {h.fiscal_year}"
+            elif model is Qualification:
+                what = f"{label} {h.get_kind_display()}"
+            rows.append({"when": h.history_date, "who": h.history_user, "what": what,
+                         "type": h.get_history_type_display(), "changes": changes,
+                         "reason": h.history_change_reason})
+    rows.sort(key=lambda r: r["when"], reverse=True)
+    return rows[:limit]
 
 
 def export_frames(*, scope: Scope, queryset: QuerySet) -> dict[str, pl.DataFrame]:

@@ -6,7 +6,6 @@ app_name = "registry"
 urlpatterns = [
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
     path("enterprises/export.xlsx", views.enterprise_export, name="enterprise_export"),
-    path("enterprises/<str:uscc>/", views.enterprise_detail, name="enterprise_detail"),
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("template.xlsx", views.template_download, name="template"),

@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +21,9 @@ from django.views.decorators.http import require_POST
 from keqi.accounts.scope import scope_for
 from keqi.web.downloads import xlsx_response
 
-from . import exporting, flows, marks, services, tasks
+from . import exporting, flows, services, tasks
 from .forms import EnterpriseFilterForm, UploadForm
-from .models import AnnualReport, Enterprise, ExportFile, ImportBatch, Qualification
+from .models import AnnualReport, ExportFile, ImportBatch, Qualification
 
 PAGE_SIZE = 50
 # Up to this many enterprises an export streams at once; larger ones are written by the worker.
@@ -96,85 +95,6 @@ def export_detail(request, pk: int):
 def export_download(request, pk: int):
     export = get_object_or_404(_exports_visible(request), pk=pk, status=ExportFile.Status.DONE)
     return xlsx_response(Path(export.file.path), Path(export.file.name).name)
-
-
-@login_required
-def enterprise_detail(request, uscc: str):
-    scope = scope_for(request.user)
-    scope.require_read()
-    try:
-        ent = services.enterprise(scope=scope, uscc=uscc)
-    except Enterprise.DoesNotExist:
-        raise Http404(_("No such enterprise in your scope.")) from None
-    reports = list(ent.reports.order_by("-fiscal_year"))
-    return render(request, "registry/enterprise_detail.html", {
-        "enterprise": ent, "reports": reports, "qualifications": list(ent.qualifications.all()),
-        "audit": _audit(ent), **_tiers_and_verdicts(scope, ent), **_money(scope, ent),
-        "cases": marks.for_firms(scope=scope, enterprise_ids=[ent.pk], every=True).get(ent.pk, []),
-    })
-
-
-def _money(scope, ent: Enterprise) -> dict:
-    """The firm's technology contracts and knowledge-value credit, from their apps' read services."""
-    from keqi.contracts import services as contracts
-    from keqi.credit import services as credit
-
-    return {"firm_contracts": contracts.firm_contracts(scope=scope, uscc=ent.uscc),
-            "firm_credit": credit.firm_credit(scope=scope, enterprise=ent)}
-
-
-AUDIT_ROWS = 50
-AUDIT_SKIP = {"id", "enterprise", "created_at", "updated_at"}
-
-
-def _audit(ent: Enterprise) -> list[dict]:
-    """Who changed what, when: the enterprise, its reports and its qualifications, newest first.
-
-    Each change lists the fields that differ from the object's previous history row."""
-    from .models import AnnualReport, Qualification
-
-    rows = []
-    for label, model, qs in (
-        (_("Enterprise"), Enterprise, ent.history.all()),
-        (_("Annual report"), AnnualReport, AnnualReport.history.filter(enterprise_id=ent.pk)),
-        (_("Qualification"), Qualification, Qualification.history.filter(enterprise_id=ent.pk)),
-    ):
-        fields = [f for f in model._meta.concrete_fields if f.name not in AUDIT_SKIP]
-        previous: dict[int, object] = {}
-        for h in qs.select_related("history_user").order_by("history_date", "history_id"):
-            old = previous.get(h.id)
-            changes = [] if old is None else [
-                {"field": f.verbose_name, "old": getattr(old, f.attname), "new": getattr(h, f.attname)}
-                for f in fields if getattr(old, f.attname) != getattr(h, f.attname)]
-            previous[h.id] = h
-            what = label
-            if model is AnnualReport:
-                what = f"{label} {h.fiscal_year}"
-            elif model is Qualification:
-                what = f"{label} {h.get_kind_display()}"
-            rows.append({"when": h.history_date, "who": h.history_user, "what": what,
-                         "type": h.get_history_type_display(), "changes": changes,
-                         "reason": h.history_change_reason})
-    rows.sort(key=lambda r: r["when"], reverse=True)
-    return rows[:AUDIT_ROWS]
-
-
-def _tiers_and_verdicts(scope, ent: Enterprise) -> dict:
-    """The firm page's tier history, latest screening and live verdicts for the editions deciding its next tier."""
-    from keqi.pipeline import services as pipeline
-    from keqi.screening import services as screening
-
-    today = timezone.localdate()
-    ladder = pipeline.current_ladder()
-    held = {q.kind for q in ent.qualifications.all() if q.is_valid_on(today)}
-    tier = ladder.tier_of(held)
-    next_editions = ladder.next_editions(tier, today)
-    verdicts = screening.explained(screening.evaluate_enterprise(
-        scope=scope, uscc=ent.uscc, assess_on=today, edition_ids=next_editions)) if next_editions else []
-    run, standing, results = screening.firm_standing(scope=scope, enterprise=ent)
-    return {"tier_history": pipeline.tier_history(scope=scope, enterprise_id=ent.pk), "tier": tier,
-            "next_tier": ladder.next_of(tier), "next_verdicts": verdicts, "today": today,
-            "run": run, "standing": standing, "run_results": results, "tier_labels": ladder.labels()}
 
 
 @login_required

@@ -1,0 +1,58 @@
+"""The firm page: one enterprise as every app sees it (a front: it composes the registry, the tier
+ladder and history, screening, contracts and credit through their read services, and holds no rule).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keqi.accounts.scope import scope_for
+from keqi.contracts import services as contracts
+from keqi.credit import services as credit
+from keqi.pipeline import services as pipeline
+from keqi.registry import marks
+from keqi.registry import services as registry
+from keqi.registry.models import Enterprise
+from keqi.screening import services as screening
+
+
+@login_required
+def enterprise_detail(request, uscc: str):
+    scope = scope_for(request.user)
+    scope.require_read()
+    try:
+        ent = registry.enterprise(scope=scope, uscc=uscc)
+    except Enterprise.DoesNotExist:
+        raise Http404(_("No such enterprise in your scope.")) from None
+    reports = list(ent.reports.order_by("-fiscal_year"))
+    return render(request, "web/firm.html", {
+        "enterprise": ent, "reports": reports, "qualifications": list(ent.qualifications.all()),
+        "audit": registry.change_history(scope=scope, enterprise=ent),
+        **_tiers_and_verdicts(scope, ent), **_money(scope, ent),
+        "cases": marks.for_firms(scope=scope, enterprise_ids=[ent.pk], every=True).get(ent.pk, []),
+    })
+
+
+def _money(scope, ent: Enterprise) -> dict:
+    """The firm's technology contracts and knowledge-value credit, from their apps' read services."""
+    return {"firm_contracts": contracts.firm_contracts(scope=scope, uscc=ent.uscc),
+            "firm_credit": credit.firm_credit(scope=scope, enterprise=ent)}
+
+
+def _tiers_and_verdicts(scope, ent: Enterprise) -> dict:
+    """The firm page's tier history, latest screening and live verdicts for the editions deciding its next tier."""
+    today = timezone.localdate()
+    ladder = pipeline.current_ladder()
+    held = {q.kind for q in ent.qualifications.all() if q.is_valid_on(today)}
+    tier = ladder.tier_of(held)
+    next_editions = ladder.next_editions(tier, today)
+    verdicts = screening.explained(screening.evaluate_enterprise(
+        scope=scope, uscc=ent.uscc, assess_on=today, edition_ids=next_editions)) if next_editions else []
+    run, standing, results = screening.firm_standing(scope=scope, enterprise=ent)
+    return {"tier_history": pipeline.tier_history(scope=scope, enterprise_id=ent.pk), "tier": tier,
+            "next_tier": ladder.next_of(tier), "next_verdicts": verdicts, "today": today,
+            "run": run, "standing": standing, "run_results": results, "tier_labels": ladder.labels()}
