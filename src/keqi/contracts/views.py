@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keqi.accounts.scope import scope_for
+from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
-from keqi.web.downloads import xlsx_response
 
 from . import access, exporting, flows, services, tasks
 from .forms import ContractFilterForm, ContractUploadForm, StatsForm

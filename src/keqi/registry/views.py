@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from keqi.accounts.scope import scope_for
-from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
+from .downloads import xlsx_response
 from .forms import EnterpriseFilterForm, UploadForm
 from .models import AnnualReport, ExportFile, ImportBatch, Qualification
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from keqi.accounts.scope import scope_for
 from keqi.pipeline.services import current_ladder
 from keqi.registry import services as registry
+from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
-from keqi.web.downloads import xlsx_response
 
 from . import exporting, flows, services, tasks
 from .forms import CandidateFilterForm, ScreenForm

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
-from keqi.web.downloads import XLSX
+from keqi.registry.downloads import XLSX
 
 from . import services
 from .models import Indicator

@@ -1,4 +1,7 @@
-"""Sending a generated spreadsheet to the browser, with a Chinese file name that survives every browser."""
+"""Sending a generated spreadsheet to the browser, with a Chinese file name that survives every browser.
+
+Here, in the lowest app whose pages send one, so that every app above (screening, contracts,
+targets) uses it by importing downward."""
 
 from __future__ import annotations
 
