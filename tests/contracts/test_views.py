@@ -71,7 +71,7 @@ def test_a_registrar_imports_a_month_checked_first_and_the_target_progress_grows
     assert TechContract.objects.count() == 5
     assert city_turnover() == Decimal(int(month["contract_amount"].sum()))
     stats = client.get(reverse("contracts:statistics"), {"year": 2023}).content.decode()
-    from keqi.web.templatetags.keqi import wan
+    from keqi.policy.formats import wan
 
     assert wan(int(month["contract_amount"].sum())) in stats.split('id="by-month"')[1].split("</table>")[0]
     # a second confirmation does nothing: only a checked file can be imported
@@ -141,7 +141,7 @@ def test_a_district_officer_cannot_upload(client_for, yubei_officer):
 
 def test_statistics_page_shows_the_units_total(client_for, registrar, population):
     html = client_for(registrar).get(reverse("contracts:statistics"), {"year": 2024}).content.decode()
-    from keqi.web.templatetags.keqi import wan
+    from keqi.policy.formats import wan
 
     assert wan(int(population["contract_amount"][:2].sum())) in html
     assert "南岸区" not in html.split('id="by-unit"')[1].split("</table>")[0]

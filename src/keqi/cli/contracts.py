@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from keqi.contracts import services
-        from keqi.web.templatetags.keqi import wan
+        from keqi.policy.formats import wan
 
         scope, _ = scope_of(as_user)
         unit_id = _unit_id(unit)

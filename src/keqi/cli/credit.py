@@ -56,7 +56,7 @@ def _unit_id(unit: str) -> int:
 
 def _print_loan(loan_id: int, scope) -> None:
     from keqi.credit import services
-    from keqi.web.templatetags.keqi import wan
+    from keqi.policy.formats import wan
 
     loan = services.with_outstanding(services.loans(scope=scope)).get(pk=loan_id)
     console.print(f"贷款 {loan.pk}：{loan.enterprise.name}（{loan.enterprise.uscc}）· {loan.bank} · "

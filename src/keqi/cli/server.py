@@ -75,9 +75,10 @@ def demo_secret_key(home: Path) -> str:
 
 
 def _serve(host: str, port: int, worker: bool) -> None:
+    from django.core.wsgi import get_wsgi_application
     from waitress import serve as waitress_serve
 
-    from keqi.wsgi import application
+    application = get_wsgi_application()  # what keqi.wsgi gives other servers (Django is set up already)
 
     proc = _start_worker() if worker else None
     threading.Thread(target=_prepare_evaluation, name="keqi-prepare", daemon=True).start()
