@@ -115,13 +115,12 @@ def inner_setup() -> dict:
     from keqi.registry.models import Enterprise, ReportingUnit
 
     rng = random.Random(5)
-    city = ensure_user(username="load-city", password=PASSWORD, role="city_admin", unit=None, uscc=None,
-                       organisation="")
+    city = ensure_user(username="load-city", password=PASSWORD, role="city_admin")
     biggest = list(ReportingUnit.objects.annotate(n=Count("enterprises")).order_by("-n")[:OFFICER_UNITS])
     officers = []
     for unit in biggest:
         officers.append(ensure_user(username=f"load-officer-{unit.code}", password=PASSWORD,
-                                    role="district_officer", unit=unit.name, uscc=None, organisation=""))
+                                    role="district_officer", unit_id=unit.pk))
     today = dt.date.today()
     if not CultivationTask.objects.exists():
         tasks = []

@@ -88,12 +88,14 @@ def _forget_caches():
 @pytest.fixture
 def make_user(db):
     from keqi.accounts.services import ensure_user
+    from keqi.registry.services import enterprise_id_of, unit_id_of
 
     def make(username: str, role: str, unit: str | None = None, uscc: str | None = None, organisation: str = ""):
         if role == "bank_officer" and not organisation:
             organisation = f"{username} 测试银行"  # every bank officer works for a bank
-        return ensure_user(username=username, password=PASSWORD, role=role, unit=unit, uscc=uscc,
-                           organisation=organisation)
+        return ensure_user(username=username, password=PASSWORD, role=role, organisation=organisation,
+                           unit_id=unit_id_of(unit) if unit else None,
+                           enterprise_id=enterprise_id_of(uscc) if uscc else None)
 
     return make
 

@@ -7,6 +7,7 @@ from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.accounts.services import ensure_user
 from keqi.registry import flows, services
 from keqi.registry.models import Enterprise
+from keqi.registry.services import enterprise_id_of, unit_id_of
 
 from support import report_rows, write_file
 
@@ -51,13 +52,17 @@ def test_user_without_role_or_anonymous_sees_nothing(firms, django_user_model):
 
 
 def test_ensure_user_is_idempotent_and_validates(db):
-    ensure_user(username="u", password="p", role="district_officer", unit="500112")
-    user = ensure_user(username="u", password="q", role="district_officer", unit="渝北区")
+    ensure_user(username="u", password="p", role="district_officer", unit_id=unit_id_of("500112"))
+    user = ensure_user(username="u", password="q", role="district_officer", unit_id=unit_id_of("渝北区"))
     assert user.membership.reporting_unit.name == "渝北区" and user.check_password("q")
     with pytest.raises(ValueError):
         ensure_user(username="v", password="p", role="district_officer")
     with pytest.raises(ValueError):
         ensure_user(username="w", password="p", role="wizard")
+    with pytest.raises(ValueError, match="未知的区县或功能区：火星区"):
+        unit_id_of("火星区")
+    with pytest.raises(ValueError, match="系统中没有企业"):
+        enterprise_id_of("91500000MA5U000000")
 
 
 def test_a_bank_officer_needs_a_bank(db):

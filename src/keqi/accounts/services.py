@@ -1,34 +1,26 @@
-"""Creating users with a role (the CLI, the demo and tests use it)."""
+"""Creating users with a role (the CLI, the demo and tests use it).
+
+A district officer or a registrar is bound to a reporting unit, an enterprise user to an enterprise:
+by id (the callers look names and codes up in the registry, the layer above).
+"""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from keqi.registry.models import Enterprise, ReportingUnit
-
 from .models import Membership, Role
 
 
 @transaction.atomic
-def ensure_user(*, username: str, password: str, role: str, unit: str | None = None, uscc: str | None = None,
-                organisation: str = ""):
+def ensure_user(*, username: str, password: str, role: str, unit_id: int | None = None,
+                enterprise_id: int | None = None, organisation: str = ""):
     """Create the user or bring it up to date; safe to run again."""
     if role not in Role.values:
         raise ValueError(f"未知角色：{role}（可选：{', '.join(Role.values)}）")
-    unit_obj = None
-    if unit:
-        unit_obj = ReportingUnit.objects.filter(name=unit).first() or ReportingUnit.objects.filter(code=unit).first()
-        if unit_obj is None:
-            raise ValueError(f"未知的区县或功能区：{unit}")
-    ent = None
-    if uscc:
-        ent = Enterprise.objects.filter(uscc=uscc.upper()).first()
-        if ent is None:
-            raise ValueError(f"系统中没有企业 {uscc}")
-    if role in (Role.DISTRICT_OFFICER, Role.CONTRACT_REGISTRAR) and unit_obj is None:
+    if role in (Role.DISTRICT_OFFICER, Role.CONTRACT_REGISTRAR) and unit_id is None:
         raise ValueError("该角色需要指定区县（--unit）")
-    if role == Role.ENTERPRISE_USER and ent is None:
+    if role == Role.ENTERPRISE_USER and enterprise_id is None:
         raise ValueError("企业用户需要指定企业（--enterprise）")
     if role == Role.BANK_OFFICER and not organisation:
         raise ValueError("银行工作人员需要指定所属银行（--organisation）")
@@ -37,7 +29,8 @@ def ensure_user(*, username: str, password: str, role: str, unit: str | None = N
     user.is_staff = user.is_superuser = role == Role.CITY_ADMIN
     user.save()
     Membership.objects.update_or_create(
-        user=user, defaults={"role": role, "reporting_unit": unit_obj, "enterprise": ent, "organisation": organisation}
+        user=user, defaults={"role": role, "reporting_unit_id": unit_id, "enterprise_id": enterprise_id,
+                            "organisation": organisation}
     )
     user.refresh_from_db()
     return user

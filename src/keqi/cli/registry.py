@@ -160,10 +160,13 @@ def register(app: typer.Typer) -> None:
         """Create or update a user with a role."""
         setup()
         from keqi.accounts import services as accounts
+        from keqi.registry import services as registry
 
         try:
-            user = accounts.ensure_user(username=username, password=password, role=role, unit=unit, uscc=enterprise,
-                                        organisation=organisation)
+            user = accounts.ensure_user(
+                username=username, password=password, role=role, organisation=organisation,
+                unit_id=registry.unit_id_of(unit) if unit else None,
+                enterprise_id=registry.enterprise_id_of(enterprise) if enterprise else None)
         except ValueError as exc:
             err.print(f"[red]{exc}[/red]")
             raise typer.Exit(2) from None

@@ -158,6 +158,7 @@ def register(app: typer.Typer) -> None:
 
         from keqi.accounts.services import ensure_user
         from keqi.registry.models import Enterprise
+        from keqi.registry.services import unit_id_of
         from keqi.synth import population as synth
 
         from .registry import import_file, print_result
@@ -180,8 +181,8 @@ def register(app: typer.Typer) -> None:
         lines = []
         for username, role, unit, organisation, label in DEMO_ACCOUNTS:
             uscc = firm.uscc if role == "enterprise_user" and firm else None
-            ensure_user(username=username, password=DEMO_PASSWORD, role=role, unit=unit, uscc=uscc,
-                        organisation=organisation)
+            ensure_user(username=username, password=DEMO_PASSWORD, role=role, organisation=organisation,
+                        unit_id=unit_id_of(unit) if unit else None, enterprise_id=firm.pk if uscc else None)
             lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
         _queue_demo_screening()
         console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")

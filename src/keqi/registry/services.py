@@ -51,6 +51,24 @@ def unit_lookup() -> dict[str, int]:
     return lookup
 
 
+def unit_id_of(name_or_code: str) -> int:
+    """The reporting unit an officer names (name or GB/T 2260 code), or ``ValueError`` with a Chinese message."""
+    unit_id = ReportingUnit.objects.filter(name=name_or_code).values_list("pk", flat=True).first()
+    if unit_id is None:
+        unit_id = ReportingUnit.objects.filter(code=name_or_code).values_list("pk", flat=True).first()
+    if unit_id is None:
+        raise ValueError(f"未知的区县或功能区：{name_or_code}")
+    return unit_id
+
+
+def enterprise_id_of(uscc: str) -> int:
+    """The stored enterprise with this code (any case), or ``ValueError`` with a Chinese message."""
+    firm_id = Enterprise.objects.filter(uscc=uscc.strip().upper()).values_list("pk", flat=True).first()
+    if firm_id is None:
+        raise ValueError(f"系统中没有企业 {uscc}")
+    return firm_id
+
+
 def units_visible(*, scope: Scope) -> QuerySet:
     return scope.units(ReportingUnit.objects.all())
 
