@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from keqi.accounts.scope import Scope
+from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.uscc import normalise
 from keqi.registry.columns import HITECH_FIELDS
 from keqi.registry.models import Enterprise, ReportingUnit
@@ -153,6 +153,13 @@ def _registered(scope: Scope, year: int, unit_id: int | None) -> QuerySet:
 def turnover(*, scope: Scope, year: int, unit_id: int | None = None) -> int:
     """技术合同成交额 (yuan) of the contracts registered in ``year`` that ``scope`` may read."""
     return _registered(scope, year, unit_id).aggregate(s=Sum("contract_amount"))["s"] or 0
+
+
+def turnover_by_unit(*, year: int) -> dict[int, int]:
+    """技术合同成交额 (yuan) of the contracts registered in ``year`` per reporting unit, the whole city
+    (the measure of targets' ``contract_turnover`` indicator: ``registry.measures``)."""
+    rows = _registered(SYSTEM, year, None).order_by().values("reporting_unit_id").annotate(s=Sum("contract_amount"))
+    return {r["reporting_unit_id"]: r["s"] or 0 for r in rows if r["reporting_unit_id"] is not None}
 
 
 def technical_turnover(*, scope: Scope, year: int, unit_id: int | None = None) -> int:

@@ -7,7 +7,8 @@ year of the same indicator and scope, or after the plan's base year 2022 (渝府
 targets 2026–2027 and the 2027 zone targets 2023–2027. Progress is measured from the count at the
 start of the period (the base) toward the target, and compared with the share of the period
 elapsed: a scope is *lagging* when it has covered less of the way than of the time.
-技术合同成交额 is summed from the contracts registered in the year (``keqi.contracts``); the other
+技术合同成交额 is summed from the contracts registered in the year (measured by ``keqi.contracts``,
+read through ``keqi.registry.measures``: the two apps are peers and do not import each other); the other
 reported indicators (R&D intensity, S&T service revenue growth, STAR listings) use their latest
 entered value.
 """
@@ -27,8 +28,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from keqi.accounts.models import Role
-from keqi.accounts.scope import SYSTEM, Scope
-from keqi.contracts import services as contract_services
+from keqi.accounts.scope import Scope
+from keqi.registry import measures
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.screening.models import ScreeningRun, Standing
 
@@ -151,10 +152,8 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
             counts[(indicator, day)] = counts_by_unit(kind=COUNTED[indicator], on=day)
         return counts[(indicator, day)]
 
-    ids_by_name = {name: pk for pk, name in units.items()}
-    turnover_by_unit = {ids_by_name[r["key"]]: r["contract_amount"]
-                        for r in contract_services.turnover_by(scope=SYSTEM, year=year, by="unit")
-                        if r["key"] in ids_by_name}
+    turnover_by_unit = {unit: amount for unit, amount in measures.by_unit(Indicator.CONTRACT_TURNOVER, year=year).items()
+                        if unit in units}
     end = dt.date(year, 12, 31)
     out = []
     labels = dict(Indicator.choices)
@@ -238,9 +237,9 @@ def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, i
     """Per unit: firms holding the qualification on ``on`` plus the eligible candidates for that tier in
     the latest city-wide screening; for 技术合同成交额 the turnover registered the year before."""
     if indicator == Indicator.CONTRACT_TURNOVER:
-        ids = {name: pk for pk, name in ReportingUnit.objects.values_list("pk", "name")}
-        return {ids[r["key"]]: int(r["contract_amount"])
-                for r in contract_services.turnover_by(scope=SYSTEM, year=year - 1, by="unit") if r["key"] in ids}
+        ids = set(ReportingUnit.objects.values_list("pk", flat=True))
+        return {unit: int(amount) for unit, amount in
+                measures.by_unit(Indicator.CONTRACT_TURNOVER, year=year - 1).items() if unit in ids}
     weights = dict(counts_by_unit(kind=COUNTED[indicator], on=on))
     run = (ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, reporting_unit__isnull=True)
            .order_by("-finished_at", "-pk").first())

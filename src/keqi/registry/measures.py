@@ -1,0 +1,36 @@
+"""Figures per reporting unit that one app measures and another reads, without importing each other.
+
+contracts, credit and targets are peers (layer 5) and none imports another. Where one needs a
+figure another measures — targets' progress toward the 技术合同成交额 target needs the turnover
+that contracts registers — the measuring app registers a function here when it starts
+(``AppConfig.ready``), under the indicator's code, and the reading app asks for it by that code. Both
+import only downward (this module); the code (``"contract_turnover"``) is the contract between them.
+
+A measure is ``fn(*, year) -> {reporting unit id: value}`` over the whole city; the reading app
+applies its own scope to the units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+
+Measure = Callable[..., Mapping[int, int | Decimal]]
+_MEASURES: dict[str, Measure] = {}
+
+
+def register(indicator: str, measure: Measure) -> None:
+    """Make ``measure`` the one that gives ``indicator`` (called once, at app start)."""
+    existing = _MEASURES.get(indicator)
+    if existing is not None and existing is not measure:
+        raise ValueError(f"indicator {indicator!r} is already measured by {existing.__module__}.{existing.__name__}")
+    _MEASURES[indicator] = measure
+
+
+def by_unit(indicator: str, *, year: int) -> dict[int, int | Decimal]:
+    """The registered measure of ``indicator`` in ``year``, per reporting unit (``LookupError`` if none)."""
+    try:
+        measure = _MEASURES[indicator]
+    except KeyError:
+        raise LookupError(f"no app measures indicator {indicator!r}") from None
+    return dict(measure(year=year))
