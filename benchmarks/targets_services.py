@@ -32,20 +32,20 @@ def main() -> None:
     from keqi.accounts.scope import SYSTEM
     from keqi.pipeline.services import current_ladder
     from keqi.registry.models import Enterprise, Qualification
-    from keqi.targets import services
+    from keqi.targets import allocating, dashboard, forecasting, leadership, services
 
     current_ladder()  # imports the policy editions once, outside the timings
     cache.clear()
     year, on = args.year, args.on
     calls = [
         ("progress", lambda: services.progress(scope=SYSTEM, year=year, on=on)),
-        ("progress + forecasts", lambda: services.forecasts(rows=services.progress(scope=SYSTEM, year=year, on=on),
+        ("progress + forecasts", lambda: forecasting.forecasts(rows=services.progress(scope=SYSTEM, year=year, on=on),
                                                             on=on)),
-        ("funnel", lambda: services.funnel(scope=SYSTEM, on=on)),
-        ("trend", lambda: services.trend(scope=SYSTEM, indicator="hnte_count", scope_key="city", on=on)),
-        ("ranking", lambda: services.ranking(scope=SYSTEM, indicator="hnte_count", year=year, on=on)),
-        ("allocation", lambda: services.allocation(scope=SYSTEM, indicator="hnte_count", year=year, on=on)),
-        ("report", lambda: services.report(scope=SYSTEM, year=year, on=on)),
+        ("funnel", lambda: dashboard.funnel(scope=SYSTEM, on=on)),
+        ("trend", lambda: dashboard.trend(scope=SYSTEM, indicator="hnte_count", scope_key="city", on=on)),
+        ("ranking", lambda: dashboard.ranking(scope=SYSTEM, indicator="hnte_count", year=year, on=on)),
+        ("allocation", lambda: allocating.allocation(scope=SYSTEM, indicator="hnte_count", year=year, on=on)),
+        ("report", lambda: leadership.report(scope=SYSTEM, year=year, on=on)),
     ]
     print(f"{Enterprise.objects.count():,} firms, {Qualification.objects.count():,} qualifications, "
           f"{connection.vendor}\n")

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.registry import flows
 from keqi.registry.models import ReportingUnit
-from keqi.targets import services
+from keqi.targets import allocating, forecasting, services
 from keqi.targets.models import Target
 
 from support import qualification_rows, report_rows, write_file
@@ -33,7 +33,7 @@ def unit(name):
 
 
 def test_suggestion_splits_the_zone_target_by_current_counts_and_adds_up(certified):
-    plan = services.allocation(scope=SYSTEM, indicator="hnte_count", year=2027, on=ON)
+    plan = allocating.allocation(scope=SYSTEM, indicator="hnte_count", year=2027, on=ON)
     central = [r for r in plan.rows if r.parent_key == "zone:中心城区"]
     assert sum(r.suggested for r in central) == 7110  # exactly the zone's target
     by = {r.unit_name: r for r in plan.rows}
@@ -43,71 +43,71 @@ def test_suggestion_splits_the_zone_target_by_current_counts_and_adds_up(certifi
 
 
 def test_without_zone_targets_the_city_target_is_split_over_every_unit(certified):
-    plan = services.allocation(scope=SYSTEM, indicator="hnte_count", year=2025, on=ON)
+    plan = allocating.allocation(scope=SYSTEM, indicator="hnte_count", year=2025, on=ON)
     assert {r.parent_key for r in plan.rows} == {"city"}
     assert sum(r.suggested for r in plan.rows) == 10000
 
 
 def test_accepting_the_suggestion_sets_every_unit_with_who_and_source(certified, city_admin):
-    n = services.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
+    n = allocating.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
                                    on=ON, source="市科技局 2024 年分解")
     assert n == ReportingUnit.objects.count()
-    plan = services.allocation(scope=SYSTEM, indicator="hnte_count", year=2027, on=ON)
+    plan = allocating.allocation(scope=SYSTEM, indicator="hnte_count", year=2027, on=ON)
     assert not plan.differs and plan.parts["zone:中心城区"] == 7110
     assert plan.parts["city"] == 7110 + 4640 + 1060  # every unit sits in a zone with its own target
-    history = services.allocation_history(scope=SYSTEM, indicator="hnte_count", year=2027)
+    history = allocating.allocation_history(scope=SYSTEM, indicator="hnte_count", year=2027)
     assert history[0]["by"] == "city" and history[0]["source"] == "市科技局 2024 年分解"
     # accepting again changes nothing
-    assert services.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count",
+    assert allocating.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count",
                                       year=2027, on=ON, source="市科技局 2024 年分解") == 0
 
 
 def test_an_edit_keeps_the_previous_value_in_history(certified, city_admin):
     admin = scope_for(city_admin)
     yubei = unit("渝北区")
-    services.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
+    allocating.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
                              values={yubei: Decimal(5000)}, source="第一次")
-    services.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
+    allocating.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
                              values={yubei: Decimal(5200)}, source="调整")
-    values = [h["value"] for h in services.allocation_history(scope=admin, indicator="hnte_count", year=2027)]
+    values = [h["value"] for h in allocating.allocation_history(scope=admin, indicator="hnte_count", year=2027)]
     assert values == [Decimal(5200), Decimal(5000)]
-    services.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027, values={yubei: None},
+    allocating.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027, values={yubei: None},
                              source="撤销")
     assert not Target.objects.filter(scope_key=f"unit:{yubei}").exists()
-    assert services.allocation_history(scope=admin, indicator="hnte_count", year=2027)[0]["change"] == "removed"
+    assert allocating.allocation_history(scope=admin, indicator="hnte_count", year=2027)[0]["change"] == "removed"
 
 
 def test_only_the_city_administrator_writes(certified, yubei_officer):
     with pytest.raises(PermissionDenied):
-        services.set_allocations(scope=scope_for(yubei_officer), user=yubei_officer, indicator="hnte_count",
+        allocating.set_allocations(scope=scope_for(yubei_officer), user=yubei_officer, indicator="hnte_count",
                                  year=2027, values={unit("渝北区"): Decimal(1)}, source="x")
     with pytest.raises(PermissionDenied):
-        services.accept_suggestion(scope=scope_for(yubei_officer), user=yubei_officer, indicator="hnte_count",
+        allocating.accept_suggestion(scope=scope_for(yubei_officer), user=yubei_officer, indicator="hnte_count",
                                    year=2027, on=ON, source="x")
 
 
 def test_an_officer_reads_only_its_own_units_row(certified, yubei_officer):
-    plan = services.allocation(scope=scope_for(yubei_officer), indicator="hnte_count", year=2027, on=ON)
+    plan = allocating.allocation(scope=scope_for(yubei_officer), indicator="hnte_count", year=2027, on=ON)
     assert [r.unit_name for r in plan.rows] == ["渝北区"]
 
 
 def test_bad_values_name_the_unit_and_change_nothing(certified, city_admin):
     admin = scope_for(city_admin)
     with pytest.raises(ValidationError) as err:
-        services.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
+        allocating.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
                                  values={unit("南岸区"): Decimal(3), unit("渝北区"): Decimal(-1)}, source="x")
     assert "渝北区" in str(err.value) and "负数" in str(err.value)
     assert not Target.objects.filter(scope_key__startswith="unit:").exists()
     with pytest.raises(ValidationError, match="来源"):
-        services.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
+        allocating.set_allocations(scope=admin, user=city_admin, indicator="hnte_count", year=2027,
                                  values={unit("南岸区"): Decimal(3)}, source=" ")
     with pytest.raises(ValidationError, match="不能分解"):
-        services.allocation(scope=admin, indicator="rd_intensity", year=2023, on=ON)
+        allocating.allocation(scope=admin, indicator="rd_intensity", year=2023, on=ON)
 
 
 def test_forecast_of_counted_rows(certified):
     rows = services.progress(scope=SYSTEM, year=2027, on=ON)
-    fc = services.forecasts(rows=rows, on=ON)
+    fc = forecasting.forecasts(rows=rows, on=ON)
     central = fc[("hnte_count", "zone:中心城区")]
     assert central.actual == 4 and central.low <= central.central <= central.high
     assert central.needed == pytest.approx(7110 * 2 / 5, rel=0.01)  # 2023–2027 period, two years of five gone
@@ -149,10 +149,10 @@ def test_forecast_rates_come_from_screenings_a_year_apart_when_they_exist(tmp_pa
                                               next_tier="hnte", next_verdict=v) for f, v in standings)
 
     run(dt.date(2024, 6, 30), [(f, "eligible") for f in a + b])
-    pipeline, rates, source = services.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
+    pipeline, rates, source = forecasting.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
     assert source == "qualifications"  # no screening a year older yet
     run(dt.date(2023, 6, 30), [(f, "eligible") for f in a] + [(b[0], "uncertain"), (b[1], "ineligible")])
-    pipeline, rates, source = services.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
+    pipeline, rates, source = forecasting.pipeline_and_rates(indicator="hnte_count", on=dt.date(2024, 7, 1))
     assert source == "screening"
     assert rates == {yubei: Rate(3, 4)}  # 3 of the 4 candidates of 2023 were certified within the year
     assert pipeline == {yubei: 2}  # today's candidates not yet holding the certificate

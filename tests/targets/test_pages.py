@@ -133,18 +133,18 @@ def test_allocation_and_values_pages_make_as_many_queries_whatever_their_length(
     import datetime as dt
 
     from keqi.accounts.scope import scope_for
-    from keqi.targets import services
+    from keqi.targets import allocating, reported
 
     client = client_for(city_admin)
     params = {"indicator": "hnte_count", "year": 2027}
     client.get(URL, params)  # warm the cache of per-unit counts
     empty = _queries(client, URL, params)
-    services.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
+    allocating.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
                                on=dt.date(2024, 6, 30), source="s")
     client.get(URL, params)
     assert _queries(client, URL, params) == empty  # 41 targets and 41 history rows more, same queries
     few = _queries(client, reverse("targets:values"), {})
     for i in range(5):
-        services.record_value(scope=scope_for(city_admin), user=city_admin, indicator="rd_intensity", year=2024,
+        reported.record_value(scope=scope_for(city_admin), user=city_admin, indicator="rd_intensity", year=2024,
                               scope_key="city", as_of=dt.date(2024, 1, 1 + i), value=Decimal("2.1"), source="s")
     assert _queries(client, reverse("targets:values"), {}) == few

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.registry.models import ReportingUnit
-from keqi.targets import services
+from keqi.targets import reported
 from keqi.targets.models import IndicatorValue
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_a_good_sheet_is_recorded_with_who_and_source(tmp_path, city_admin):
     path = sheet(tmp_path / "v.xlsx", [["研发经费投入强度", 2024, "全市", "2024-12-31", 2.41, "统计公报"],
                                        ["rd_intensity", "2024", "渝北区", "2024-12-31", "3.1", "区统计局"],
                                        ["科创板上市企业数", 2024, "中心城区", "2024-06-30", 4, "上交所公告"]])
-    n, errors = services.import_values(scope=scope_for(city_admin), user=city_admin, path=path)
+    n, errors = reported.import_values(scope=scope_for(city_admin), user=city_admin, path=path)
     assert (n, errors) == (3, [])
     yubei = ReportingUnit.objects.get(name="渝北区").pk
     v = IndicatorValue.objects.get(scope_key=f"unit:{yubei}")
@@ -43,7 +43,7 @@ def test_a_good_sheet_is_recorded_with_who_and_source(tmp_path, city_admin):
 def test_any_bad_row_is_named_by_row_and_column_and_nothing_is_recorded(tmp_path, city_admin):
     path = sheet(tmp_path / "v.xlsx", [["研发经费投入强度", 2024, "全市", "2024-12-31", 2.41, "统计公报"],
                                        ["高企数", 1999, "火星区", "昨天", "很多", ""]])
-    n, errors = services.import_values(scope=scope_for(city_admin), user=city_admin, path=path)
+    n, errors = reported.import_values(scope=scope_for(city_admin), user=city_admin, path=path)
     assert n == 0 and IndicatorValue.objects.count() == 0
     assert {(e.row, e.column) for e in errors} == {(3, "指标"), (3, "年度"), (3, "范围"), (3, "截至日期"), (3, "数值"),
                                                    (3, "来源")}
@@ -51,23 +51,23 @@ def test_any_bad_row_is_named_by_row_and_column_and_nothing_is_recorded(tmp_path
 
 
 def test_a_missing_column_or_sheet_is_reported(tmp_path, city_admin):
-    _n, errors = services.import_values(scope=SYSTEM, user=city_admin,
+    _n, errors = reported.import_values(scope=SYSTEM, user=city_admin,
                                         path=sheet(tmp_path / "v.xlsx", [], head=HEAD[:-1]))
     assert [(e.row, e.column, e.reason) for e in errors] == [(1, "来源", "缺少此列")]
     (tmp_path / "x.xlsx").write_bytes(b"not a workbook")
-    _n, errors = services.import_values(scope=SYSTEM, user=city_admin, path=tmp_path / "x.xlsx")
+    _n, errors = reported.import_values(scope=SYSTEM, user=city_admin, path=tmp_path / "x.xlsx")
     assert "指标数值" in errors[0].reason
 
 
 def test_the_template_imports_as_is(tmp_path, city_admin):
-    services.write_values_template(path=tmp_path / "t.xlsx")
-    rows, errors = services.read_values(path=tmp_path / "t.xlsx")
+    reported.write_values_template(path=tmp_path / "t.xlsx")
+    rows, errors = reported.read_values(path=tmp_path / "t.xlsx")
     assert errors == [] and rows[0]["indicator"] == "rd_intensity" and rows[0]["as_of"] == dt.date(2024, 12, 31)
 
 
 def test_only_the_city_records_values(tmp_path, yubei_officer, client_for):
     with pytest.raises(PermissionDenied):
-        services.import_values(scope=scope_for(yubei_officer), user=yubei_officer, path=tmp_path / "none.xlsx")
+        reported.import_values(scope=scope_for(yubei_officer), user=yubei_officer, path=tmp_path / "none.xlsx")
     r = client_for(yubei_officer).post(reverse("targets:values"), {"indicator": "研发经费投入强度", "year": "2024",
                                                                    "scope": "全市", "as_of": "2024-12-31",
                                                                    "value": "2", "source": "x"})

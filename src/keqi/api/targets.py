@@ -7,7 +7,7 @@ from typing import Annotated
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from keqi.targets import services
+from keqi.targets import allocating, dashboard, forecasting, reported, services
 from keqi.targets.models import Indicator
 
 from .auth import read_scope
@@ -58,7 +58,7 @@ def progress(request, q: Query[ProgressQuery]):
     on = q.on or timezone.localdate()
     year = q.year or on.year
     rows = services.progress(scope=scope, year=year, on=on)
-    fc = services.forecasts(rows=rows, on=on)
+    fc = forecasting.forecasts(rows=rows, on=on)
     out = []
     for p in rows:
         f = fc.get((p.indicator, p.scope_key))
@@ -89,8 +89,8 @@ class TrendOut(Schema):
 def trend(request, q: Query[SeriesQuery]):
     """The count of a counted indicator at every year-end since 2022 (the last point: today)."""
     scope = read_scope(request)
-    key = q.scope_key or services.default_scope_key(scope=scope)
-    return services.trend(scope=scope, indicator=q.indicator, scope_key=key, on=q.on or timezone.localdate())
+    key = q.scope_key or dashboard.default_scope_key(scope=scope)
+    return dashboard.trend(scope=scope, indicator=q.indicator, scope_key=key, on=q.on or timezone.localdate())
 
 
 class RankOut(Schema):
@@ -108,7 +108,7 @@ def ranking(request, q: Query[SeriesQuery]):
     """Units by share of their own target reached (then by this year's gain); an officer gets its own unit."""
     scope = read_scope(request)
     on = q.on or timezone.localdate()
-    return services.ranking(scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
+    return dashboard.ranking(scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
 
 
 class TierOut(Schema):
@@ -121,7 +121,7 @@ class TierOut(Schema):
 def funnel(request, on: Day | None = None, unit: Id | None = None):
     """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope
     (``unit``: one reporting unit; it narrows the scope, never widens it)."""
-    return services.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
+    return dashboard.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
 
 
 class AllocationRowOut(Schema):
@@ -151,7 +151,7 @@ class AllocationQuery(Schema):
 @router.get("/allocations", response=AllocationOut)
 def allocations(request, q: Query[AllocationQuery]):
     """The units' targets with the suggested split (an officer sees its own unit's row)."""
-    return services.allocation(scope=read_scope(request), indicator=q.indicator, year=q.year,
+    return allocating.allocation(scope=read_scope(request), indicator=q.indicator, year=q.year,
                                on=timezone.localdate())
 
 
@@ -170,7 +170,7 @@ class ChangedOut(Schema):
 def set_allocations(request, body: AllocationIn):
     """Set units' targets (city administrator only); all or nothing; kept in history with who and source."""
     scope = read_scope(request)
-    n = services.set_allocations(scope=scope, user=request.auth, indicator=body.indicator, year=body.year,
+    n = allocating.set_allocations(scope=scope, user=request.auth, indicator=body.indicator, year=body.year,
                                  values=body.values, source=body.source)
     return {"changed": n}
 
@@ -185,7 +185,7 @@ class AcceptIn(Schema):
 def accept(request, body: AcceptIn):
     """Set every unit's target to the suggested split (city administrator only)."""
     scope = read_scope(request)
-    n = services.accept_suggestion(scope=scope, user=request.auth, indicator=body.indicator,
+    n = allocating.accept_suggestion(scope=scope, user=request.auth, indicator=body.indicator,
                                    year=body.year, on=timezone.localdate(), source=body.source)
     return {"changed": n}
 
@@ -222,12 +222,12 @@ class ValueQuery(Schema):
 @router.get("/values", response=list[ValueOut])
 def values(request, q: Query[ValueQuery]):
     """Dated values of the reported indicators (R&D intensity, S&T service revenue growth …), newest first."""
-    return list(services.indicator_values(scope=read_scope(request), indicator=q.indicator or "", year=q.year)[:500])
+    return list(reported.indicator_values(scope=read_scope(request), indicator=q.indicator or "", year=q.year)[:500])
 
 
 @router.post("/values", response={201: ValueOut})
 def record_value(request, body: ValueIn):
     """Record a value (city administrator only)."""
     scope = read_scope(request)
-    v = services.record_value(scope=scope, user=request.auth, **body.dict())
+    v = reported.record_value(scope=scope, user=request.auth, **body.dict())
     return Status(201, v)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from keqi.accounts.scope import scope_for
 from keqi.registry.downloads import XLSX
 
-from . import services
+from . import allocating, dashboard, forecasting, leadership, reported, services
 from .models import Indicator
 
 
@@ -53,7 +53,7 @@ def overview(request):
     years = services.years(scope=scope)
     year = _year(request, years, on)
     rows = services.progress(scope=scope, year=year, on=on)
-    fc = services.forecasts(rows=rows, on=on)
+    fc = forecasting.forecasts(rows=rows, on=on)
     rows = [(p, fc.get((p.indicator, p.scope_key))) for p in rows]
     return render(request, "targets/overview.html", {"rows": rows, "year": year, "years": years, "on": on,
                                                      **_series(scope, year, on)})
@@ -65,7 +65,7 @@ def allocations(request):
     scope = _reader(request)
     today = timezone.localdate()
     indicator = request.GET.get("indicator") or request.POST.get("indicator") or Indicator.HNTE_COUNT
-    if indicator not in services.ALLOCATABLE:
+    if indicator not in allocating.ALLOCATABLE:
         indicator = Indicator.HNTE_COUNT
     years = sorted(set(services.years(scope=scope)) | {today.year, today.year + 1})  # annual targets too
     try:
@@ -80,28 +80,28 @@ def allocations(request):
         source = request.POST.get("source", "")
         try:
             if request.POST.get("action") == "accept":
-                n = services.accept_suggestion(scope=scope, user=request.user, indicator=indicator, year=year,
+                n = allocating.accept_suggestion(scope=scope, user=request.user, indicator=indicator, year=year,
                                                on=today, source=source)
             else:
                 values, entered, errors = _posted_values(request.POST, services.unit_names())
                 if errors:
                     raise ValidationError(errors)
-                n = services.set_allocations(scope=scope, user=request.user, indicator=indicator, year=year,
+                n = allocating.set_allocations(scope=scope, user=request.user, indicator=indicator, year=year,
                                              values=values, source=source)
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, _("Targets saved. Changed:") + f" {n}")
             return redirect(f"{reverse('targets:allocations')}?indicator={indicator}&year={year}")
-    plan = services.allocation(scope=scope, indicator=indicator, year=year, on=today)
-    history = services.allocation_history(scope=scope, indicator=indicator, year=year)
+    plan = allocating.allocation(scope=scope, indicator=indicator, year=year, on=today)
+    history = allocating.allocation_history(scope=scope, indicator=indicator, year=year)
     labels = dict(Indicator.choices)
     rows = [(r, entered[f"unit-{r.unit_id}"] if f"unit-{r.unit_id}" in entered
              else ("" if r.target is None else _plain(r.target))) for r in plan.rows]
     return render(request, "targets/allocations.html", {
         "rows": rows,
         "plan": plan, "indicator": indicator, "year": year, "years": years, "history": history,
-        "indicators": [(k, labels[k]) for k in services.ALLOCATABLE], "errors": errors,
+        "indicators": [(k, labels[k]) for k in allocating.ALLOCATABLE], "errors": errors,
         "source": request.POST.get("source", ""), "can_write": scope.is_city,
     })
 
@@ -133,13 +133,13 @@ def _posted_values(post, names: dict[int, str]) -> tuple[dict[int, Decimal | Non
 
 def _series(scope, year: int, on: dt.date) -> dict:
     """The dashboards' data for the tables that stand in for the charts without JavaScript."""
-    key = services.default_scope_key(scope=scope)
+    key = dashboard.default_scope_key(scope=scope)
     return {
-        "trend": services.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=key, on=on),
-        "trend_tech": services.trend(scope=scope, indicator=Indicator.TECH_COUNT, scope_key=key, on=on),
-        "ranking": services.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
+        "trend": dashboard.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=key, on=on),
+        "trend_tech": dashboard.trend(scope=scope, indicator=Indicator.TECH_COUNT, scope_key=key, on=on),
+        "ranking": dashboard.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
         if scope.role != "enterprise_user" else [],
-        "funnel": services.funnel(scope=scope, on=on),
+        "funnel": dashboard.funnel(scope=scope, on=on),
     }
 
 
@@ -160,7 +160,7 @@ def unit_page(request, pk: int):
     years = services.years(scope=scope)
     year = _year(request, years, on)
     rows = [p for p in services.progress(scope=scope, year=year, on=on) if p.scope_key == f"unit:{pk}"]
-    fc = services.forecasts(rows=rows, on=on)
+    fc = forecasting.forecasts(rows=rows, on=on)
     run = screening.latest_run(scope=scope, unit_id=pk)
     candidates, gaps = [], {}
     if run is not None:
@@ -174,9 +174,9 @@ def unit_page(request, pk: int):
     return render(request, "targets/unit.html", {
         "unit_id": pk, "unit_name": names[pk], "year": year, "years": years, "on": on,
         "rows": [(p, fc.get((p.indicator, p.scope_key))) for p in rows],
-        "funnel": services.funnel(scope=scope, on=on, unit_id=pk), "run": run, "tiers": current_ladder().labels(),
+        "funnel": dashboard.funnel(scope=scope, on=on, unit_id=pk), "run": run, "tiers": current_ladder().labels(),
         "candidates": [(s, gaps.get(s.enterprise_id)) for s in candidates], "tasks": tasks, "overdue": overdue,
-        "trend": services.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=f"unit:{pk}", on=on),
+        "trend": dashboard.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=f"unit:{pk}", on=on),
     })
 
 
@@ -188,7 +188,7 @@ def _report_data(request):
     on = _day(request, timezone.localdate())
     years = services.years(scope=scope)
     year = _year(request, years, on)
-    return services.report(scope=scope, year=year, on=on), years
+    return leadership.report(scope=scope, year=year, on=on), years
 
 
 @login_required
@@ -204,7 +204,7 @@ def report_xlsx(request):
     data, _years = _report_data(request)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "report.xlsx"
-        services.report_xlsx(data=data, path=path)
+        leadership.report_xlsx(data=data, path=path)
         content = path.read_bytes()
     name = f"数读-{data['scope_label']}-{data['year']}-{data['on'].isoformat()}.xlsx"
     response = HttpResponse(content, content_type=XLSX)
@@ -228,7 +228,7 @@ def values(request):
                 with path.open("wb") as out:
                     for chunk in request.FILES["file"].chunks():
                         out.write(chunk)
-                n, errors = services.import_values(scope=scope, user=request.user, path=path)
+                n, errors = reported.import_values(scope=scope, user=request.user, path=path)
             if not errors:
                 messages.success(request, _("Values imported:") + f" {n}")
                 return redirect("targets:values")
@@ -236,13 +236,13 @@ def values(request):
             with tempfile.TemporaryDirectory() as tmp:  # one row, checked exactly like a sheet
                 rows, errors = _one_row(form, Path(tmp) / "one.xlsx")
             if not errors:
-                services.record_value(scope=scope, user=request.user, **rows[0])
+                reported.record_value(scope=scope, user=request.user, **rows[0])
                 messages.success(request, _("Value recorded."))
                 return redirect("targets:values")
     return render(request, "targets/values.html", {
-        "values": [(v, services.scope_label(v.scope_key, names)) for v in services.indicator_values(scope=scope)[:200]],
+        "values": [(v, services.scope_label(v.scope_key, names)) for v in reported.indicator_values(scope=scope)[:200]],
         "errors": errors, "form": form,
-        "indicators": services.REPORTED_ZH.items(), "can_write": scope.is_city,
+        "indicators": reported.REPORTED_ZH.items(), "can_write": scope.is_city,
         "labels": dict(Indicator.choices),
     })
 
@@ -251,12 +251,12 @@ def _one_row(form: dict, path: Path):
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path))
-    ws = book.add_worksheet(services.VALUE_SHEET)
-    ws.write_row(0, 0, list(services.VALUE_HEADERS.values()))
+    ws = book.add_worksheet(reported.VALUE_SHEET)
+    ws.write_row(0, 0, list(reported.VALUE_HEADERS.values()))
     ws.write_row(1, 0, [form["indicator"], form["year"], form["scope"], form["as_of"], form["value"],
                         form["source"]], book.add_format({"num_format": "@"}))
     book.close()
-    return services.read_values(path=path)
+    return reported.read_values(path=path)
 
 
 @login_required
@@ -264,7 +264,7 @@ def values_template(request):
     _reader(request)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "t.xlsx"
-        services.write_values_template(path=path)
+        reported.write_values_template(path=path)
         content = path.read_bytes()
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('指标数值模板.xlsx')}"
