@@ -200,7 +200,7 @@ class BreakerOut(Schema):
 # ---------------------------------------------------------------- helpers
 
 
-def _standing(s: services.Standing) -> dict:
+def _standing(s: services.CreditStanding) -> dict:
     e = s.enterprise
     return {"uscc": e.uscc, "name": e.name, "reporting_unit": e.reporting_unit.name, "eligible": s.eligible,
             "grade": s.grade, "credit_line": s.credit_line, "outstanding": s.outstanding, "available": s.available,

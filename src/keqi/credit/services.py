@@ -31,7 +31,7 @@ from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.editions.kv_credit import CREDIT_LINES
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.screening import services as screening
-from keqi.screening.models import Standing as ScreeningStanding
+from keqi.screening.models import Standing
 
 from .models import CreditPolicy, Default, FundEntry, Loan, Repayment
 from .money import city_district, compensation_for, one_year_after
@@ -125,7 +125,7 @@ def set_policy(*, scope: Scope, lpr_one_year: Decimal, breaker_loss_ratio: Decim
 
 
 @dataclass(frozen=True)
-class Standing:
+class CreditStanding:
     """A firm's place in the scheme on a day."""
 
     enterprise: Enterprise
@@ -157,7 +157,7 @@ def _firm_for(scope: Scope, uscc: str) -> Enterprise:
 def _grade(firm: Enterprise, on: dt.date) -> tuple[str | None, str]:
     run = screening.latest_run(scope=SYSTEM, unit_id=firm.reporting_unit_id)
     if run is not None:
-        screened = ScreeningStanding.objects.filter(run=run, enterprise=firm).first()
+        screened = Standing.objects.filter(run=run, enterprise=firm).first()
         result = screened.result(EDITION) if screened is not None else None
         if result is not None:
             return result.extras.get("grade"), f"run:{run.pk}"
@@ -192,7 +192,7 @@ def _outstanding_of_firm(firm: Enterprise) -> int:
     return granted - repaid
 
 
-def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> Standing:
+def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> CreditStanding:
     """Grade and credit line of a firm (a bank officer may look up any firm; others within their scope)."""
     on = on or timezone.localdate()
     firm = _firm_for(scope, uscc)
@@ -200,7 +200,7 @@ def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> Standing:
         Q(valid_to__isnull=True) | Q(valid_to__gte=on)).exists()
     grade, source = _grade(firm, on) if eligible else (None, "")
     line = CREDIT_LINES.get(grade or "", 0)
-    return Standing(firm, eligible, grade if eligible else None, line, source, _outstanding_of_firm(firm))
+    return CreditStanding(firm, eligible, grade if eligible else None, line, source, _outstanding_of_firm(firm))
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
         Q(valid_to__isnull=True) | Q(valid_to__gte=on))
     # the kv-credit result of each firm in the run (packed in its screening standing)
     graded = KeyTextTransform("grade", KeyTransform("x", KeyTransform(EDITION, "results")))
-    results = (ScreeningStanding.objects.filter(run=run, results__has_key=EDITION, enterprise__in=firms.values("pk"))
+    results = (Standing.objects.filter(run=run, results__has_key=EDITION, enterprise__in=firms.values("pk"))
                .annotate(eligible=Exists(valid), grade=graded).defer("results")
                .select_related("enterprise__reporting_unit")
                .order_by(F("eligible").desc(), F("grade").asc(nulls_last=True), "enterprise__name", "pk"))
@@ -251,7 +251,7 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
 class FirmCredit:
     """What a firm's page shows of the scheme: its standing and the loans the reader may see."""
 
-    standing: Standing
+    standing: CreditStanding
     loans: list[Loan]  # annotated with ``owed``
 
 
