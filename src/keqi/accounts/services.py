@@ -34,3 +34,11 @@ def ensure_user(*, username: str, password: str, role: str, unit_id: int | None 
     )
     user.refresh_from_db()
     return user
+
+
+def officers_for_unit(*, unit_id: int):
+    """Active users who may be given cultivation work on firms of ``unit_id``: that unit's district
+    officers, and the city administrators."""
+    users = get_user_model().objects.filter(is_active=True)
+    return users.filter(membership__role=Role.DISTRICT_OFFICER, membership__reporting_unit_id=unit_id) | users.filter(
+        membership__role=Role.CITY_ADMIN)

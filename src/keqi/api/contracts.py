@@ -1,6 +1,6 @@
 """Technology contract endpoints: list, one contract, register one, turnover statistics.
 
-The same services and role rules as the pages (``keqi.contracts.access``): the city administrator
+The same services and role rules as the pages (``keqi.accounts.scope``): the city administrator
 reads and registers everywhere; a contract registrar reads and registers its own unit's contracts;
 a district officer reads its unit's; an enterprise user the contracts its firm is party to; a bank
 officer nothing. Money in integer yuan.

@@ -24,14 +24,14 @@ from keqi.registry.parsing import CellError, parse_sheet
 from keqi.registry.reading import UnreadableFile, read_tables
 from keqi.registry.services import unit_lookup
 
-from . import access, services
+from . import services
 from .columns import COLUMNS, SHEET
 from .models import ContractImport
 
 
 def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = False,
                today: dt.date | None = None, reason: str = "") -> ImportResult:
-    access.require_write(scope)
+    scope.require("contracts.write")
     path = Path(path)
     today = today or timezone.localdate()
     try:
@@ -53,7 +53,7 @@ def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = Fal
 
 def record_upload(*, scope: Scope, user, uploaded) -> ContractImport:
     """Keep the uploaded file (nothing a registrar sends is lost); the caller queues its check."""
-    access.require_write(scope)
+    scope.require("contracts.write")
     upload = ContractImport(uploaded_by=user if user and user.is_authenticated else None,
                             original_name=Path(uploaded.name).name[:255], sha256=sha256_of(uploaded))
     uploaded.seek(0)

@@ -29,7 +29,6 @@ from keqi.registry.columns import HITECH_FIELDS
 from keqi.registry.models import Enterprise, ReportingUnit
 from keqi.registry.parsing import ROW, CellError, ParsedSheet
 
-from . import access
 from .columns import COLUMNS, SHEET, header
 from .models import TechContract
 from .rules import contract_faults
@@ -55,8 +54,8 @@ class ContractFilter:
 
 def contracts(*, scope: Scope, filters: ContractFilter | None = None) -> QuerySet:
     """The contracts this scope may read, filtered: the one query behind the list, export and statistics."""
-    access.require_read(scope)
-    qs = access.visible(scope, TechContract.objects.select_related("reporting_unit"))
+    scope.require("contracts.read")
+    qs = scope.contracts(TechContract.objects.select_related("reporting_unit"))
     f = filters or ContractFilter()
     if f.q:
         code = f.q.strip().upper()
@@ -77,13 +76,8 @@ def contracts(*, scope: Scope, filters: ContractFilter | None = None) -> QuerySe
 
 def units_visible(*, scope: Scope) -> QuerySet:
     """The units a scope may filter contracts by."""
-    access.require_read(scope)
-    units = ReportingUnit.objects.all()
-    if scope.is_city:
-        return units
-    if scope.unit_id and scope.role in ("contract_registrar", "district_officer"):
-        return units.filter(pk=scope.unit_id)
-    return units.none()
+    scope.require("contracts.read")
+    return scope.contract_units(ReportingUnit.objects.all())
 
 
 def enterprise_contracts(*, scope: Scope, uscc: str) -> QuerySet:
@@ -116,7 +110,7 @@ class FirmContracts:
 def firm_contracts(*, scope: Scope, uscc: str, latest: int = 10) -> FirmContracts | None:
     """Totals (registered contracts, 合同成交额) and the latest contracts of a firm, in two queries;
     ``None`` when the reader's role cannot read contracts."""
-    if not access.can_read(scope):
+    if not scope.may("contracts.read"):
         return None
     code = uscc.strip().upper()
     qs = enterprise_contracts(scope=scope, uscc=code)
@@ -130,8 +124,8 @@ def firm_contracts(*, scope: Scope, uscc: str, latest: int = 10) -> FirmContract
 
 def export_frame(*, scope: Scope, queryset: QuerySet) -> pl.DataFrame:
     """Field-keyed rows of the given contracts, in the exchange format's fields (money in yuan)."""
-    access.require_read(scope)
-    qs = access.visible(scope, queryset).order_by("registered_on", "number")
+    scope.require("contracts.read")
+    qs = scope.contracts(queryset).order_by("registered_on", "number")
     names = ["number", "title", "category", "sub_kind", "seller_uscc", "seller_name", "buyer_uscc", "buyer_name",
              "signed_on", "registered_on", "contract_amount", "technical_amount", "reporting_unit__name",
              "hitech_field", "status"]
@@ -267,7 +261,7 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 def plan_import(*, scope: Scope, parsed: ParsedSheet) -> ContractPlan:
     """What ``parsed`` would do; refuses rows of a unit the scope may not register for."""
-    access.require_write(scope)
+    scope.require("contracts.write")
     plan = ContractPlan(rows=parsed.data.height, errors=list(parsed.errors))
     if plan.errors or parsed.data.is_empty():
         return plan
@@ -287,11 +281,11 @@ def plan_import(*, scope: Scope, parsed: ParsedSheet) -> ContractPlan:
     for rec in data.iter_rows(named=True):
         row, unit_id = rec[ROW], rec["unit"]
         old = current.get(rec["number"])
-        if old is not None and not access.may_write_unit(scope, old.reporting_unit_id):
+        if old is not None and not scope.may_register_contracts(old.reporting_unit_id):
             plan.errors.append(CellError(SHEET, row, header("number"), rec["number"],
                                          f"该合同已由{old.reporting_unit.name}登记，您无权修改"))
             continue
-        if not access.may_write_unit(scope, unit_id):
+        if not scope.may_register_contracts(unit_id):
             plan.errors.append(CellError(SHEET, row, header("unit"), unit_names.get(unit_id),
                                          f"您只能登记本机构所在区县（{own}）的合同"))
             continue
@@ -361,7 +355,7 @@ def register_contract(*, scope: Scope, values: dict, unit_id: int | None = None,
     Raises :class:`ContractError` with every fault found (nothing is written), ``PermissionDenied``
     when the role cannot register contracts.
     """
-    access.require_write(scope)
+    scope.require("contracts.write")
     today = today or timezone.localdate()
     v = {k: (x.strip() if isinstance(x, str) else x) for k, x in values.items()}
     for name in ("seller_uscc", "buyer_uscc"):
@@ -380,11 +374,11 @@ def register_contract(*, scope: Scope, values: dict, unit_id: int | None = None,
         faults["hitech_field"] = f"未知的高新技术领域（可选：{'、'.join(HITECH_FIELDS)}）"
     if v["status"] not in TechContract.Status.values:
         faults["status"] = f"未知的登记状态（可选：{'、'.join(TechContract.Status.values)}）"
-    if unit_id is None and scope.role == "contract_registrar":
-        unit_id = scope.unit_id
+    if unit_id is None:
+        unit_id = scope.default_contract_unit
     if unit_id is None or not ReportingUnit.objects.filter(pk=unit_id).exists():
         faults["unit"] = "请指定登记机构所在区县"
-    elif not access.may_write_unit(scope, unit_id):
+    elif not scope.may_register_contracts(unit_id):
         raise PermissionDenied(_("You may only register contracts of your own unit."))
     if v.get("number") and TechContract.objects.filter(number=v["number"]).exists():
         faults["number"] = "该合同登记号已登记"

@@ -20,7 +20,7 @@ from keqi.accounts.scope import scope_for
 from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
 
-from . import access, exporting, flows, services, tasks
+from . import exporting, flows, services, tasks
 from .forms import ContractFilterForm, ContractUploadForm, StatsForm
 from .models import ContractImport
 
@@ -48,7 +48,7 @@ def contract_list(request):
     query.pop("page", None)
     return render(request, "contracts/contract_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "total": page.paginator.count,
-        "can_write": access.can_write(scope),
+        "can_write": scope.may("contracts.write"),
     })
 
 
@@ -64,7 +64,7 @@ def contract_export(request):
 
 @login_required
 def template_download(request):
-    access.require_read(scope_for(request.user))
+    scope_for(request.user).require("contracts.read")
     tmp = Path(tempfile.mkdtemp()) / "template.xlsx"
     exporting.write_template(tmp)
     return xlsx_response(tmp, "技术合同导入模板.xlsx")
@@ -72,9 +72,9 @@ def template_download(request):
 
 def _uploads_visible(request):
     scope = scope_for(request.user)
-    access.require_write(scope)
+    scope.require("contracts.write")
     qs = ContractImport.objects.select_related("uploaded_by")
-    return qs if scope.is_city else qs.filter(uploaded_by=request.user)
+    return scope.own_requests(qs, "uploaded_by")
 
 
 @login_required
@@ -87,7 +87,7 @@ def import_list(request):
 def import_upload(request):
     """Upload → the worker checks it → the page shows the row errors or the plan → confirm → the worker imports."""
     scope = scope_for(request.user)
-    access.require_write(scope)
+    scope.require("contracts.write")
     form = ContractUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = flows.record_upload(scope=scope, user=request.user, uploaded=form.cleaned_data["file"])
@@ -143,8 +143,9 @@ def enterprise_contracts(request, uscc: str):
     scope = scope_for(request.user)
     qs = services.enterprise_contracts(scope=scope, uscc=uscc).order_by("-registered_on", "number")
     # The registry's record only for who may read it; otherwise the page is the contracts the caller may
-    # read, and a code with none of them is a 404 (whether it exists or not: nothing to tell).
+    # read, and a code with none of them is a 404 (whether it exists or not: nothing to tell). An enterprise
+    # user sees its own firm's page only.
     firm = scope.enterprises(Enterprise.objects.all()).filter(uscc=uscc.strip().upper()).first()
-    if firm is None and (scope.role == "enterprise_user" or not qs.exists()):
+    if firm is None and (not scope.may_see_firm_contracts(None) or not qs.exists()):
         raise Http404(_("No such enterprise in your scope."))
     return render(request, "contracts/enterprise.html", {"uscc": uscc.upper(), "firm": firm, "contracts": qs})

@@ -26,7 +26,6 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keqi.accounts.models import Membership, Role
 from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.editions.kv_credit import CREDIT_LINES
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
@@ -49,44 +48,28 @@ class CreditError(ValueError):
 
 
 def bank_of(scope: Scope) -> str:
-    if scope.role != Role.BANK_OFFICER:
-        return ""
-    org = Membership.objects.filter(user_id=scope.user_id).values_list("organisation", flat=True).first()
-    return (org or "").strip()
+    """The bank a bank officer works for ('' for everyone else)."""
+    return scope.bank
 
 
 def require_read(scope: Scope) -> None:
-    if scope.role not in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.ENTERPRISE_USER, Role.BANK_OFFICER):
-        raise PermissionDenied(_("Your role cannot see knowledge-value credit."))
+    scope.require("credit.read")
 
 
 def require_bank(scope: Scope) -> str:
-    bank = bank_of(scope)
-    if not bank:
-        raise PermissionDenied(_("Only a partner bank's officer (with the bank's name on the membership) may record loans."))
-    return bank
+    scope.require("credit.lend")
+    return scope.bank
 
 
 def loans(*, scope: Scope) -> QuerySet:
     """The loans this scope may read."""
     require_read(scope)
-    qs = Loan.objects.select_related("enterprise", "reporting_unit")
-    if scope.role == Role.CITY_ADMIN:
-        return qs
-    if scope.role == Role.BANK_OFFICER:
-        bank = bank_of(scope)
-        return qs.filter(bank=bank) if bank else qs.none()
-    if scope.role == Role.DISTRICT_OFFICER:
-        return qs.filter(reporting_unit_id=scope.unit_id)
-    if scope.role == Role.ENTERPRISE_USER:
-        return qs.filter(enterprise_id=scope.enterprise_id)
-    return qs.none()
+    return scope.loans(Loan.objects.select_related("enterprise", "reporting_unit"))
 
 
 def _own_loan(scope: Scope, loan_id: int) -> Loan:
     """A loan the scope's bank granted, locked for the change (city admin: any)."""
-    if scope.role != Role.CITY_ADMIN:
-        require_bank(scope)
+    scope.require("credit.change_loans")
     try:
         return loans(scope=scope).select_for_update().get(pk=loan_id)
     except Loan.DoesNotExist:
@@ -95,11 +78,7 @@ def _own_loan(scope: Scope, loan_id: int) -> Loan:
 
 def units_visible(*, scope: Scope) -> QuerySet:
     require_read(scope)
-    if scope.role == Role.CITY_ADMIN:
-        return ReportingUnit.objects.all()
-    if scope.role == Role.DISTRICT_OFFICER:
-        return ReportingUnit.objects.filter(pk=scope.unit_id)
-    return ReportingUnit.objects.none()
+    return scope.units(ReportingUnit.objects.all())
 
 
 # ---------------------------------------------------------------- settings
@@ -110,8 +89,7 @@ def policy() -> CreditPolicy:
 
 
 def set_policy(*, scope: Scope, lpr_one_year: Decimal, breaker_loss_ratio: Decimal, user=None) -> CreditPolicy:
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator sets the credit scheme's settings."))
+    scope.require("credit.settings")
     if not (Decimal(0) < lpr_one_year < Decimal(1)) or not (Decimal(0) < breaker_loss_ratio <= Decimal(1)):
         raise CreditError("LPR 应在 0 与 1 之间，熔断损失率应大于 0 且不超过 1（以小数表示，如 0.05）")
     p = policy()
@@ -143,12 +121,7 @@ class CreditStanding:
 def _firm_for(scope: Scope, uscc: str) -> Enterprise:
     require_read(scope)
     code = uscc.strip().upper()
-    qs = Enterprise.objects.select_related("reporting_unit").filter(uscc=code)
-    if scope.role == Role.DISTRICT_OFFICER:
-        qs = qs.filter(reporting_unit_id=scope.unit_id)
-    elif scope.role == Role.ENTERPRISE_USER:
-        qs = qs.filter(pk=scope.enterprise_id)
-    firm = qs.first()
+    firm = scope.credit_firms(Enterprise.objects.select_related("reporting_unit").filter(uscc=code)).first()
     if firm is None:
         raise Enterprise.DoesNotExist(code)
     return firm
@@ -223,12 +196,12 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
     """
     require_read(scope)
     on = on or timezone.localdate()
-    if scope.role == Role.DISTRICT_OFFICER:
+    if scope.unit_bound:
         unit_id = scope.unit_id
     run = screening.latest_run(scope=SYSTEM, unit_id=unit_id)
     if run is None:
         return 0, []
-    firms = Enterprise.objects.all() if scope.role == Role.BANK_OFFICER else scope.enterprises(Enterprise.objects.all())
+    firms = scope.credit_firms(Enterprise.objects.all())
     if unit_id is not None:
         firms = firms.filter(reporting_unit_id=unit_id)
     valid = Qualification.objects.filter(enterprise=OuterRef("enterprise"), kind="cq_tech", valid_from__lte=on).filter(
@@ -356,8 +329,7 @@ def ledger(*, scope: Scope, unit_id: int) -> QuerySet:
 
 def contribute(*, scope: Scope, unit_id: int, amount: int, on: dt.date, user=None, memo: str = "") -> FundEntry:
     """Money paid into a unit's fund by the two levels of government, split city 4 : district 6."""
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator records fund contributions."))
+    scope.require("credit.contribute")
     if amount <= 0 or amount >= MAX_YUAN:
         raise CreditError(f"出资金额应大于0且小于{MAX_YUAN:,}元")
     city, district = city_district(amount)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,7 +24,7 @@ def index(request):
     return render(request, "credit/index.html", {
         "loans": [(loan, loan.owed) for loan in loans],
         "funds": services.funds(scope=scope), "policy": services.policy(),
-        "is_bank": bool(services.bank_of(scope)), "is_city": scope.is_city,
+        "is_bank": scope.may("credit.lend"), "is_city": scope.is_city,
     })
 
 
@@ -68,7 +67,7 @@ def _loan(request, pk):
 def loan_detail(request, pk: int):
     scope, loan = _loan(request, pk)
     default = getattr(loan, "default", None) if loan.status == Loan.Status.COMPENSATED else None
-    may_change = loan.bank == services.bank_of(scope)
+    may_change = scope.owns_loan(loan.bank)
     return render(request, "credit/loan_detail.html", {
         "loan": loan, "outstanding": services.outstanding(loan), "repayments": loan.repayments.all(),
         "default": default, "recovered": services.recovered(loan) if default else 0,
@@ -110,8 +109,7 @@ def fund_list(request):
     scope = scope_for(request.user)
     form = ContributionForm(request.POST or None)
     if request.method == "POST":
-        if not scope.is_city:
-            raise PermissionDenied(_("Only the city administrator records fund contributions."))
+        scope.require("credit.contribute")
         if form.is_valid():
             d = form.cleaned_data
             services.contribute(scope=scope, unit_id=d["unit"].pk, amount=d["amount"], on=d["on"],
@@ -119,17 +117,16 @@ def fund_list(request):
             messages.success(request, _("Recorded."))
             return redirect("credit:funds")
     funds = services.funds(scope=scope)
-    if not funds and not scope.is_city and scope.role != "district_officer":
-        raise PermissionDenied(_("Your role cannot see the risk funds."))
-    return render(request, "credit/funds.html", {"funds": funds, "form": form if scope.is_city else None,
+    scope.require("credit.funds")
+    return render(request, "credit/funds.html", {"funds": funds,
+                                                 "form": form if scope.may("credit.contribute") else None,
                                                  "policy": services.policy()})
 
 
 @login_required
 def policy_edit(request):
     scope = scope_for(request.user)
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator sets the credit scheme's settings."))
+    scope.require("credit.settings")
     p = services.policy()
     form = PolicyForm(request.POST or None, initial={"lpr_one_year": p.lpr_one_year,
                                                      "breaker_loss_ratio": p.breaker_loss_ratio})
@@ -155,5 +152,5 @@ def enterprise(request, uscc: str):
     loans = services.with_outstanding(services.loans(scope=scope).filter(enterprise=standing.enterprise))
     return render(request, "credit/enterprise.html", {
         "standing": standing, "loans": [(loan, loan.owed) for loan in loans],
-        "is_bank": bool(services.bank_of(scope)),
+        "is_bank": scope.may("credit.lend"),
     })

@@ -15,11 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max, QuerySet
 
-from keqi.accounts.models import Role
+from keqi.accounts import services as accounts
 from keqi.accounts.scope import Scope
 from keqi.policy.ladder import Ladder, Tier
 from keqi.registry import services as registry
@@ -46,9 +45,7 @@ def tasks(*, scope: Scope, view: str = "all", today: dt.date, user=None) -> Quer
 
 def assignable_users(*, scope: Scope, unit_id: int) -> QuerySet:
     """Officers who may be given work on firms of ``unit_id``: that unit's officers (and city admins)."""
-    users = get_user_model().objects.filter(is_active=True)
-    return users.filter(membership__role=Role.DISTRICT_OFFICER, membership__reporting_unit_id=unit_id) | users.filter(
-        membership__role=Role.CITY_ADMIN)
+    return accounts.officers_for_unit(unit_id=unit_id)
 
 
 def create_task(*, scope: Scope, user, uscc: str, kind: str, title: str, assigned_to, due_on: dt.date,

@@ -81,7 +81,7 @@ def _exports_visible(request):
     scope = scope_for(request.user)
     scope.require_read()
     qs = ExportFile.objects.all()
-    return qs if scope.is_city else qs.filter(requested_by=request.user)
+    return scope.own_requests(qs, "requested_by")
 
 
 @login_required
@@ -108,7 +108,7 @@ def _batches_visible(request):
     scope = scope_for(request.user)
     scope.require_write()
     qs = ImportBatch.objects.select_related("uploaded_by")
-    return qs if scope.is_city else qs.filter(uploaded_by=request.user)
+    return scope.own_requests(qs, "uploaded_by")
 
 
 @login_required

@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,9 +58,7 @@ def _runs_page(request, scope):
 @login_required
 def index(request):
     scope = scope_for(request.user)
-    scope.require_read()
-    if not (scope.is_city or scope.unit_id):
-        raise PermissionDenied(_("Your role cannot run screenings."))
+    scope.require_screen()
     form = ScreenForm(request.POST or None, units=registry.units_visible(scope=scope), city=scope.is_city)
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data.get("unit")

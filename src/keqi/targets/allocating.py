@@ -8,12 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.utils.translation import gettext as _
 
-from keqi.accounts.models import Role
 from keqi.accounts.scope import Scope
 from keqi.registry import measures
 from keqi.registry.models import ReportingUnit
@@ -82,8 +80,7 @@ def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, i
 def allocation(*, scope: Scope, indicator: str, year: int, on: dt.date) -> Allocation:
     """Every unit's target for (indicator, year) with the suggested split; an officer sees its own unit."""
     scope.require_read()
-    if scope.role == Role.ENTERPRISE_USER:
-        raise PermissionDenied(_("Your role cannot see the allocations."))
+    scope.require("targets.allocations")
     _require_allocatable(indicator)
     parents = {t.scope_key: t.value for t in Target.objects.filter(indicator=indicator, year=year)
                .exclude(scope_key__startswith="unit:")}
@@ -124,8 +121,7 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
     Every change is kept in the targets' history with who, when and the source. Returns how many
     targets changed.
     """
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+    scope.require("targets.set")
     _require_allocatable(indicator)
     if not 2000 <= year <= 2100:
         raise ValidationError(f"年度 {year} 不在 2000–2100 之间")
@@ -173,8 +169,7 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
 
 def accept_suggestion(*, scope: Scope, user, indicator: str, year: int, on: dt.date, source: str) -> int:
     """Set every unit's target to the suggested split (one click)."""
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+    scope.require("targets.set")
     plan = allocation(scope=scope, indicator=indicator, year=year, on=on)
     values = {r.unit_id: Decimal(r.suggested) for r in plan.rows if r.suggested is not None}
     if not values:

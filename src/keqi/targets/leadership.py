@@ -8,10 +8,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext as _
-
-from keqi.accounts.models import Role
 from keqi.accounts.scope import Scope
 
 from . import forecast
@@ -36,8 +32,7 @@ def report(*, scope: Scope, year: int, on: dt.date) -> dict:
     """The key figures, the tier funnel, the trend and the lagging units, in the caller's scope:
     the city for the city administrator, its own unit for a district officer."""
     scope.require_read()
-    if scope.role not in (Role.CITY_ADMIN, Role.DISTRICT_OFFICER):
-        raise PermissionDenied(_("Your role cannot see the leadership report."))
+    scope.require("targets.report")
     rows = progress(scope=scope, year=year, on=on)
     fc = forecasts(rows=rows, on=on)
     own = default_scope_key(scope=scope)

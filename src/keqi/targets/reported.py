@@ -9,9 +9,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import Scope
 
@@ -64,8 +63,7 @@ def check_value(*, indicator: str, year, scope_key: str, as_of, value, source: s
 def record_value(*, scope: Scope, user, indicator: str, year: int, scope_key: str, as_of: dt.date, value: Decimal,
                  source: str) -> IndicatorValue:
     """Record a dated value of a reported indicator (city administrator only)."""
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator records indicator values."))
+    scope.require("targets.record_values")
     faults = check_value(indicator=indicator, year=year, scope_key=scope_key, as_of=as_of, value=value,
                          source=source, units=set(unit_names()))
     if faults:
@@ -166,8 +164,7 @@ def read_values(*, path) -> tuple[list[dict], list[RowError]]:
 
 def import_values(*, scope: Scope, user, path) -> tuple[int, list[RowError]]:
     """Record every value of the sheet, or none when any row is wrong (city administrator only)."""
-    if not scope.is_city:
-        raise PermissionDenied(_("Only the city administrator records indicator values."))
+    scope.require("targets.record_values")
     rows, errors = read_values(path=path)
     if errors:
         return 0, errors

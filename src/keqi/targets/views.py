@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -41,8 +41,7 @@ def _year(request, years: list[int], on: dt.date) -> int:
 
 def _reader(request):
     scope = scope_for(request.user)
-    if not scope.can_read_registry:
-        raise PermissionDenied(_("Your role cannot see the targets."))
+    scope.require("targets.read")
     return scope
 
 
@@ -75,8 +74,7 @@ def allocations(request):
     errors: list[str] = []
     entered: dict[str, str] = {}
     if request.method == "POST":
-        if not scope.is_city:
-            raise PermissionDenied(_("Only the city administrator sets the units' targets."))
+        scope.require("targets.set")
         source = request.POST.get("source", "")
         try:
             if request.POST.get("action") == "accept":
@@ -102,7 +100,7 @@ def allocations(request):
         "rows": rows,
         "plan": plan, "indicator": indicator, "year": year, "years": years, "history": history,
         "indicators": [(k, labels[k]) for k in allocating.ALLOCATABLE], "errors": errors,
-        "source": request.POST.get("source", ""), "can_write": scope.is_city,
+        "source": request.POST.get("source", ""), "can_write": scope.may("targets.set"),
     })
 
 
@@ -138,7 +136,7 @@ def _series(scope, year: int, on: dt.date) -> dict:
         "trend": dashboard.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=key, on=on),
         "trend_tech": dashboard.trend(scope=scope, indicator=Indicator.TECH_COUNT, scope_key=key, on=on),
         "ranking": dashboard.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
-        if scope.role != "enterprise_user" else [],
+        if scope.may("targets.ranking") else [],
         "funnel": dashboard.funnel(scope=scope, on=on),
     }
 
@@ -151,8 +149,7 @@ def unit_page(request, pk: int):
     from keqi.screening import services as screening
 
     scope = _reader(request)
-    if not (scope.is_city or (scope.unit_id == pk and scope.can_write_registry)):
-        raise PermissionDenied(_("You may only see your own reporting unit."))
+    scope.require_unit_page(pk)
     names = services.unit_names()
     if pk not in names:
         raise Http404(_("No such reporting unit."))
@@ -220,8 +217,7 @@ def values(request):
     names = services.unit_names()
     form = {k: request.POST.get(k, "") for k in ("indicator", "year", "scope", "as_of", "value", "source")}
     if request.method == "POST":
-        if not scope.is_city:
-            raise PermissionDenied(_("Only the city administrator records indicator values."))
+        scope.require("targets.record_values")
         if request.FILES.get("file"):
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "values.xlsx"
@@ -242,7 +238,7 @@ def values(request):
     return render(request, "targets/values.html", {
         "values": [(v, services.scope_label(v.scope_key, names)) for v in reported.indicator_values(scope=scope)[:200]],
         "errors": errors, "form": form,
-        "indicators": reported.REPORTED_ZH.items(), "can_write": scope.is_city,
+        "indicators": reported.REPORTED_ZH.items(), "can_write": scope.may("targets.record_values"),
         "labels": dict(Indicator.choices),
     })
 
