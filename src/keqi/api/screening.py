@@ -33,15 +33,13 @@ class CandidateQuery(Schema):
 @router.get("/candidates", response=list[CandidateOut])
 def candidates(request, filters: Query[CandidateQuery]):
     """Closest first (0 eligible, 1 uncertain, else the cost of the smallest gap plan)."""
-    scope = read_scope(request)
-    unit_id = filters.unit if scope.is_city else scope.unit_id
-    run = services.latest_run(scope=scope, unit_id=unit_id)
-    if run is None:
-        return []
-    f = services.CandidateFilter(unit_id=unit_id, next_tier=filters.next_tier, edition=filters.edition,
+    f = services.CandidateFilter(unit_id=filters.unit, next_tier=filters.next_tier, edition=filters.edition,
                                  hitech_field=filters.hitech_field)
-    standings = list(services.candidates(scope=scope, run=run, filters=f)[: filters.limit])
-    results = services.gaps_for(run=run, standings=standings)
+    found = services.candidate_list(scope=read_scope(request), filters=f)
+    if found.run is None:
+        return []
+    standings = list(found.standings[: filters.limit])
+    results = found.results(standings)
     out = []
     for s in standings:
         r = results.get(s.enterprise_id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import F, Q, QuerySet
 
@@ -118,6 +118,34 @@ def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | No
         qs = qs.filter(closeness__isnull=False)
     # ties by the firm's name as screened (``Standing.name``): the first page comes from an index
     return qs.order_by(F("closeness").asc(nulls_last=True), "name", "pk")
+
+
+@dataclass(frozen=True)
+class CandidateList:
+    """The ranked candidates of one run: ``standings`` (a lazy, ordered queryset: page it or slice it),
+    ``None`` with ``run`` when no complete run covers the unit yet."""
+
+    run: ScreeningRun | None
+    standings: QuerySet | None
+    filters: CandidateFilter
+
+    def results(self, standings: Sequence[Standing]) -> dict[int, EditionResult]:
+        """The next-tier result (with its gap plan) of each of these standings, by firm id."""
+        return gaps_for(run=self.run, standings=standings) if self.run is not None else {}
+
+
+def candidate_list(*, scope: Scope, filters: CandidateFilter | None = None,
+                   run: ScreeningRun | None = None) -> CandidateList:
+    """The one candidate list behind the page, its export, the API and ``keqi screen``: firms closest to
+    their next tier first, in the latest complete run covering the unit (or ``run``).
+
+    The city may ask for any unit (or all); every other role gets its own unit, whatever it asked.
+    """
+    scope.require_read()
+    f = filters or CandidateFilter()
+    f = replace(f, unit_id=f.unit_id if scope.is_city else scope.unit_id)
+    run = run or latest_run(scope=scope, unit_id=f.unit_id)
+    return CandidateList(run, candidates(scope=scope, run=run, filters=f) if run is not None else None, f)
 
 
 def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, EditionResult]:

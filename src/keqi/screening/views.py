@@ -80,15 +80,13 @@ def run_detail(request, pk: int):
 
 def _candidates(request, scope):
     form = CandidateFilterForm(request.GET or None, units=registry.units_visible(scope=scope), city=scope.is_city)
-    f = services.CandidateFilter(unit_id=None if scope.is_city else scope.unit_id)
+    f = services.CandidateFilter()
     if form.is_valid():
         d = form.cleaned_data
         unit = d.get("unit")
-        f = services.CandidateFilter(unit_id=unit.pk if unit else f.unit_id, next_tier=d["next_tier"],
+        f = services.CandidateFilter(unit_id=unit.pk if unit else None, next_tier=d["next_tier"],
                                      edition=d["edition"], hitech_field=d["hitech_field"])
-    run = services.latest_run(scope=scope, unit_id=f.unit_id)
-    qs = services.candidates(scope=scope, run=run, filters=f) if run else None
-    return form, run, qs
+    return form, services.candidate_list(scope=scope, filters=f)
 
 
 @login_required
@@ -96,10 +94,10 @@ def candidate_list(request):
     from django.core.paginator import Paginator
 
     scope = scope_for(request.user)
-    scope.require_read()
-    form, run, qs = _candidates(request, scope)
-    page = Paginator(qs if qs is not None else [], PAGE_SIZE).get_page(request.GET.get("page"))
-    results = services.gaps_for(run=run, standings=list(page)) if run else {}
+    form, found = _candidates(request, scope)
+    run = found.run
+    page = Paginator(found.standings if run else [], PAGE_SIZE).get_page(request.GET.get("page"))
+    results = found.results(list(page))
     from keqi.registry.marks import for_firms
 
     marks = for_firms(scope=scope, enterprise_ids=[s.enterprise_id for s in page])  # e.g. an open application
@@ -115,12 +113,11 @@ def candidate_list(request):
 @login_required
 def candidate_export(request):
     scope = scope_for(request.user)
-    scope.require_read()
-    _, run, qs = _candidates(request, scope)
-    if run is None:
+    _, found = _candidates(request, scope)
+    if found.run is None:
         raise Http404(_("No screening has been completed for this unit yet."))
-    standings = list(qs)
-    frame = exporting.candidate_frame(standings, services.gaps_for(run=run, standings=standings))
+    standings = list(found.standings)
+    frame = exporting.candidate_frame(standings, found.results(standings))
     tmp = Path(tempfile.mkdtemp()) / "candidates.xlsx"
     exporting.write_candidates(tmp, frame)
-    return xlsx_response(tmp, f"候选企业-{run.assess_on:%Y%m%d}.xlsx")
+    return xlsx_response(tmp, f"候选企业-{found.run.assess_on:%Y%m%d}.xlsx")
