@@ -66,7 +66,9 @@ def register(app: typer.Typer) -> None:
         """
         setup()
         assess_on = _day(on)
-        if engine not in ("duckdb", "spark"):
+        from keqi.screening.screens import ENGINES
+
+        if engine not in ENGINES:
             err.print(f"[red]未知的计算引擎：{engine}（可选 duckdb、spark）[/red]")
             raise typer.Exit(2)
         if file is not None:
@@ -78,12 +80,9 @@ def register(app: typer.Typer) -> None:
 def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: bool) -> None:
     """A Parquet file of flat rows: streamed through the engine, the editions in force on the day, each
     firm's stage and next-stage candidacy, gap plans for the next stage's editions (all with --all-gaps)."""
-    from keqi.screening import flatfile
-
-    if output is not None and output.suffix.lower() != ".parquet":
-        err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件：{output}[/red]")
-        raise typer.Exit(2)
     import pyarrow.parquet as pq
+
+    from keqi.screening import flatfile
 
     ladder = _ladder_or_exit()
     _arrow_memory_for_batches()
@@ -146,20 +145,21 @@ def _print_flat_summary(name: str, summary, output, assess_on: dt.date) -> None:
 
 
 def _screen_file(source: str, target: str | None, assess_on: dt.date, engine: str, all_gaps: bool = False) -> None:
-    from keqi.screening.flatfile import is_flat
+    from keqi.screening import screens
+    from keqi.screening.flatfile import FileError
 
-    if engine == "spark":
-        from keqi.screening.sparkfile import is_url
-
-        if is_url(source) or Path(source).is_dir() or is_flat(source):
-            _screen_flat_spark(source, target, assess_on, all_gaps)
-            return
+    try:
+        kind = screens.kind_of(source, engine=engine)
+        screens.check_output(kind, target)
+    except FileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    if kind == "spark":
+        _screen_flat_spark(source, target, assess_on, all_gaps)
+        return
     output = Path(target) if target else None
     file = Path(source)
-    if not file.is_file():
-        err.print(f"[red]文件不存在：{source}[/red]")
-        raise typer.Exit(2)
-    if engine == "duckdb" and is_flat(file):
+    if kind == "flat":
         _screen_flat(file, output, assess_on, all_gaps)
         return
     from keqi.screening.files import screen_file, write_result
@@ -182,9 +182,6 @@ def _screen_flat_spark(source: str, output: str | None, assess_on: dt.date, all_
     from keqi.policy.spark import session
     from keqi.screening import sparkfile
 
-    if output is not None and Path(output).suffix.lower() not in ("", ".parquet") and not sparkfile.is_url(output):
-        err.print(f"[red]逐行宽表（Parquet）的筛选结果只能写入 .parquet 文件或文件夹：{output}[/red]")
-        raise typer.Exit(2)
     ladder = _ladder_or_exit()
     with console.status(f"Spark 筛选 {source} …"):
         spark = session()
@@ -230,8 +227,8 @@ def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, 
         table.add_row(edition, *(str(counts.get(v, 0)) for v in ("eligible", "uncertain", "ineligible")))
     console.print(table)
     if output:
-        standings = list(services.candidates(scope=scope, run=run,
-                                             filters=services.CandidateFilter(unit_id=unit_id)))
-        frame = exporting.candidate_frame(standings, services.gaps_for(run=run, standings=standings))
+        found = services.candidate_list(scope=scope, filters=services.CandidateFilter(unit_id=unit_id), run=run)
+        standings = list(found.standings)
+        frame = exporting.candidate_frame(standings, found.results(standings))
         exporting.write_candidates(output, frame)
         console.print(f"候选企业 {frame.height} 家，已按接近程度排序写入 {output}")
