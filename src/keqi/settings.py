@@ -1,9 +1,12 @@
 """Django settings, read from environment variables (twelve-factor style).
 
+Every ``KEQI_`` variable KeQi reads, wherever it is read (``tests/test_settings_doc.py`` keeps this
+table complete):
+
 | variable | meaning | default |
 |---|---|---|
 | ``KEQI_DATABASE_URL`` | database URL (``postgres://user@host:5432/name``, ``sqlite:///path``) | SQLite at ``$KEQI_HOME/keqi.sqlite3`` |
-| ``KEQI_HOME`` | folder for the embedded database and uploaded files | ``./var`` |
+| ``KEQI_HOME`` | folder for the embedded database, uploaded files and caches | ``./var`` |
 | ``KEQI_SECRET_KEY`` | Django secret key (``keqi serve`` refuses to start without it unless ``KEQI_DEBUG=1``) | a development key |
 | ``KEQI_DEBUG`` | ``1`` for development | ``0`` |
 | ``KEQI_ALLOWED_HOSTS`` | comma-separated host names | ``127.0.0.1,localhost`` |
@@ -13,7 +16,23 @@
 | ``KEQI_LOGIN_FAILURE_LIMIT`` | wrong passwords (per user name and address) before a lock | ``5`` |
 | ``KEQI_TOKEN_FAILURE_LIMIT`` | unknown or revoked API tokens (per address) before a lock | ``20`` |
 | ``KEQI_LOGIN_COOLOFF_MINUTES`` | how long such a lock lasts after the last failure | ``15`` |
+| ``KEQI_STATIC_ROOT`` | folder ``collectstatic`` fills, for a front web server that serves static files itself | unset (WhiteNoise serves them) |
+| ``KEQI_PRIVATE_ROOT`` | folder of the applications' attachments (never served directly) | ``$KEQI_HOME/private`` |
+| ``KEQI_MAX_ATTACHMENT_BYTES`` | largest attachment an application accepts | 10 MiB |
+| ``KEQI_REGISTRATION_NUMBER_FORMAT`` | the 入库登记编号 format (a setting, not an official rule) | ``{year}{unit_code}{serial:05d}`` |
+| ``KEQI_EMAIL_BACKEND`` | Django e-mail backend for notices | the console |
+| ``KEQI_EMAIL_HOST`` / ``KEQI_EMAIL_PORT`` | SMTP server | ``localhost`` / ``25`` |
+| ``KEQI_EMAIL_FROM`` | sender of notices | ``keqi@localhost`` |
+| ``KEQI_LOG_LEVEL`` | level of the log written to the console | ``WARNING`` |
 | ``KEQI_TASKS_IMMEDIATE`` | ``1`` runs background tasks inline (tests); otherwise a ``keqi worker`` runs them | ``0`` |
+| ``KEQI_TEST_DATABASE_NAME`` | name of the test database (tests on PostgreSQL) | ``test_`` + the database's name |
+| ``KEQI_SCREEN_WORKERS`` | worker processes (registry screen) or threads (flat file screen) | one per core, at most 4 |
+| ``KEQI_SPARK_MASTER`` | Spark master URL of ``--engine spark`` | ``local[*]`` |
+| ``KEQI_CHROMIUM`` | the Chromium the browser tests drive (tests only) | ``/usr/bin/chromium`` |
+| ``KEQI_FUZZ`` | ``1``: property tests run 2,000 examples and case tables 20× (tests only; docs/testing.md) | unset |
+| ``KEQI_MUTATION_DB`` | set by ``scripts/mutate.py``: tests start from this migrated SQLite copy (tests only) | unset |
+| ``KEQI_MUTATE_BUDGET`` | seconds ``make mutate-ci`` may spend (scripts/mutate.py) | ``420`` |
+| ``KEQI_BENCH_CHUNK`` | firms per chunk in ``benchmarks/screen_registry.py`` (benchmarks only) | the screen's chunk |
 
 docs/security.md explains the threat model and the production set-up.
 """
