@@ -116,6 +116,32 @@ def nanan_officer(make_user):
 
 
 @pytest.fixture
+def registrar(make_user):
+    """技术合同登记机构 of 渝北区."""
+    return make_user("registrar-yubei", "contract_registrar", unit="渝北区")
+
+
+@pytest.fixture
+def nanan_registrar(make_user):
+    return make_user("registrar-nanan", "contract_registrar", unit="南岸区")
+
+
+@pytest.fixture
+def bank_officer(make_user):
+    return make_user("bank", "bank_officer", organisation="重庆农村商业银行")
+
+
+@pytest.fixture
+def bank_a(make_user):
+    return make_user("bank-a", "bank_officer", organisation="重庆银行")
+
+
+@pytest.fixture
+def bank_b(make_user):
+    return make_user("bank-b", "bank_officer", organisation="重庆农村商业银行")
+
+
+@pytest.fixture
 def client_for(client):
     def login(user):
         client.force_login(user)

@@ -19,14 +19,6 @@ def bearer(user):
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
 
-@pytest.fixture
-def registrar(make_user):
-    return make_user("registrar-yubei", "contract_registrar", unit="渝北区")
-
-
-@pytest.fixture
-def nanan_registrar(make_user):
-    return make_user("registrar-nanan", "contract_registrar", unit="南岸区")
 
 
 @pytest.fixture

@@ -41,14 +41,6 @@ def firms(tmp_path):
     return a, b, c, d, nanan
 
 
-@pytest.fixture
-def bank_a(make_user):
-    return make_user("bank-a", "bank_officer", organisation="重庆银行")
-
-
-@pytest.fixture
-def bank_b(make_user):
-    return make_user("bank-b", "bank_officer", organisation="重庆农村商业银行")
 
 
 def loan_body(code, amount=1_000_000, **changes):

@@ -8,11 +8,10 @@ import sys
 
 import pytest
 import typer
+from policy.helpers import base_profile
 from typer.testing import CliRunner
 
 from keqi.cli import policy
-
-from .helpers import base_profile
 
 
 @pytest.fixture

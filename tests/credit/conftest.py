@@ -1,4 +1,4 @@
-"""Fixtures of the credit tests: firms holding 科技型企业入库 and bank officers of two banks."""
+"""Fixtures of the credit tests: firms holding 科技型企业入库 (the role fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,22 +16,3 @@ def firms(tmp_path, db):
     reports, quals = firm_rows()
     assert flows.run_import(path=write_firms(tmp_path / "firms.xlsx", reports, quals), scope=SYSTEM).applied
     return reports, quals
-
-
-def _bank_user(make_user, username, bank):
-    return make_user(username, "bank_officer", organisation=bank)
-
-
-@pytest.fixture
-def bank_a(make_user):
-    return _bank_user(make_user, "bank-a", "重庆银行")
-
-
-@pytest.fixture
-def bank_b(make_user):
-    return _bank_user(make_user, "bank-b", "重庆农村商业银行")
-
-
-@pytest.fixture
-def registrar(make_user):
-    return make_user("registrar", "contract_registrar", unit="渝北区")

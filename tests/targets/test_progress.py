@@ -95,7 +95,7 @@ def test_overview_page_in_chinese(client_for, yubei_officer, certified):
     assert "渝府办发〔2023〕26号" in html and "中心城区" in html and "主城新区" not in html
 
 
-def test_contract_turnover_counts_registered_contracts_toward_the_target(tmp_path, registrar_yubei):
+def test_contract_turnover_counts_registered_contracts_toward_the_target(tmp_path, registrar):
     from contracts.helpers import contract_rows, write_contracts  # tests/contracts/helpers.py
 
     from keqi.contracts import flows as contract_flows
@@ -104,16 +104,11 @@ def test_contract_turnover_counts_registered_contracts_toward_the_target(tmp_pat
     before = row(services.progress(scope=SYSTEM, year=2023, on=dt.date(2023, 12, 31)), "contract_turnover", "city")
     assert before.actual == 0
     result = contract_flows.run_import(path=write_contracts(tmp_path / "c.xlsx", rows),
-                                       scope=scope_for(registrar_yubei), user=registrar_yubei)
+                                       scope=scope_for(registrar), user=registrar)
     assert not result.errors
     after = row(services.progress(scope=SYSTEM, year=2023, on=dt.date(2023, 12, 31)), "contract_turnover", "city")
     assert after.actual == Decimal(int(rows["contract_amount"].sum()))
     assert after.covered == after.actual / Decimal(75_000_000_000)
-
-
-@pytest.fixture
-def registrar_yubei(make_user):
-    return make_user("registrar", "contract_registrar", unit="渝北区")
 
 
 def test_a_target_period_runs_from_the_previous_target_or_from_the_plans_base_year(certified):
