@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from keqi.api.api import api
@@ -20,8 +19,7 @@ urlpatterns = [
     path("contracts/", include("keqi.contracts.urls")),
     path("credit/", include("keqi.credit.urls")),
     path("applications/", include("keqi.applications.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("keqi.accounts.urls")),
     path("accounts/lockouts/", lockouts, name="lockouts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -46,3 +46,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
 class ExportFileAdmin(admin.ModelAdmin):
     list_display = ("pk", "created_at", "requested_by", "status", "enterprises", "rows")
     list_filter = ("status",)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the admin shows but does not change: they are written only through their app's services, whose
+    rules (all-or-nothing imports, the fund's splits, a screening's completeness) the admin would skip."""
+
+    show_full_result_count = False  # no second COUNT(*) over a large table
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

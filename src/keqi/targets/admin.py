@@ -1,0 +1,20 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from keqi.registry.admin import ReadOnlyAdmin
+
+from .models import IndicatorValue, Target
+
+
+@admin.register(Target)
+class TargetAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    """Targets are set on the targets pages (a source is required, every change kept with who and why)."""
+
+    list_display = ("year", "indicator", "scope_key", "value", "source")
+    list_filter = ("year", "indicator")
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("as_of", "indicator", "year", "scope_key", "value", "source")
+    list_filter = ("indicator", "year")
