@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.pipeline import flows, services
-from keqi.pipeline.models import Stage, TierRecord
+from keqi.pipeline.models import LadderTier, TierRecord
 from keqi.registry import flows as registry_flows
 from keqi.registry.models import Enterprise, ReportingUnit
 from keqi.screening import flows as screening_flows
@@ -39,7 +39,7 @@ def records(source=None):
     qs = TierRecord.objects.all()
     if source:
         qs = qs.filter(source=source)
-    return sorted(qs.values_list("enterprise_id", "year", "stage__key", "source"))
+    return sorted(qs.values_list("enterprise_id", "year", "tier__key", "source"))
 
 
 def test_importing_qualifications_records_every_year_they_cover(population):
@@ -85,9 +85,9 @@ def test_a_completed_screening_records_every_firm_once_per_year(population):
     first = screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     screened = TierRecord.objects.filter(source="screening")
     assert screened.count() == 6 and set(screened.values_list("year", flat=True)) == {2025}
-    assert set(screened.filter(enterprise_id__in=population["certified"]).values_list("stage__key", flat=True)) == {
+    assert set(screened.filter(enterprise_id__in=population["certified"]).values_list("tier__key", flat=True)) == {
         "hnte"}
-    assert set(screened.exclude(enterprise_id__in=population["certified"]).values_list("stage__key", flat=True)) == {
+    assert set(screened.exclude(enterprise_id__in=population["certified"]).values_list("tier__key", flat=True)) == {
         "reserve"}
     row = screened.get(enterprise_id=population["others"][0])
     assert row.run == first and row.next_edition == "cq-tech-2022" and row.next_verdict
@@ -111,7 +111,7 @@ def test_a_firm_s_history_shows_its_highest_stage_each_year(population, yubei_of
     screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     firm = population["certified"][0]
     history = services.tier_history(scope=scope_for(yubei_officer), enterprise_id=firm)
-    assert [(h["year"], h["stage"].key) for h in history] == [
+    assert [(h["year"], h["tier"].key) for h in history] == [
         (2026, "hnte"), (2025, "hnte"), (2024, "hnte"), (2023, "hnte")]
     assert history[1]["next_edition"] and history[1]["run"] is not None  # 2025 was screened
     with pytest.raises(Enterprise.DoesNotExist):
@@ -121,40 +121,40 @@ def test_a_firm_s_history_shows_its_highest_stage_each_year(population, yubei_of
 def test_stage_counts_per_unit_and_year(population, yubei_officer):
     yubei = ReportingUnit.objects.get(name="渝北区").pk
     nanan = ReportingUnit.objects.get(name="南岸区").pk
-    counts = services.stage_counts(scope=SYSTEM, year=2024)
+    counts = services.tier_counts(scope=SYSTEM, year=2024)
     assert counts[yubei] == {"reserve": 2, "tech": 0, "hnte": 2, "growth": 0, "leader": 0}
     assert counts[nanan]["reserve"] == 2 and sum(counts[nanan].values()) == 2
     # an officer counts its own unit only
-    assert set(services.stage_counts(scope=scope_for(yubei_officer), year=2024)) == {yubei}
+    assert set(services.tier_counts(scope=scope_for(yubei_officer), year=2024)) == {yubei}
     # before the certificates, every firm is in reserve
-    assert services.stage_counts(scope=SYSTEM, year=2022)[yubei] == {
+    assert services.tier_counts(scope=SYSTEM, year=2022)[yubei] == {
         "reserve": 4, "tech": 0, "hnte": 0, "growth": 0, "leader": 0}
 
 
 def test_a_firm_counts_from_the_year_it_was_registered(population):
     firm = Enterprise.objects.get(pk=population["others"][0])
     unit = firm.reporting_unit_id
-    before = services.stage_counts(scope=SYSTEM, year=2024)[unit]["reserve"]
+    before = services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"]
     Enterprise.objects.filter(pk=firm.pk).update(registered_on=dt.date(2024, 12, 31))  # last day: counted
-    assert services.stage_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before
+    assert services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before
     Enterprise.objects.filter(pk=firm.pk).update(registered_on=dt.date(2025, 1, 1))  # the day after: not yet
-    assert services.stage_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before - 1
+    assert services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before - 1
 
 
 def test_conversions_count_the_firms_that_moved_up(population):
     yubei = ReportingUnit.objects.get(name="渝北区").pk
     # 2022 → 2024: the two certified firms moved from reserve to 高企, the two others stayed
-    moves = {(c.unit_id, c.stage): c for c in services.conversions(scope=SYSTEM, from_year=2022, to_year=2024)}
+    moves = {(c.unit_id, c.tier): c for c in services.conversions(scope=SYSTEM, from_year=2022, to_year=2024)}
     assert (moves[yubei, "reserve"].firms, moves[yubei, "reserve"].moved_up) == (4, 2)
     assert moves[yubei, "reserve"].rate == 0.5
     # 2024 → 2025: nobody moved; the 高企 stayed 高企
-    later = {(c.unit_id, c.stage): c for c in services.conversions(scope=SYSTEM, from_year=2024, to_year=2025)}
+    later = {(c.unit_id, c.tier): c for c in services.conversions(scope=SYSTEM, from_year=2024, to_year=2025)}
     assert (later[yubei, "hnte"].firms, later[yubei, "hnte"].moved_up) == (2, 0)
     # a firm on the top stage has nowhere to go and is left out
-    leader = Stage.objects.get(key="leader")
+    leader = LadderTier.objects.get(key="leader")
     TierRecord.objects.create(enterprise_id=population["others"][0], year=2024, stage=leader,
                               source="qualification", recorded_at=dt.datetime(2024, 12, 1, tzinfo=dt.UTC))
-    stages = {c.stage for c in services.conversions(scope=SYSTEM, from_year=2024, to_year=2025)}
+    stages = {c.tier for c in services.conversions(scope=SYSTEM, from_year=2024, to_year=2025)}
     assert "leader" not in stages
     with pytest.raises(ValueError):
         services.conversions(scope=SYSTEM, from_year=2025, to_year=2025)
@@ -186,12 +186,12 @@ def test_a_dry_run_or_a_file_with_errors_records_nothing(tmp_path):
 
 def test_an_edited_ladder_rewrites_the_stages_on_the_next_recording(population):
     firm = population["certified"][0]
-    Stage.objects.filter(key="hnte").update(qualification_kinds=[])
-    Stage.objects.filter(key="growth").update(qualification_kinds=["gazelle", "srdi", "hnte"])
+    LadderTier.objects.filter(key="hnte").update(qualification_kinds=[])
+    LadderTier.objects.filter(key="growth").update(qualification_kinds=["gazelle", "srdi", "hnte"])
     assert flows.record_qualifications(enterprise_ids=[firm], today=TODAY) == 4  # four years changed stage
     assert {k for e, _, k, _ in records("qualification") if e == firm} == {"growth"}
     assert flows.record_qualifications(enterprise_ids=[firm], today=TODAY) == 0  # nothing left to change
-    for stage in Stage.objects.all():  # a ladder on which no title places a firm: no year is covered
+    for stage in LadderTier.objects.all():  # a ladder on which no title places a firm: no year is covered
         stage.qualification_kinds = []
         stage.save()
     flows.record_qualifications(enterprise_ids=population["certified"], today=TODAY)

@@ -32,7 +32,7 @@ def firms(tmp_path):
 
 def history(firm: int) -> dict[int, str]:
     return dict(TierRecord.objects.filter(enterprise_id=firm, source=TierRecord.Source.QUALIFICATION)
-                .values_list("year", "stage__key"))
+                .values_list("year", "tier__key"))
 
 
 def years(first: int, last: int) -> set[int]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from keqi.accounts.scope import SYSTEM
 from keqi.pipeline import services
-from keqi.pipeline.models import Stage
+from keqi.pipeline.models import LadderTier
 from keqi.policy import editions as policy_editions
 from keqi.policy.ladder import editions_in_force
 from keqi.registry import flows as registry_flows
@@ -30,7 +30,7 @@ def test_the_seeded_ladder_is_the_plan_s_five_stages():
     assert ladder.by_key["growth"].label == "高成长企业（瞪羚、专精特新）"
     assert ladder.by_key["growth"].entry_families == ("gazelle", "srdi")
     assert ladder.by_key["leader"].entry_families == ("unicorn", "little-giant", "star")
-    assert all(s.source for s in Stage.objects.all())  # every stage says where it comes from
+    assert all(s.source for s in LadderTier.objects.all())  # every stage says where it comes from
 
 
 @pytest.mark.parametrize(("kinds", "tier"), [
@@ -77,7 +77,7 @@ def test_a_family_resolves_to_the_edition_in_force_on_the_day(monkeypatch):
 
 
 def test_the_city_may_only_save_known_kinds_and_families():
-    stage = Stage.objects.get(key="growth")
+    stage = LadderTier.objects.get(key="growth")
     stage.qualification_kinds = ["gazelle", "bogus"]
     with pytest.raises(ValidationError) as err:
         stage.full_clean()
@@ -91,7 +91,7 @@ def test_the_city_may_only_save_known_kinds_and_families():
 
 def test_the_city_admin_edits_the_ladder_in_the_admin_with_history(city_admin, client_for):
     client = client_for(city_admin)
-    stage = Stage.objects.get(key="tech")
+    stage = LadderTier.objects.get(key="tech")
     page = client.get(reverse("admin:pipeline_stage_change", args=[stage.pk]))
     assert page.status_code == 200
     form = {"key": "tech", "level": 1, "label_zh": "科技型企业（入库）", "label_en": "Technology enterprise",
@@ -120,17 +120,17 @@ def population(tmp_path):
 
 
 def test_an_edited_ladder_changes_what_screening_aims_at(population):
-    Stage.objects.filter(key="tech").update(entry_families=["tsme"])
+    LadderTier.objects.filter(key="tech").update(entry_families=["tsme"])
     run = screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     reserve = Standing.objects.filter(run=run, current_tier="reserve")
     assert reserve.exists() and set(reserve.values_list("next_edition", flat=True)) == {"tsme-2017"}
-    Stage.objects.filter(key="tech").update(label_zh="科技型企业（改）")
+    LadderTier.objects.filter(key="tech").update(label_zh="科技型企业（改）")
     assert services.current_ladder().by_key["tech"].label == "科技型企业（改）"
 
 
 def test_with_several_editions_for_the_next_tier_the_closest_is_the_target(population):
     # the growth rung decided by two programmes: each certified firm aims at the closer one
-    Stage.objects.filter(key="growth").update(entry_families=["unicorn", "gazelle"])
+    LadderTier.objects.filter(key="growth").update(entry_families=["unicorn", "gazelle"])
     run = screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     standings = Standing.objects.filter(run=run, current_tier="hnte")
     assert standings.count() == 2
@@ -143,7 +143,7 @@ def test_with_several_editions_for_the_next_tier_the_closest_is_the_target(popul
 
 
 def test_a_stage_without_an_edition_in_force_leaves_the_next_tier_unranked(population):
-    Stage.objects.filter(key="tech").update(entry_families=["no-edition-yet"])
+    LadderTier.objects.filter(key="tech").update(entry_families=["no-edition-yet"])
     run = screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
     reserve = Standing.objects.filter(run=run, current_tier="reserve")
     assert reserve.exists()

@@ -120,12 +120,12 @@ def _arrow_memory_for_batches() -> None:
 def _ladder_or_exit():
     from django.db import DatabaseError
 
-    from keqi.pipeline.models import Stage
+    from keqi.pipeline.models import LadderTier
     from keqi.pipeline.services import current_ladder
 
     try:
         return current_ladder()  # the city's stages, as the registry screen uses them
-    except (DatabaseError, Stage.DoesNotExist):
+    except (DatabaseError, LadderTier.DoesNotExist):
         err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
         raise typer.Exit(2) from None
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CultivationTask, Stage, TierRecord
+from .models import CultivationTask, LadderTier, TierRecord
 
 
-@admin.register(Stage)
-class StageAdmin(SimpleHistoryAdmin):
+@admin.register(LadderTier)
+class LadderTierAdmin(SimpleHistoryAdmin):
     """The tier ladder: the city administrator edits it here; every change is kept with who and when."""
 
     list_display = ("level", "key", "label_zh", "label_en", "qualification_kinds", "entry_families")
@@ -14,10 +14,10 @@ class StageAdmin(SimpleHistoryAdmin):
 
 @admin.register(TierRecord)
 class TierRecordAdmin(admin.ModelAdmin):
-    list_display = ("enterprise", "year", "stage", "source", "next_edition", "next_verdict", "recorded_at")
-    list_filter = ("year", "stage", "source")
+    list_display = ("enterprise", "year", "tier", "source", "next_edition", "next_verdict", "recorded_at")
+    list_filter = ("year", "tier", "source")
     search_fields = ("enterprise__name", "enterprise__uscc")
-    list_select_related = ("enterprise", "stage")
+    list_select_related = ("enterprise", "tier")
     raw_id_fields = ("enterprise", "run")
 
 

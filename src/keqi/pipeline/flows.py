@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from keqi.registry.models import Qualification
 
-from .models import Stage, TierRecord
+from .models import LadderTier, TierRecord
 from .services import current_ladder
 
 BATCH = 5000
@@ -58,7 +58,7 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
     source = TierRecord.Source.QUALIFICATION
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    record, qual, stage = TierRecord._meta.db_table, Qualification._meta.db_table, Stage._meta.db_table
+    record, qual, stage = TierRecord._meta.db_table, Qualification._meta.db_table, LadderTier._meta.db_table
     level_case = " ".join("WHEN %s THEN %s" for _ in levels)
     # the first and last day of a record's year (capped at today), in each database's dialect
     if connection.vendor == "postgresql":

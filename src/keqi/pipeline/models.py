@@ -55,11 +55,12 @@ class CultivationTask(models.Model):
 # ---------------------------------------------------------------- the tier ladder (梯次培育)
 
 
-class Stage(models.Model):
-    """One rung of the tier ladder, as data the city administrator may edit (with history).
+class LadderTier(models.Model):
+    """One tier of the ladder, as data the city administrator may edit (with history); the rest of the
+    code reads the ladder as the pure :class:`keqi.policy.ladder.Ladder` (``services.current_ladder``).
 
-    A firm stands on the highest stage that a qualification it holds places it on (``reserve``,
-    level 0, holds none). Entry to a stage is decided by the verdict of an edition of one of its
+    A firm stands on the highest tier that a qualification it holds places it on (``reserve``,
+    level 0, holds none). Entry to a tier is decided by the verdict of an edition of one of its
     ``entry_families``: the edition of that family in force on the assessment day
     (``keqi.policy.editions.resolve``), so a new edition changes screening without a code change.
     """
@@ -75,9 +76,10 @@ class Stage(models.Model):
         _("edition families deciding entry"), default=list, blank=True,
         help_text=_("Edition families whose verdict decides entry to this stage, e.g. [\"gazelle\", \"srdi\"]."))
     source = models.CharField(_("source"), max_length=200, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(table_name="pipeline_historicalstage")
 
     class Meta:
+        db_table = "pipeline_stage"  # the table keeps the model's first name
         ordering = ["level"]
         verbose_name = _("tier stage")
         verbose_name_plural = _("tier stages")
@@ -112,9 +114,9 @@ class Stage(models.Model):
 class TierRecord(models.Model):
     """Where a firm stood in one year, as one source saw it (a firm's tier that year is the highest).
 
-    ``qualification``: the highest stage of the qualifications it held at any time that year,
-    rewritten whenever its qualifications are imported. ``screening``: its stage in the latest
-    complete screening run assessed in that year, with the verdict for the next stage.
+    ``qualification``: the highest tier of the qualifications it held at any time that year,
+    rewritten whenever its qualifications are imported. ``screening``: its tier in the latest
+    complete screening run assessed in that year, with the verdict for the next tier.
     """
 
     class Source(models.TextChoices):
@@ -122,14 +124,14 @@ class TierRecord(models.Model):
         SCREENING = "screening", _("Screening run")
 
     # A city-wide screening writes a record per firm (a million): the indexes are the unique
-    # (enterprise, year, source), (year, stage) and the run's; the stage and run keys are not
+    # (enterprise, year, source), (year, tier) and the run's; the tier and run keys are not
     # constraints in the database (each checked key locks the row it points to, at commit), the ORM
-    # applies PROTECT and SET_NULL when a stage or run is deleted.
+    # applies PROTECT and SET_NULL when a tier or run is deleted.
     enterprise = models.ForeignKey("registry.Enterprise", on_delete=models.CASCADE, related_name="tier_records",
                                    verbose_name=_("enterprise"), db_index=False)  # the unique index serves it
     year = models.PositiveSmallIntegerField(_("year"))
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"),
-                              db_index=False, db_constraint=False)
+    tier = models.ForeignKey(LadderTier, on_delete=models.PROTECT, related_name="+", verbose_name=_("stage"),
+                             db_column="stage_id", db_index=False, db_constraint=False)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     run = models.ForeignKey("screening.ScreeningRun", on_delete=models.SET_NULL, null=True, blank=True,
                             related_name="+", verbose_name=_("screening run"), db_constraint=False)
@@ -142,7 +144,7 @@ class TierRecord(models.Model):
         verbose_name = _("tier record")
         verbose_name_plural = _("tier records")
         constraints = [models.UniqueConstraint(fields=["enterprise", "year", "source"], name="tier_record_unique")]
-        indexes = [models.Index(fields=["year", "stage"])]
+        indexes = [models.Index(fields=["year", "tier"], name="pipeline_ti_year_c076de_idx")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} · {self.year} · {self.stage_id} ({self.source})"
+        return f"{self.enterprise_id} · {self.year} · {self.tier_id} ({self.source})"

@@ -4,10 +4,10 @@ Cultivation tasks: a district officer plans work on its own unit's firms and ass
 officer of the same unit; the city administrator may do so anywhere. Overdue = open and due before
 today; upcoming = open and due within the next 14 days.
 
-The tier ladder is data the city administrator edits (:class:`~keqi.pipeline.models.Stage`);
+The tier ladder is data the city administrator edits (:class:`~keqi.pipeline.models.LadderTier`);
 ``current_ladder`` reads it into the pure :class:`keqi.policy.ladder.Ladder` that screening and the
-pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``stage_counts``) and the conversion
-rates (``conversions``) per stage and unit.
+pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``tier_counts``) and the conversion
+rates (``conversions``) per tier and unit.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from keqi.policy.ladder import Ladder, Tier
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
-from .models import CultivationTask, Stage, TierRecord
+from .models import CultivationTask, LadderTier, TierRecord
 
 UPCOMING_DAYS = 14
 
@@ -89,10 +89,10 @@ def current_ladder() -> Ladder:
     """The ladder as the city administrator keeps it (one query)."""
     tiers = tuple(
         Tier(s.level, s.key, s.label_zh, s.label_en, tuple(s.qualification_kinds), tuple(s.entry_families))
-        for s in Stage.objects.order_by("level")
+        for s in LadderTier.objects.order_by("level")
     )
     if not tiers:
-        raise Stage.DoesNotExist("the tier ladder is empty: run the migrations (pipeline 0003 seeds it)")
+        raise LadderTier.DoesNotExist("the tier ladder is empty: run the migrations (pipeline 0003 seeds it)")
     return Ladder(tiers)
 
 
@@ -100,17 +100,17 @@ def current_ladder() -> Ladder:
 
 
 def tier_history(*, scope: Scope, enterprise_id: int) -> list[dict]:
-    """A firm's stage year by year (newest first): the highest stage any source recorded that year."""
+    """A firm's tier year by year (newest first): the highest tier any source recorded that year."""
     scope.require_read()
     if not scope.enterprises(Enterprise.objects.filter(pk=enterprise_id)).exists():
         raise Enterprise.DoesNotExist(enterprise_id)
     by_year: dict[int, dict] = {}
-    records = TierRecord.objects.filter(enterprise_id=enterprise_id).select_related("stage", "run")
+    records = TierRecord.objects.filter(enterprise_id=enterprise_id).select_related("tier", "run")
     for r in records.order_by("year", "source"):
-        row = by_year.setdefault(r.year, {"year": r.year, "stage": r.stage, "sources": [], "next_edition": "",
+        row = by_year.setdefault(r.year, {"year": r.year, "tier": r.tier, "sources": [], "next_edition": "",
                                           "next_verdict": "", "run": None})
-        if r.stage.level > row["stage"].level:
-            row["stage"] = r.stage
+        if r.tier.level > row["tier"].level:
+            row["tier"] = r.tier
         row["sources"].append(r.get_source_display())
         if r.source == TierRecord.Source.SCREENING:
             row.update(next_edition=r.next_edition, next_verdict=r.next_verdict, run=r.run)
@@ -119,24 +119,24 @@ def tier_history(*, scope: Scope, enterprise_id: int) -> list[dict]:
 
 def _levels(*, scope: Scope, year: int, unit_id: int | None) -> tuple[dict[int, int], dict[int, int]]:
     """(firm → reporting unit) of the firms in scope that existed by the end of ``year``, and
-    (firm → its highest recorded level that year); firms without a record stand on the ladder's first stage."""
+    (firm → its highest recorded level that year); firms without a record stand on the ladder's first tier."""
     firms = scope.enterprises(Enterprise.objects.filter(registered_on__lte=dt.date(year, 12, 31)))
     if unit_id is not None:
         firms = firms.filter(reporting_unit_id=unit_id)
     units = dict(firms.values_list("pk", "reporting_unit_id"))
     levels = dict(
         TierRecord.objects.filter(year=year, enterprise__in=firms.values("pk"))
-        .values("enterprise_id").annotate(level=Max("stage__level")).values_list("enterprise_id", "level")
+        .values("enterprise_id").annotate(level=Max("tier__level")).values_list("enterprise_id", "level")
     )
     return units, levels
 
 
-def stage_counts(*, scope: Scope, year: int, unit_id: int | None = None) -> dict[int, dict[str, int]]:
-    """Per reporting unit, per stage key: how many firms stood on that stage in ``year``.
+def tier_counts(*, scope: Scope, year: int, unit_id: int | None = None) -> dict[int, dict[str, int]]:
+    """Per reporting unit, per tier key: how many firms stood on that tier in ``year``.
 
-    A firm's stage that year is the highest any source recorded (qualifications held at any time
+    A firm's tier that year is the highest any source recorded (qualifications held at any time
     in the year, or a screening assessed in it); firms registered by the year's end without a
-    record count on the first stage (储备).
+    record count on the first tier (储备).
     """
     scope.require_read()
     ladder = current_ladder()
@@ -153,9 +153,9 @@ def stage_counts(*, scope: Scope, year: int, unit_id: int | None = None) -> dict
 @dataclass(frozen=True)
 class Conversion:
     unit_id: int
-    stage: str  # the stage in ``from_year``
-    firms: int  # firms on that stage in ``from_year``
-    moved_up: int  # of those, firms on a higher stage in ``to_year``
+    tier: str  # the tier in ``from_year``
+    firms: int  # firms on that tier in ``from_year``
+    moved_up: int  # of those, firms on a higher tier in ``to_year``
 
     @property
     def rate(self) -> float | None:
@@ -163,10 +163,10 @@ class Conversion:
 
 
 def conversions(*, scope: Scope, from_year: int, to_year: int, unit_id: int | None = None) -> list[Conversion]:
-    """Per reporting unit and stage held in ``from_year``: how many firms stood higher in ``to_year``.
+    """Per reporting unit and tier held in ``from_year``: how many firms stood higher in ``to_year``.
 
-    Stages as in :func:`stage_counts`; the top stage has no stage above it and is left out. Units
-    and stages without firms are left out.
+    Tiers as in :func:`tier_counts`; the top tier has no tier above it and is left out. Units
+    and tiers without firms are left out.
     """
     scope.require_read()
     if to_year <= from_year:

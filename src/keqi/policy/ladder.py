@@ -1,6 +1,6 @@
 """The tier ladder (梯次): its stages in level order and the lookups screening and the pages need.
 
-Pure (no Django): the city administrator keeps the ladder as data (``pipeline.models.Stage``,
+Pure (no Django): the city administrator keeps the ladder as data (``pipeline.models.LadderTier``,
 read by ``pipeline.services.current_ladder``); what a firm's tier is, what stands above it and
 which editions decide entry there on a day is answered here, so a Spark executor or a flat-file
 screen can use the ladder without a database. Entry to a stage is decided by the edition of each of

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from keqi.pipeline.flows import record_qualifications
-from keqi.pipeline.models import Stage, TierRecord
+from keqi.pipeline.models import LadderTier, TierRecord
 from keqi.registry.models import Enterprise
 
 from .models import ScreeningRun, Standing
@@ -31,7 +31,7 @@ def record_screening(*, run) -> int:
     """
     if run.status != ScreeningRun.Status.COMPLETE:
         raise ValueError(f"screening run {run.pk} is {run.status}, not complete")
-    record, standing, stage = TierRecord._meta.db_table, Standing._meta.db_table, Stage._meta.db_table
+    record, standing, stage = TierRecord._meta.db_table, Standing._meta.db_table, LadderTier._meta.db_table
     sql = f"""
         INSERT INTO {record} (enterprise_id, year, stage_id, source, run_id, next_edition, next_verdict, recorded_at)
         SELECT s.enterprise_id, %s, st.id, %s, s.run_id, s.next_edition, s.next_verdict, %s
