@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
 
 def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: bool) -> None:
     """A Parquet file of flat rows: streamed through the engine, the editions in force on the day, each
-    firm's stage and next-stage candidacy, gap plans for the next stage's editions (all with --all-gaps)."""
+    firm's tier and next-tier candidacy, gap plans for the next tier's editions (all with --all-gaps)."""
     import pyarrow.parquet as pq
 
     from keqi.screening import flatfile
@@ -124,7 +124,7 @@ def _ladder_or_exit():
     from keqi.pipeline.services import current_ladder
 
     try:
-        return current_ladder()  # the city's stages, as the registry screen uses them
+        return current_ladder()  # the city's tiers, as the registry screen uses them
     except (DatabaseError, LadderTier.DoesNotExist):
         err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
         raise typer.Exit(2) from None

@@ -1,7 +1,7 @@
 """Writing each firm's tier history from its qualifications (TierRecord, source ``qualification``).
 
 Qualifications are imported (``registry.flows.run_import`` sends ``registry.signals.
-qualifications_imported``, which ``keqi.pipeline.signals`` receives): the touched firms' stages for
+qualifications_imported``, which ``keqi.pipeline.signals`` receives): the touched firms' tiers for
 every year their qualifications cover; a qualification saved or deleted one at a time (the Django
 admin) does the same for its firm. Idempotent: a record is keyed by firm, year and source, so running
 it again updates the record in place. The screening side of the history is written by
@@ -41,10 +41,10 @@ def record_imported_qualifications(*, plan, today: dt.date | None = None) -> int
 def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | None = None) -> int:
     """Rewrite the qualification records of these firms from the qualifications they hold now.
 
-    A firm's stage in a year is the highest stage of the qualifications valid on any day of that
+    A firm's tier in a year is the highest tier of the qualifications valid on any day of that
     year (years up to ``today``'s); a year in which it held none has no qualification record.
     The database does the work, per 5,000 firms: one delete of the records no longer covered, and
-    per year one ``INSERT … SELECT … ON CONFLICT`` (a record whose stage is unchanged is not
+    per year one ``INSERT … SELECT … ON CONFLICT`` (a record whose tier is unchanged is not
     rewritten). Returns the records written or changed.
     """
     today = today or timezone.localdate()
@@ -58,7 +58,7 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
     source = TierRecord.Source.QUALIFICATION
     ops = connection.ops
     now = ops.adapt_datetimefield_value(timezone.now())
-    record, qual, stage = TierRecord._meta.db_table, Qualification._meta.db_table, LadderTier._meta.db_table
+    record, qual, tier = TierRecord._meta.db_table, Qualification._meta.db_table, LadderTier._meta.db_table
     level_case = " ".join("WHEN %s THEN %s" for _ in levels)
     # the first and last day of a record's year (capped at today), in each database's dialect
     if connection.vendor == "postgresql":
@@ -97,7 +97,7 @@ def record_qualifications(*, enterprise_ids: Iterable[int], today: dt.date | Non
                           FROM {qual}
                           WHERE {firms} AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)
                           GROUP BY enterprise_id) q
-                    JOIN {stage} st ON st.level = q.lvl
+                    JOIN {tier} st ON st.level = q.lvl
                     WHERE q.lvl > %s
                     ON CONFLICT (enterprise_id, year, source) DO UPDATE SET
                         stage_id = excluded.stage_id, recorded_at = excluded.recorded_at

@@ -37,9 +37,9 @@ def closeness(verdict: str, gaps: Sequence[Mapping[str, Any]], costs: Mapping[st
 
 def next_choice(tiers: Sequence, nexts: Mapping[str, Sequence[str]],
                 closeness: Mapping[str, np.ndarray]) -> list[str]:
-    """Per firm, the edition deciding its next tier: the closest of the next stage's editions in force
-    (``closeness`` per edition, NaN = unranked; unranked last, a tie keeps the stage's family order);
-    "" when the firm is on the top stage."""
+    """Per firm, the edition deciding its next tier: the closest of the next tier's editions in force
+    (``closeness`` per edition, NaN = unranked; unranked last, a tie keeps the tier's family order);
+    "" when the firm is on the top tier."""
     out = [""] * len(tiers)
     for key, options in nexts.items():
         rows = np.array([i for i, t in enumerate(tiers) if t.key == key], dtype=np.int64)

@@ -1,7 +1,7 @@
 """Each firm's tier history as screening sees it (TierRecord, source ``screening``), and the backfill.
 
-A screening run that completes (``flows.run_screening``) records every screened firm's stage in the
-run's year, with the verdict for its next stage (:func:`record_screening`). :func:`backfill_history`
+A screening run that completes (``flows.run_screening``) records every screened firm's tier in the
+run's year, with the verdict for its next tier (:func:`record_screening`). :func:`backfill_history`
 writes the whole history (qualifications and runs) for data that predates it (``manage.py
 backfill_tier_history``). The records live in the pipeline app (the layer below); screening writes
 its own, so the pipeline never imports screening.
@@ -23,7 +23,7 @@ from .models import ScreeningRun, Standing
 
 
 def record_screening(*, run) -> int:
-    """Record every firm of a complete run at its stage in the run's year; returns the records written.
+    """Record every firm of a complete run at its tier in the run's year; returns the records written.
 
     A later run assessed in the same year replaces the firm's screening record of that year. One
     ``INSERT … SELECT … ON CONFLICT`` statement (SQLite and PostgreSQL), so a city-wide run of
@@ -31,11 +31,11 @@ def record_screening(*, run) -> int:
     """
     if run.status != ScreeningRun.Status.COMPLETE:
         raise ValueError(f"screening run {run.pk} is {run.status}, not complete")
-    record, standing, stage = TierRecord._meta.db_table, Standing._meta.db_table, LadderTier._meta.db_table
+    record, standing, tier = TierRecord._meta.db_table, Standing._meta.db_table, LadderTier._meta.db_table
     sql = f"""
         INSERT INTO {record} (enterprise_id, year, stage_id, source, run_id, next_edition, next_verdict, recorded_at)
         SELECT s.enterprise_id, %s, st.id, %s, s.run_id, s.next_edition, s.next_verdict, %s
-        FROM {standing} s JOIN {stage} st ON st.key = s.current_tier
+        FROM {standing} s JOIN {tier} st ON st.key = s.current_tier
         WHERE s.run_id = %s
         ON CONFLICT (enterprise_id, year, source) DO UPDATE SET
             stage_id = excluded.stage_id, run_id = excluded.run_id, next_edition = excluded.next_edition,

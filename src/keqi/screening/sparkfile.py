@@ -7,8 +7,8 @@ row), for a population that does not fit one machine:
    ``s3a://…``), casts them to the flat types (``policy.spark.flat_frame``) and judges every row on
    the assessment day against every edition in force, from the editions' Ibis expressions
    (``policy.spark.scores_frame``: verdict and points range, one projection per edition, no shuffle).
-2. The rest runs on the executors, batch by batch (``mapInArrow``): each firm's stage from the
-   qualifications it holds, the gap plans of its next stage's editions (all with ``all_gaps``) and the
+2. The rest runs on the executors, batch by batch (``mapInArrow``): each firm's tier from the
+   qualifications it holds, the gap plans of its next tier's editions (all with ``all_gaps``) and the
    closeness, by the same code as the DuckDB screen (``flatfile.Tiers``, ``flatfile.judge_batch`` with
    Spark's verdicts, ``flatfile._output``). The gap search is plain Python and DuckDB per batch, so it
    spreads over the cluster's cores like the verdicts; the driver only plans the job.
@@ -51,7 +51,7 @@ def is_url(source: str | os.PathLike[str]) -> bool:
 
 
 def output_schema(edition_ids: Sequence[str]) -> pa.Schema:
-    """The columns of ``flatfile._output`` (stage and edition ids as plain text)."""
+    """The columns of ``flatfile._output`` (tier and edition ids as plain text)."""
     fields = [pa.field(name, pa.string()) for name in
               ("uscc", "tier_from", "current_tier", "next_tier", "next_edition", "next_verdict")]
     fields.append(pa.field("closeness", pa.float64()))

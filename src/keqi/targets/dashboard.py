@@ -80,7 +80,7 @@ def ranking(*, scope: Scope, indicator: str, year: int, on: dt.date) -> list[dic
 
 
 def funnel(*, scope: Scope, on: dt.date, unit_id: int | None = None) -> list[dict]:
-    """Firms per stage of the tier ladder on ``on`` (the highest stage of the qualifications they hold)."""
+    """Firms per tier of the tier ladder on ``on`` (the highest tier of the qualifications they hold)."""
     from keqi.pipeline.services import current_ladder
 
     scope.require_read()
@@ -103,6 +103,6 @@ def funnel(*, scope: Scope, on: dt.date, unit_id: int | None = None) -> list[dic
         counts[ladder.tiers[0].level] += firms.count() - len(level)
         return counts
 
-    stages = tuple((t.level, t.qualifications) for t in ladder.tiers)
-    counts = cached("funnel", (scope.role, scope.unit_id, scope.enterprise_id, unit_id, on, stages), compute)
+    tiers = tuple((t.level, t.qualifications) for t in ladder.tiers)
+    counts = cached("funnel", (scope.role, scope.unit_id, scope.enterprise_id, unit_id, on, tiers), compute)
     return [{"tier": t.key, "label": t.label, "firms": counts[t.level]} for t in ladder.tiers]
