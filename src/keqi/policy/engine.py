@@ -18,7 +18,7 @@ in any batch.
 The SQL for each (edition, settings) pair is compiled once and cached. A small batch (a firm's page,
 its candidate plans: up to ``PREPARED_ROWS`` rows) runs that same SQL as a prepared statement, the rows
 passed as parameters, so DuckDB binds and plans it once per cursor (threads share a few cursors) rather
-than on every call (one firm, one edition: 1–7 ms); a larger batch is registered as an Arrow table.
+than on every call (docs/benchmarks.md); a larger batch is registered as an Arrow table.
 ``prepare`` does it ahead (a web server at start).
 """
 

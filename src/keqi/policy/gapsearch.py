@@ -1,7 +1,7 @@
 """Gap plans for a whole batch at once: the same plans as ``keqi.policy.gaps.gap_columns_reference``.
 
 The reference evaluates every candidate plan of every firm and then walks the firms one by one in
-Python (about 1 ms a firm). Here nothing runs per firm:
+Python (too slow for a batch: docs/benchmarks.md). Here nothing runs per firm:
 
 1. Eligible firms get no entries. Firms with a blocker (a failed criterion they cannot control), and
    every firm of an edition without levers, get fixed entries chosen by their pattern of failed and

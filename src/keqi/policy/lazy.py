@@ -1,11 +1,11 @@
 """Heavy libraries imported when first used: Ibis, sqlglot and polars.
 
 An edition's rules are Ibis expressions, compiled to SQL with Ibis and sqlglot; importing the two
-takes about 0.3 s, more than the rest of a small screen's start. Most processes never build or
+costs more than the rest of a small screen's start (docs/benchmarks.md). Most processes never build or
 compile an expression: the SQL comes from the cache (``keqi.screening.sqlcache``), and what else an
 edition holds (criteria, settings, levers, sources) is plain data. So the edition modules and the
 engine name these libraries through the stand-ins below, and import the Ibis types they use in
-annotations only under ``TYPE_CHECKING``. Likewise polars (~0.15 s): the registry's import and
+annotations only under ``TYPE_CHECKING``. Likewise polars: the registry's import and
 export use it, but its services are imported by most of the apps, e.g. by a file screen for the ladder.
 
 A stand-in imports its module (an ordinary import, safe from several threads) the first time one of

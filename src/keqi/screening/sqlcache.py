@@ -1,13 +1,13 @@
 """The policy engine's compiled SQL, kept between processes in ``$KEQI_HOME/cache``.
 
-Compiling the Ibis expressions of every edition to SQL takes seconds (about 0.7 s an edition and
-view on the development machine, 13 editions × 3 views), more than judging 100,000 firms. The SQL
+Compiling the Ibis expressions of every edition to SQL takes longer than judging 100,000 firms
+(docs/benchmarks.md). The SQL
 depends only on the policy code, the libraries that compile it and the settings (part of each key),
 so it is stored in a file named after a fingerprint of all of those: any change of an edition's
 code or of a library version gives a new file, and a file that cannot be read is ignored.
 
 The same file keeps what the gap search reads off that SQL (``engine.criterion_reads`` and
-``engine.strict_conditions``, parsed with sqlglot: ~0.1 s an edition): they change only with it, and
+``engine.strict_conditions``, parsed with sqlglot): they change only with it, and
 a process that finds them here parses nothing.
 """
 
