@@ -7,7 +7,7 @@ The house (docs/architecture.md):
     layer 2  registry
     layer 3  pipeline
     layer 4  screening
-    layer 5  contracts | credit | targets   peers: none imports another (registry.measures: how one
+    layer 5  contracts | credit | targets | applications   peers: none imports another (registry.measures: how one
                                             reads a figure another measures)
     layer 6  web | api | cli                fronts: none imports another
 
@@ -39,7 +39,7 @@ LAYERS = {
     "synth": 2.5,  # the synthetic population: writes the registry's exchange format
     "pipeline": 3,
     "screening": 4,
-    "contracts": 5, "credit": 5, "targets": 5,
+    "contracts": 5, "credit": 5, "targets": 5, "applications": 5,
     "synth.demo": 5.5,  # the demo's steps fill every app; only `keqi demo` calls them
     "web": 6, "api": 6, "cli": 6,
     "urls": 7, "wsgi": 7,
@@ -52,6 +52,9 @@ KNOWN_CIRCLES: set[frozenset[str]] = {
     # speed: the engine compiles and runs only, an evaluate module dispatches, gaps and gapsearch share
     # one public module (#14 item 2)
     frozenset({"keqi.policy.engine", "keqi.policy.gaps", "keqi.policy.gapsearch", "keqi.policy.spark"}),
+    # applications: services take a step and run its effects in flows, flows use services' WorkflowError and
+    # check_entries; taking a step (multi-step, with side effects) belongs in flows, above services
+    frozenset({"keqi.applications.flows", "keqi.applications.services"}),
 }
 
 

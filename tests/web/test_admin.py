@@ -6,7 +6,7 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-KEQI_APPS = ("accounts", "registry", "pipeline", "screening", "contracts", "credit", "targets")
+KEQI_APPS = ("accounts", "registry", "pipeline", "screening", "contracts", "credit", "targets", "applications")
 
 
 def test_every_app_with_models_has_its_admin():

@@ -148,7 +148,7 @@ def flag_site_check(*, application: Application, today: dt.date) -> None:
 
 def snapshot_evaluation(*, application: Application, today: dt.date, scope) -> None:
     """The verdict of the programme's edition in force at submission, kept with the application."""
-    from keqi.pipeline.services import editions_in_force
+    from keqi.policy.ladder import editions_in_force
     from keqi.screening import services as screening
 
     family = application.definition.edition_family

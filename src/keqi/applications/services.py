@@ -348,7 +348,7 @@ def bulk_act(*, scope: Scope, user, programme: str, action: str, ids: Iterable[i
     t = wfs[0].transition(action)
     if not t.bulk:
         raise WorkflowError(f"“{t.label}”不能批量办理。")
-    who = "city" if scope.is_city else "district" if scope.role == Role.DISTRICT_OFFICER else None
+    who = "city" if scope.is_city else "district" if scope.can_review else None
     if who is None or who not in t.actors:
         raise PermissionDenied(f"“{t.label}”须由{'或'.join(workflows.ACTOR_LABELS[a] for a in t.actors)}办理。")
     _check_step(wfs[0], t, reason, inputs)
@@ -592,7 +592,7 @@ def self_evaluation(*, scope: Scope, enterprise: Enterprise, fiscal_year: int, v
                     today: dt.date, families: Sequence[str] | None = None) -> list[dict]:
     """The firm's verdict and gap plan under each programme's edition in force today, with ``values``
     standing in for its report of ``fiscal_year`` (the live 自评 of the filing page)."""
-    from keqi.pipeline.services import editions_in_force
+    from keqi.policy.ladder import editions_in_force
     from keqi.screening import services as screening
 
     families = families or [w.edition_family for w in workflows.all_workflows() if w.edition_family]

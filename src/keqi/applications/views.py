@@ -25,8 +25,8 @@ from django.views.decorators.http import require_POST
 from keqi.accounts.scope import scope_for
 from keqi.policy import workflows
 from keqi.registry import services as registry
+from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
-from keqi.web.downloads import xlsx_response
 
 from . import exporting, services
 from .attachments import AttachmentRefused
