@@ -152,7 +152,7 @@ def test_conversions_count_the_firms_that_moved_up(population):
     assert (later[yubei, "hnte"].firms, later[yubei, "hnte"].moved_up) == (2, 0)
     # a firm on the top stage has nowhere to go and is left out
     leader = LadderTier.objects.get(key="leader")
-    TierRecord.objects.create(enterprise_id=population["others"][0], year=2024, stage=leader,
+    TierRecord.objects.create(enterprise_id=population["others"][0], year=2024, tier=leader,
                               source="qualification", recorded_at=dt.datetime(2024, 12, 1, tzinfo=dt.UTC))
     stages = {c.tier for c in services.conversions(scope=SYSTEM, from_year=2024, to_year=2025)}
     assert "leader" not in stages
