@@ -47,23 +47,13 @@ class CreditError(ValueError):
 # ---------------------------------------------------------------- access
 
 
-def bank_of(scope: Scope) -> str:
-    """The bank a bank officer works for ('' for everyone else)."""
-    return scope.bank
-
-
-def require_read(scope: Scope) -> None:
+def _require_read(scope: Scope) -> None:
     scope.require("credit.read")
-
-
-def require_bank(scope: Scope) -> str:
-    scope.require("credit.lend")
-    return scope.bank
 
 
 def loans(*, scope: Scope) -> QuerySet:
     """The loans this scope may read."""
-    require_read(scope)
+    _require_read(scope)
     return scope.loans(Loan.objects.select_related("enterprise", "reporting_unit"))
 
 
@@ -77,7 +67,7 @@ def _own_loan(scope: Scope, loan_id: int) -> Loan:
 
 
 def units_visible(*, scope: Scope) -> QuerySet:
-    require_read(scope)
+    _require_read(scope)
     return scope.units(ReportingUnit.objects.all())
 
 
@@ -119,7 +109,7 @@ class CreditStanding:
 
 
 def _firm_for(scope: Scope, uscc: str) -> Enterprise:
-    require_read(scope)
+    _require_read(scope)
     code = uscc.strip().upper()
     firm = scope.credit_firms(Enterprise.objects.select_related("reporting_unit").filter(uscc=code)).first()
     if firm is None:
@@ -194,7 +184,7 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
     科技型企业入库 registration on ``on`` (default today) is eligible and gets the grade's credit line.
     Returns the total count and one page of rows, best grade first.
     """
-    require_read(scope)
+    _require_read(scope)
     on = on or timezone.localdate()
     if scope.unit_bound:
         unit_id = scope.unit_id
@@ -231,7 +221,7 @@ class FirmCredit:
 def firm_credit(*, scope: Scope, enterprise: Enterprise, on: dt.date | None = None) -> FirmCredit | None:
     """A firm's grade, line and loans for its page; ``None`` when the reader's role sees no credit."""
     try:
-        require_read(scope)
+        _require_read(scope)
         s = standing(scope=scope, uscc=enterprise.uscc, on=on)
     except (PermissionDenied, Enterprise.DoesNotExist):
         return None
@@ -350,7 +340,8 @@ def _check_day(day: dt.date, today: dt.date, what: str) -> None:
 def grant_loan(*, scope: Scope, uscc: str, amount: int, annual_rate: Decimal, granted_on: dt.date,
                due_on: dt.date, user=None, today: dt.date | None = None) -> Loan:
     """Record a loan by the officer's bank, within the firm's available line and the unit's breaker."""
-    bank = require_bank(scope)
+    scope.require("credit.lend")
+    bank = scope.bank
     today = today or timezone.localdate()
     if not isinstance(amount, int) or amount <= 0 or amount >= MAX_YUAN:
         raise CreditError("贷款金额应为大于0的整数元")

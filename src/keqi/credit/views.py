@@ -31,7 +31,7 @@ def index(request):
 @login_required
 def loan_new(request):
     scope = scope_for(request.user)
-    services.require_bank(scope)
+    scope.require("credit.lend")
     form = LoanForm(request.POST or None, initial={"uscc": request.GET.get("uscc", "")})
     standing = None
     code = (request.POST.get("uscc") or request.GET.get("uscc") or "").strip()
