@@ -44,7 +44,7 @@ def test_the_whole_way_into_the_registry(firm_user, yubei_officer, city_admin, s
     assert (q.kind, q.valid_from, q.valid_to, q.number) == ("cq_tech", dt.date(2026, 12, 14), None, app.number)
     assert app.number == "202650011200001"  # {year}{unit_code}{serial:05d}
     assert TierRecord.objects.filter(enterprise_id=app.enterprise_id, year=2026, source="qualification",
-                                     stage__key="tech").exists()
+                                     tier__key="tech").exists()
     actions = list(ApplicationEvent.objects.filter(application=app).values_list("action", flat=True))
     assert actions == ["start", "submit", "district_return", "submit", "district_approve", "city_approve", "publish",
                        "register"]

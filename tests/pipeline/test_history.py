@@ -118,7 +118,7 @@ def test_a_firm_s_history_shows_its_highest_stage_each_year(population, yubei_of
         services.tier_history(scope=scope_for(nanan_officer), enterprise_id=firm)
 
 
-def test_stage_counts_per_unit_and_year(population, yubei_officer):
+def test_tier_counts_per_unit_and_year(population, yubei_officer):
     yubei = ReportingUnit.objects.get(name="渝北区").pk
     nanan = ReportingUnit.objects.get(name="南岸区").pk
     counts = services.tier_counts(scope=SYSTEM, year=2024)
