@@ -34,7 +34,7 @@ PAGES = {
     "web:home": (lambda w: {}, SIGNED_IN),
     "registry:enterprise_list": (lambda w: {}, READERS),
     "registry:enterprise_export": (lambda w: {}, READERS),
-    "registry:enterprise_detail": (lambda w: {"uscc": w.other_firm}, CITY),
+    "web:enterprise_detail": (lambda w: {"uscc": w.other_firm}, CITY),
     "registry:export_detail": (lambda w: {"pk": 999_999}, NOBODY),
     "registry:export_download": (lambda w: {"pk": 999_999}, NOBODY),
     "registry:template": (lambda w: {}, SIGNED_IN),
