@@ -56,6 +56,7 @@ def _fill(firms: int, seed: int = 7) -> dict:
     from keqi.applications.models import Application, ApplicationEvent, PublicityBatch
     from keqi.policy.uscc import make_uscc
     from keqi.registry.models import AnnualReport, Enterprise, ReportingUnit
+    from keqi.registry.services import unit_id_of
 
     rng = random.Random(seed)
     units = list(ReportingUnit.objects.exclude(code__isnull=True).order_by("code"))
@@ -71,9 +72,10 @@ def _fill(firms: int, seed: int = 7) -> dict:
                                                    revenue=10_000_000, rd_expense=600_000) for e in ents],
                                      batch_size=2000)
     city = ensure_user(username="bench-city", password="x-bench-password-1", role="city_admin")
-    officer = ensure_user(username="bench-yubei", password="x-bench-password-1", role="district_officer", unit="渝北区")
+    officer = ensure_user(username="bench-yubei", password="x-bench-password-1", role="district_officer",
+                          unit_id=unit_id_of("渝北区"))
     firm_user = ensure_user(username="bench-firm", password="x-bench-password-1", role="enterprise_user",
-                            uscc=ents[0].uscc)
+                            enterprise_id=ents[0].pk)
     now = timezone.now()
     today = timezone.localdate()
     batch = PublicityBatch.objects.create(programme="cq-tech", title="基准批次", opens_on=today - dt.timedelta(days=30),

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from keqi.api.api import api
 from keqi.web.lockouts import lockouts
@@ -22,6 +23,10 @@ urlpatterns = [
     path("accounts/", include("keqi.accounts.urls")),
     path("accounts/lockouts/", lockouts, name="lockouts"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # the ladder's admin pages kept their first address when the model was renamed Stage → LadderTier
+    re_path(r"^admin/pipeline/stage/(?P<rest>.*)$",
+            RedirectView.as_view(url="/admin/pipeline/laddertier/%(rest)s", permanent=False, query_string=True),
+            name="admin_stage_moved"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

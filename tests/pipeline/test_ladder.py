@@ -92,22 +92,26 @@ def test_the_city_may_only_save_known_kinds_and_families():
 def test_the_city_admin_edits_the_ladder_in_the_admin_with_history(city_admin, client_for):
     client = client_for(city_admin)
     stage = LadderTier.objects.get(key="tech")
-    page = client.get(reverse("admin:pipeline_stage_change", args=[stage.pk]))
+    page = client.get(reverse("admin:pipeline_laddertier_change", args=[stage.pk]))
     assert page.status_code == 200
     form = {"key": "tech", "level": 1, "label_zh": "科技型企业（入库）", "label_en": "Technology enterprise",
             "qualification_kinds": '["cq_tech", "tsme"]', "entry_families": '["cq-tech", "tsme"]', "source": "测试"}
-    response = client.post(reverse("admin:pipeline_stage_change", args=[stage.pk]), form)
+    response = client.post(reverse("admin:pipeline_laddertier_change", args=[stage.pk]), form)
     assert response.status_code == 302
     stage.refresh_from_db()
     assert stage.label_zh == "科技型企业（入库）" and stage.entry_families == ["cq-tech", "tsme"]
     last = stage.history.order_by("-history_date").first()
     assert last.history_user == city_admin and last.history_type == "~"
-    history = client.get(reverse("admin:pipeline_stage_history", args=[stage.pk]))
+    history = client.get(reverse("admin:pipeline_laddertier_history", args=[stage.pk]))
     assert history.status_code == 200 and "科技型企业（入库）" in history.content.decode()
+    # the ladder admin's first address (before the model was renamed) still leads there
+    moved = client.get(f"/admin/pipeline/stage/{stage.pk}/change/?x=1")
+    assert moved.status_code == 302
+    assert moved["Location"] == reverse("admin:pipeline_laddertier_change", args=[stage.pk]) + "?x=1"
 
 
 def test_a_district_officer_cannot_edit_the_ladder(yubei_officer, client_for):
-    response = client_for(yubei_officer).get(reverse("admin:pipeline_stage_changelist"))
+    response = client_for(yubei_officer).get(reverse("admin:pipeline_laddertier_changelist"))
     assert response.status_code == 302  # to the admin login: not staff
 
 

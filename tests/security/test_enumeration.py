@@ -98,9 +98,10 @@ PAGES = {
     "logout": (lambda w: {}, NOBODY),  # POST only
     "lockouts": (lambda w: {}, CITY),
     "set_language": (lambda w: {}, NOBODY),  # a GET changes nothing and goes back (302)
+    "admin_stage_moved": (lambda w: {"rest": ""}, NOBODY),  # the ladder admin's old address (302 to the new)
 }
 # routes whose answer to a GET is a redirect for everyone
-REDIRECT = {"set_language"}
+REDIRECT = {"set_language", "admin_stage_moved"}
 # whole namespaces classified at once: (one URL to try, who gets 200)
 NAMESPACES = {"admin": ("/admin/", CITY), "api": (None, None)}  # the API: operation by operation below
 

@@ -17,6 +17,7 @@ import polars as pl
 from keqi.accounts.scope import SYSTEM
 from keqi.accounts.services import ensure_user
 from keqi.accounts.tokens import create_token
+from keqi.registry.services import enterprise_id_of, unit_id_of
 
 from support import report_rows, write_file
 
@@ -116,7 +117,10 @@ def build(tmp_path) -> World:
         "contract_registrar": dict(role="contract_registrar", unit=HOME, organisation="渝北区技术合同登记点"),
     }
     for role, kwargs in make.items():
-        w.users[role] = ensure_user(username=f"w-{role}", password=PASSWORD, **kwargs)
+        unit, uscc = kwargs.pop("unit", None), kwargs.pop("uscc", None)
+        w.users[role] = ensure_user(username=f"w-{role}", password=PASSWORD, **kwargs,
+                                    unit_id=unit_id_of(unit) if unit else None,
+                                    enterprise_id=enterprise_id_of(uscc) if uscc else None)
     w.users["no_role"] = get_user_model().objects.create_user("w-no-role", password=PASSWORD)
     for role, user in w.users.items():
         w.tokens[role] = create_token(user=user, name="world")[1]
