@@ -9,7 +9,13 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from keqi.registry import measures
 
-        from . import services
-
         # targets' progress toward the 技术合同成交额 target reads it by the indicator's code
-        measures.register("contract_turnover", services.turnover_by_unit)
+        measures.register("contract_turnover", _turnover_by_unit)
+
+
+def _turnover_by_unit(*, year: int):
+    """contracts.services.turnover_by_unit, imported when first asked: the services module brings polars,
+    which start-up (every command, the file screens' workers) should not pay for."""
+    from .services import turnover_by_unit
+
+    return turnover_by_unit(year=year)
