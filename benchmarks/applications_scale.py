@@ -141,7 +141,7 @@ def main() -> None:
     from django.utils import timezone
 
     from keqi.accounts.scope import scope_for
-    from keqi.applications import services
+    from keqi.applications import flows
     from keqi.applications.models import Application
     from keqi.registry.models import Qualification
 
@@ -161,13 +161,13 @@ def main() -> None:
     scope = scope_for(city)
     ids = list(Application.objects.filter(state="district_approved").order_by("pk").values_list("pk", flat=True))
     start = time.perf_counter()
-    result = services.bulk_act(scope=scope, user=city, programme="cq-tech", action="city_approve", ids=ids,
+    result = flows.bulk_act(scope=scope, user=city, programme="cq-tech", action="city_approve", ids=ids,
                                today=timezone.localdate())
     approve = time.perf_counter() - start
     print(f"\nbulk approval (城市审核通过) of {len(result.done):,} applications: {approve:.2f} s")
     batch = users["batch"]
     start = time.perf_counter()
-    result = services.conclude_batch(scope=scope, user=city, batch=batch, today=timezone.localdate())
+    result = flows.conclude_batch(scope=scope, user=city, batch=batch, today=timezone.localdate())
     conclude = time.perf_counter() - start
     print(f"公示 batch concluded: {len(result.done):,} firms registered (numbers, qualifications, tier history) in "
           f"{conclude:.2f} s; {Qualification.objects.filter(kind='cq_tech').count():,} cq_tech qualifications")

@@ -52,9 +52,6 @@ KNOWN_CIRCLES: set[frozenset[str]] = {
     # speed: the engine compiles and runs only, an evaluate module dispatches, gaps and gapsearch share
     # one public module (#14 item 2)
     frozenset({"keqi.policy.engine", "keqi.policy.gaps", "keqi.policy.gapsearch", "keqi.policy.spark"}),
-    # applications: services take a step and run its effects in flows, flows use services' WorkflowError and
-    # check_entries; taking a step (multi-step, with side effects) belongs in flows, above services
-    frozenset({"keqi.applications.flows", "keqi.applications.services"}),
 }
 
 

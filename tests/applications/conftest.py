@@ -60,11 +60,11 @@ def scope_of():
 @pytest.fixture
 def walk(scope_of):
     """``walk(user, case, action, **kw)``: one step through the service, as that user."""
-    from keqi.applications import services
+    from keqi.applications import flows
 
     def step(user, case, action, **kw):
         kw.setdefault("today", TODAY)
-        return services.act(scope=scope_of(user), user=user, case=case, action=action, **kw)
+        return flows.act(scope=scope_of(user), user=user, case=case, action=action, **kw)
 
     return step
 

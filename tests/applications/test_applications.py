@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 
-from keqi.applications import services
+from keqi.applications import flows, services
 from keqi.applications.models import Application, ApplicationEvent, Notice
 from keqi.pipeline.models import CultivationTask, TierRecord
 from keqi.registry.models import Qualification
@@ -35,8 +35,8 @@ def test_the_whole_way_into_the_registry(firm_user, yubei_officer, city_admin, s
     assert batch.working_days == 5 and batch.closes_on == dt.date(2026, 12, 11) and batch.calendar_note == ""
     walk(city_admin, app, "publish", inputs={"batch": batch})
     with pytest.raises(services.WorkflowError, match="期满后"):
-        services.conclude_batch(scope=scope_of(city_admin), user=city_admin, batch=batch, today=dt.date(2026, 12, 11))
-    result = services.conclude_batch(scope=scope_of(city_admin), user=city_admin, batch=batch,
+        flows.conclude_batch(scope=scope_of(city_admin), user=city_admin, batch=batch, today=dt.date(2026, 12, 11))
+    result = flows.conclude_batch(scope=scope_of(city_admin), user=city_admin, batch=batch,
                                      today=dt.date(2026, 12, 14))
     app.refresh_from_db()
     assert result.done == [app.pk] and app.state == "registered"
@@ -140,13 +140,13 @@ def test_an_objection_pauses_the_entry(firms, firm_user, submitted, make_user, y
                                 working_days=3)
     assert batch.closes_on == dt.date(2026, 12, 9)
     walk(city_admin, submitted, "publish", inputs={"batch": batch})
-    services.record_objection(scope=city, user=city_admin, application=submitted, received_on=TODAY,
+    flows.record_objection(scope=city, user=city_admin, application=submitted, received_on=TODAY,
                               content="举报：科技人员数据不实")
-    result = services.conclude_batch(scope=city, user=city_admin, batch=batch, today=dt.date(2026, 12, 10))
+    result = flows.conclude_batch(scope=city, user=city_admin, batch=batch, today=dt.date(2026, 12, 10))
     submitted.refresh_from_db()
     assert result.done == [] and submitted.state == "objection" and "异议" in result.reasons[-1]
     assert not Qualification.objects.filter(enterprise_id=submitted.enterprise_id, kind="cq_tech").exists()
-    services.resolve_objection(scope=city, user=city_admin, application=submitted, upheld=False,
+    flows.resolve_objection(scope=city, user=city_admin, application=submitted, upheld=False,
                                resolution="经核查数据属实", today=dt.date(2026, 12, 10))
     submitted.refresh_from_db()
     assert submitted.state == "registered" and submitted.qualification_id
@@ -161,17 +161,17 @@ def test_bulk_approval_skips_what_it_cannot_do(firms, make_user, scope_of, walk,
     second = services.start_application(scope=scope, user=other, enterprise_id=scope.enterprise_id,
                                         programme="cq-tech", today=TODAY)
     walk(other, second, "submit")  # first-time: site check needed
-    district = services.bulk_act(scope=scope_of(yubei_officer), user=yubei_officer, programme="cq-tech",
+    district = flows.bulk_act(scope=scope_of(yubei_officer), user=yubei_officer, programme="cq-tech",
                                  action="district_approve", ids=[submitted.pk, second.pk], today=TODAY)
     assert sorted(district.done) == sorted([submitted.pk, second.pk])
-    result = services.bulk_act(scope=scope_of(city_admin), user=city_admin, programme="cq-tech",
+    result = flows.bulk_act(scope=scope_of(city_admin), user=city_admin, programme="cq-tech",
                                action="city_approve", ids=[submitted.pk, second.pk], today=TODAY)
     assert result.done == [submitted.pk] and result.skipped == 1
     with pytest.raises(PermissionDenied):
-        services.bulk_act(scope=scope_of(yubei_officer), user=yubei_officer, programme="cq-tech",
+        flows.bulk_act(scope=scope_of(yubei_officer), user=yubei_officer, programme="cq-tech",
                           action="city_approve", ids=[second.pk], today=TODAY)
     with pytest.raises(services.WorkflowError, match="批量"):
-        services.bulk_act(scope=scope_of(city_admin), user=city_admin, programme="cq-tech", action="city_reject",
+        flows.bulk_act(scope=scope_of(city_admin), user=city_admin, programme="cq-tech", action="city_reject",
                           ids=[second.pk], reason="x", today=TODAY)
 
 

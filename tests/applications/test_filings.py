@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from keqi.applications import services
+from keqi.applications import flows, services
 from keqi.applications.models import AnnualFiling, FilingEvent, Notice
 from keqi.registry.models import AnnualReport, Qualification
 
@@ -27,7 +27,7 @@ def test_a_bad_cell_is_reported_in_chinese_and_kept_in_the_draft(firm_user, scop
     assert "最多保留4位小数" in check.errors["revenue"][0]
     assert AnnualFiling.objects.get(pk=filing.pk).entries["staff_total"] == "四十"  # kept as typed
     with pytest.raises(services.WorkflowError, match="处错误"):
-        services.act(scope=scope, user=firm_user, case=filing, action="submit", today=TODAY)
+        flows.act(scope=scope, user=firm_user, case=filing, action="submit", today=TODAY)
     assert AnnualFiling.objects.get(pk=filing.pk).state == "draft"
 
 

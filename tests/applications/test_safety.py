@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
-from keqi.applications import services
+from keqi.applications import flows, services
 from keqi.applications.attachments import AttachmentRefused
 from keqi.applications.models import Application, ApplicationEvent, Attachment, CalendarYear
 
@@ -26,7 +26,7 @@ def test_concurrent_decisions_only_one_wins(submitted, yubei_officer, make_user,
         try:
             case = Application.objects.get(pk=submitted.pk)
             barrier.wait(timeout=10)
-            services.act(scope=scope_of(user), user=user, case=case, action=action, reason=reason, today=TODAY)
+            flows.act(scope=scope_of(user), user=user, case=case, action=action, reason=reason, today=TODAY)
             outcomes.append("ok")
         except services.Conflict:
             outcomes.append("conflict")

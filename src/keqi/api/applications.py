@@ -19,7 +19,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from keqi.accounts.scope import scope_for
-from keqi.applications import services
+from keqi.applications import flows, services
 from keqi.applications.attachments import AttachmentRefused
 from keqi.applications.models import AnnualFiling, Application, Attachment, PublicityBatch
 from keqi.policy import workflows
@@ -203,7 +203,7 @@ def application_bulk(request, body: BulkIn):
     scope = scope_for(request.auth)
     with refusals():
         batch = services.batches(scope=scope).get(pk=body.in_batch_id) if body.in_batch_id else None
-        result = services.bulk_act(scope=scope, user=request.auth, programme=body.programme, action=body.action,
+        result = flows.bulk_act(scope=scope, user=request.auth, programme=body.programme, action=body.action,
                                    ids=body.ids or None, batch=batch, reason=body.reason[:2000], inputs=_inputs(body))
     return result.__dict__
 
@@ -279,15 +279,15 @@ def application_act(request, application_id: int, body: ActIn):
     with refusals():
         app = services.application(scope=scope, pk=application_id)
         if body.action == "object":
-            services.record_objection(scope=scope, user=request.auth, application=app,
+            flows.record_objection(scope=scope, user=request.auth, application=app,
                                       received_on=body.received_on or _today(), content=body.reason,
                                       expected_version=body.version)
         elif body.action in ("dismiss_objection", "uphold_objection"):
-            services.resolve_objection(scope=scope, user=request.auth, application=app,
+            flows.resolve_objection(scope=scope, user=request.auth, application=app,
                                        upheld=body.action == "uphold_objection", resolution=body.reason,
                                        expected_version=body.version)
         else:
-            services.act(scope=scope, user=request.auth, case=app, action=body.action, reason=body.reason[:2000],
+            flows.act(scope=scope, user=request.auth, case=app, action=body.action, reason=body.reason[:2000],
                          inputs=_inputs(body), expected_version=body.version)
         app = services.application(scope=scope, pk=application_id)
     return _detail(request, app)
@@ -446,7 +446,7 @@ def filing_act(request, filing_id: int, body: FilingActIn):
     scope = scope_for(request.auth)
     with refusals():
         filing = services.filing(scope=scope, pk=filing_id)
-        return services.act(scope=scope, user=request.auth, case=filing, action=body.action,
+        return flows.act(scope=scope, user=request.auth, case=filing, action=body.action,
                             reason=body.reason[:2000], expected_version=body.version)
 
 
@@ -514,7 +514,7 @@ def batch_conclude(request, batch_id: int):
     scope = scope_for(request.auth)
     with refusals():
         batch = services.batches(scope=scope).get(pk=batch_id)
-        return services.conclude_batch(scope=scope, user=request.auth, batch=batch, today=_today()).__dict__
+        return flows.conclude_batch(scope=scope, user=request.auth, batch=batch, today=_today()).__dict__
 
 
 # ---------------------------------------------------------------- calendar and definitions

@@ -1,5 +1,13 @@
-"""The side effects a workflow's transitions name (``keqi.policy.workflows.EFFECTS``), run inside the
-transaction of the step that triggers them (:func:`keqi.applications.services.act` / ``bulk_act``).
+"""Taking the steps of a case's workflow, and the side effects its transitions name.
+
+Every change of a case's state goes through :func:`act` (one case) or :func:`bulk_act` (many, for
+the city on a batch or a queue): both check the workflow definition (who may act, from which state,
+with what — the checks are :mod:`.services`'), update the case only if nobody changed it since it
+was read (its ``version``), record the event, and run the definition's effects
+(``keqi.policy.workflows.EFFECTS``) in the same transaction. A refusal raises
+:class:`~keqi.applications.services.WorkflowError` (a rule) or ``PermissionDenied`` (a role), with a
+Chinese message. The 公示 steps that chain several of them (concluding a batch, an objection and
+its resolution) are here too.
 
 Figures and qualifications enter the registry the way an import does (``registry.services.plan_import``
 and ``apply_plan``, with history rows; the tiers through ``pipeline.flows.record_imported_qualifications``),
@@ -10,20 +18,35 @@ so the registry, the tier history, the counts and the targets see a submitted fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import string
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.core.exceptions import PermissionDenied
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from keqi.accounts.scope import SYSTEM
+from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy import workflows
 from keqi.policy.workflows import SiteCheckFacts, Transition, site_check_reasons
+from keqi.registry import bulk
 from keqi.registry import services as registry
 from keqi.registry.models import AnnualReport, Qualification
 
-from .models import AnnualFiling, Application, NumberSequence
+from . import services
+from .models import (
+    AnnualFiling,
+    Application,
+    ApplicationEvent,
+    FilingEvent,
+    NumberSequence,
+    Objection,
+    PublicityBatch,
+)
+from .services import Conflict, WorkflowError, check_entries
 
 CHUNK = 1000
 VIOLATION_FLAGS = ("flag_major_incident", "flag_research_misconduct", "flag_credit_blacklisted")
@@ -33,10 +56,181 @@ class EffectError(Exception):
     """An effect cannot be carried out (a Chinese message); the step is rolled back."""
 
 
+# ---------------------------------------------------------------- the one transition path
+
+
+BUSY = "该事项正由他人办理，请稍后刷新页面查看最新状态后再操作（本次未做任何修改）。"
+
+
+def act(*, scope: Scope, user, case, action: str, reason: str = "", inputs: dict | None = None,
+        expected_version: int | None = None, today: dt.date | None = None):
+    """Take one step of a case's workflow (an :class:`Application` or an :class:`AnnualFiling`).
+
+    ``expected_version`` is the version the user saw (the page sends it back): when the case has
+    changed since, :class:`Conflict` is raised and nothing is done. A database lock held by another
+    officer's step past the wait (SQLite) is a conflict too, never an error page.
+    """
+    try:
+        return _act(scope=scope, user=user, case=case, action=action, reason=reason, inputs=inputs,
+                    expected_version=expected_version, today=today)
+    except OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise Conflict(BUSY) from None
+        raise
+
+
+def _act(*, scope: Scope, user, case, action: str, reason: str, inputs: dict | None, expected_version: int | None,
+         today: dt.date | None):
+    today = today or timezone.localdate()
+    inputs = dict(inputs or {})
+    reason = (reason or "").strip()
+    wf = case.definition
+    who = services.actor(scope, case)
+    try:
+        t = wf.transition(action)
+    except KeyError:
+        raise WorkflowError("没有这一办理步骤。") from None
+    if who not in t.actors:
+        raise PermissionDenied(f"“{t.label}”须由{'或'.join(workflows.ACTOR_LABELS[a] for a in t.actors)}办理。")
+    if expected_version is not None and expected_version != case.version:
+        raise Conflict("该事项已被他人办理或修改，请刷新页面查看最新状态后再操作。")
+    if case.state not in t.sources:
+        raise WorkflowError(f"当前状态为“{wf.state(case.state).label}”，不能“{t.label}”。")
+    services.check_step(wf, t, reason, inputs)
+    if "batch" in t.inputs and isinstance(inputs.get("batch"), PublicityBatch):
+        batch = inputs["batch"]
+        if batch.status != PublicityBatch.Status.OPEN or batch.programme != case.programme:
+            raise WorkflowError("只能列入本项目进行中的公示批次。")
+    for g in t.guards:
+        why = services.guard(g, case, today, inputs)
+        if why:
+            raise WorkflowError(why)
+    model = type(case)
+    now = timezone.now()
+    target = wf.state(t.target)
+    changes = {"state": t.target, "state_since": now, "updated_at": now,
+               "due_on": services.deadline(wf, t.target, today, None)}
+    if t.key == "submit":
+        changes["submitted_at"] = now
+    if isinstance(case, Application):
+        if not target.open:
+            changes["decided_at"] = now
+        if "add_to_batch" in t.effects:
+            changes["batch"] = inputs["batch"]
+        if "record_site_check" in t.effects:
+            changes["site_check_result"] = (Application.SiteCheck.PASSED if target.open
+                                            else Application.SiteCheck.FAILED)
+    with transaction.atomic():
+        updated = model.objects.filter(pk=case.pk, version=case.version, state=case.state).update(
+            version=F("version") + 1, **changes)
+        if updated != 1:
+            raise Conflict("该事项已被他人办理或修改，请刷新页面查看最新状态后再操作。")
+        before = case.state
+        for k, v in changes.items():
+            setattr(case, k, v)
+        case.version += 1
+        data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in inputs.items()
+                if k in ("number", "valid_from", "valid_to")}
+        if isinstance(inputs.get("batch"), PublicityBatch):
+            data["batch"] = inputs["batch"].title
+        event_model, link = (ApplicationEvent, "application") if isinstance(case, Application) else (FilingEvent, "filing")
+        event_model.objects.create(**{link: case}, at=now, user=user if getattr(user, "pk", None) else None,
+                                   actor=who, action=t.key, from_state=before, to_state=t.target, reason=reason,
+                                   data=data)
+        effects(case=case, transition=t, user=user, today=today, inputs=inputs, reason=reason, scope=scope)
+        if who != "firm":
+            services.notify_firm(case=case, text=f"{_case_title(case)}：{t.label}" + (f"（{reason}）" if reason else ""))
+    return case
+
+
+def _case_title(case) -> str:
+    if isinstance(case, AnnualFiling):
+        return f"{case.fiscal_year}年度填报"
+    return f"“{case.definition.title}”申报"
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    skipped: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+def bulk_act(*, scope: Scope, user, programme: str, action: str, ids: Iterable[int] | None = None,
+             batch: PublicityBatch | None = None, reason: str = "", inputs: dict | None = None,
+             today: dt.date | None = None) -> BulkResult:
+    """Take one step for many applications of a programme at once (the listed ``ids``, or every
+    application in ``batch``). Applications the step does not apply to (another state, a guard that
+    does not hold, outside the scope) are skipped and counted; the others move together, each with
+    its event, in one transaction."""
+    today = today or timezone.localdate()
+    inputs = dict(inputs or {})
+    reason = (reason or "").strip()
+    wfs = [w for w in (workflows.get(i) for i in workflows.programmes().get(programme, ()))
+           if any(t.key == action for t in w.transitions)]
+    if not wfs:
+        raise WorkflowError("该项目没有这一办理步骤。")
+    t = wfs[0].transition(action)
+    if not t.bulk:
+        raise WorkflowError(f"“{t.label}”不能批量办理。")
+    who = "city" if scope.is_city else "district" if scope.can_review else None
+    if who is None or who not in t.actors:
+        raise PermissionDenied(f"“{t.label}”须由{'或'.join(workflows.ACTOR_LABELS[a] for a in t.actors)}办理。")
+    services.check_step(wfs[0], t, reason, inputs)
+    if "add_to_batch" in t.effects:
+        target_batch = inputs.get("batch")
+        if not isinstance(target_batch, PublicityBatch) or target_batch.status != PublicityBatch.Status.OPEN \
+                or target_batch.programme != programme:
+            raise WorkflowError("只能列入本项目进行中的公示批次。")
+    requested = None if ids is None else sorted(set(ids))
+    qs = scope.cases(Application.objects.filter(programme=programme, workflow__in=[w.id for w in wfs]))
+    if batch is not None:
+        qs = qs.filter(batch=batch)
+    candidates = qs if requested is None else qs.filter(pk__in=requested)
+    ready = candidates.filter(state__in=t.sources)
+    for g in t.guards:
+        ready = ready.filter(services.guard_q(g, today))
+    result = BulkResult()
+    now = timezone.now()
+    uid = user.pk if getattr(user, "pk", None) else None
+    with transaction.atomic():
+        rows = list(ready.select_for_update(of=("self",)).order_by("pk").values_list("pk", "state", "workflow"))
+        total = len(requested) if requested is not None else candidates.count()
+        by_target: dict[tuple[str, dt.date | None], list[int]] = {}
+        cal = services.work_calendar()
+        for pk, _state, wf_id in rows:
+            wf = workflows.get(wf_id)
+            tt = wf.transition(action)
+            by_target.setdefault((tt.target, services.deadline(wf, tt.target, today, cal)), []).append(pk)
+        for (target, due), pks in by_target.items():
+            extra = {}
+            if not wfs[0].state(target).open:
+                extra["decided_at"] = now
+            if "add_to_batch" in t.effects:
+                extra["batch"] = inputs["batch"]
+            for i in range(0, len(pks), CHUNK):
+                Application.objects.filter(pk__in=pks[i : i + CHUNK], state__in=t.sources).update(
+                    state=target, version=F("version") + 1, state_since=now, updated_at=now, due_on=due, **extra)
+        data = {"batch": inputs["batch"].title} if isinstance(inputs.get("batch"), PublicityBatch) else {}
+        data = json.dumps(data | {"bulk": True}, ensure_ascii=False)
+        targets = {wf_id: workflows.get(wf_id).transition(action).target for _, _, wf_id in rows}
+        bulk.insert(ApplicationEvent, [  # plain rows (COPY on PostgreSQL): 5,000 events in a blink
+            {"application_id": pk, "at": now, "user_id": uid, "actor": who, "action": action, "from_state": state,
+             "to_state": targets[wf_id], "reason": reason, "data": data} for pk, state, wf_id in rows], now=now)
+        result.done = [pk for pk, _, _ in rows]
+        bulk_effects(ids=result.done, transition=t, user=user, today=today, inputs=inputs)
+        services.notify_firms(application_ids=result.done, text=f"“{wfs[0].title}”申报：{t.label}")
+    result.skipped = max(total - len(result.done), 0)
+    if result.skipped:
+        result.reasons.append(f"{result.skipped} 件不处于可“{t.label}”的状态或条件未满足，未办理。")
+    return result
+
+
+# ---------------------------------------------------------------- the effects
+
+
 def effects(*, case, transition: Transition, user, today: dt.date, inputs: dict, reason: str, scope) -> None:
     """Run the effects of one step on one case."""
-    from .services import WorkflowError
-
     for name in transition.effects:
         if name == "write_filing":
             write_filing(filing=case, user=user, today=today)
@@ -96,8 +290,6 @@ def _guidance_outcome(ids: Sequence[int], state, *, started: bool) -> None:
 def write_filing(*, filing: AnnualFiling, user, today: dt.date) -> None:
     """The submitted figures become the firm's report of that year, through the import's plan and apply."""
     from keqi.registry.parsing import CellError
-
-    from .services import WorkflowError, check_entries
 
     check, parsed = check_entries(enterprise=filing.enterprise, fiscal_year=filing.fiscal_year,
                                   entries=filing.entries, today=today)
@@ -286,3 +478,53 @@ def revoke_qualification(*, application: Application, user, day: dt.date, reason
     q.valid_to = max(day, q.valid_from)
     q._change_reason = f"撤销：{reason}"[:100]
     q.save(update_fields=["valid_to"])
+
+
+# ---------------------------------------------------------------- 公示 batches and objections
+
+
+def conclude_batch(*, scope: Scope, user, batch: PublicityBatch, today: dt.date) -> BulkResult:
+    """After the window: every application of the batch still in 公示 is registered (numbers issued at
+    once); those with an open objection stay paused; the batch is closed once none is left in 公示
+    or in objection."""
+    if not scope.is_city:
+        raise PermissionDenied("只有市科技局管理员可以办结公示批次。")
+    if batch.closes_on >= today:
+        raise WorkflowError(f"公示期至 {batch.closes_on:%Y-%m-%d} 止，期满后才能办结。")
+    result = bulk_act(scope=scope, user=user, programme=batch.programme, action="register", batch=batch, today=today)
+    waiting = batch.applications.filter(state__in=("publicity", "objection")).count()
+    if waiting:
+        result.reasons.append(f"{waiting} 件因异议暂停入库，异议处理后再办结。")
+    else:
+        PublicityBatch.objects.filter(pk=batch.pk).update(status=PublicityBatch.Status.CONCLUDED,
+                                                           concluded_at=timezone.now())
+        batch.status = PublicityBatch.Status.CONCLUDED
+    return result
+
+
+def record_objection(*, scope: Scope, user, application: Application, received_on: dt.date, content: str,
+                     expected_version: int | None = None) -> Objection:
+    if application.batch_id is None:
+        raise WorkflowError("该申报不在公示中。")
+    if received_on > timezone.localdate():
+        raise WorkflowError("收到日期不能晚于今天。")
+    with transaction.atomic():
+        act(scope=scope, user=user, case=application, action="object", reason=content,
+            expected_version=expected_version)
+        return Objection.objects.create(application=application, batch_id=application.batch_id,
+                                        received_on=received_on, content=content.strip(), recorded_by=user)
+
+
+def resolve_objection(*, scope: Scope, user, application: Application, upheld: bool, resolution: str,
+                      today: dt.date | None = None, expected_version: int | None = None) -> Application:
+    """Uphold (不予入库) or dismiss (back to 公示; registered at once if the window has ended)."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        act(scope=scope, user=user, case=application, action="uphold_objection" if upheld else "dismiss_objection",
+            reason=resolution, expected_version=expected_version, today=today)
+        Objection.objects.filter(application=application, status=Objection.Status.OPEN).update(
+            status=Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED, resolution=resolution.strip(),
+            resolved_at=timezone.now())
+        if not upheld and application.batch.closes_on < today:
+            act(scope=scope, user=user, case=application, action="register", today=today)
+    return application

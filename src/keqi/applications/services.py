@@ -1,23 +1,21 @@
 """Reads and writes of filings, applications, 公示 batches and the working-day calendar.
 
-Keyword-only arguments, always with a :class:`~keqi.accounts.scope.Scope`. Every change of a case's
-state goes through :func:`act` (one case) or :func:`bulk_act` (many, for the city on a batch or a
-queue): both check the workflow definition (who may act, from which state, with what), update the
-case only if nobody changed it since it was read (its ``version``), record the event, and run the
-definition's effects (:mod:`.flows`) in the same transaction. A refusal raises
+Keyword-only arguments, always with a :class:`~keqi.accounts.scope.Scope`. Here are the reads, the
+writes of one row (a draft's entries, a batch, a window, the calendar) and the workflow's checks
+(who acts, the guards, the deadlines); taking a step — the state change, its event and its effects in
+one transaction — is :mod:`.flows`' (``act``, ``bulk_act``), which builds on these. A refusal raises
 :class:`WorkflowError` (a rule) or ``PermissionDenied`` (a role), with a Chinese message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
@@ -26,7 +24,6 @@ from keqi.accounts.scope import Scope
 from keqi.policy import workflows
 from keqi.policy.workdays import ARRANGEMENTS, WorkCalendar
 from keqi.policy.workflows import Transition, Workflow
-from keqi.registry import bulk
 from keqi.registry.columns import HEADER_TO_COLUMN, REPORT_COLUMNS, REPORT_SHEET
 from keqi.registry.models import AnnualReport, Enterprise, Qualification
 
@@ -39,7 +36,6 @@ from .models import (
     FilingEvent,
     FilingWindow,
     Notice,
-    Objection,
     PublicityBatch,
 )
 
@@ -178,14 +174,14 @@ def actions_for(*, scope: Scope, case) -> tuple[Transition, ...]:
 # ---------------------------------------------------------------- the one transition path
 
 
-def _deadline(wf: Workflow, state: str, today: dt.date, cal: WorkCalendar | None) -> dt.date | None:
+def deadline(wf: Workflow, state: str, today: dt.date, cal: WorkCalendar | None) -> dt.date | None:
     d = wf.deadlines.get(state)
     if d is None:
         return None
     return (cal or work_calendar()).add_working_days(today, d.working_days)
 
 
-def _check_step(wf: Workflow, t: Transition, reason: str, inputs: dict) -> None:
+def check_step(wf: Workflow, t: Transition, reason: str, inputs: dict) -> None:
     if t.reason_required and not reason.strip():
         raise WorkflowError(f"“{t.label}”需要填写原因。")
     for name in t.inputs:
@@ -198,7 +194,7 @@ def _check_step(wf: Workflow, t: Transition, reason: str, inputs: dict) -> None:
         raise WorkflowError("证书编号应为1–64个字符。")
 
 
-def _guard(name: str, case, today: dt.date, inputs: dict) -> str | None:
+def guard(name: str, case, today: dt.date, inputs: dict) -> str | None:
     """Why the guard refuses (Chinese), or None when it holds."""
     if name == "filing_submitted":
         filing = case.filing
@@ -217,7 +213,7 @@ def _guard(name: str, case, today: dt.date, inputs: dict) -> str | None:
     return None
 
 
-def _guard_q(name: str, today: dt.date) -> Q:
+def guard_q(name: str, today: dt.date) -> Q:
     """The same guard as a query condition (for bulk steps)."""
     if name == "filing_submitted":
         return Q(filing__state__in=FILED_STATES, filing__enterprise_id=F("enterprise_id"))
@@ -228,177 +224,6 @@ def _guard_q(name: str, today: dt.date) -> Q:
     if name == "window_ended":
         return Q(batch__closes_on__lt=today)
     raise ValueError(name)
-
-
-BUSY = "该事项正由他人办理，请稍后刷新页面查看最新状态后再操作（本次未做任何修改）。"
-
-
-def act(*, scope: Scope, user, case, action: str, reason: str = "", inputs: dict | None = None,
-        expected_version: int | None = None, today: dt.date | None = None):
-    """Take one step of a case's workflow (an :class:`Application` or an :class:`AnnualFiling`).
-
-    ``expected_version`` is the version the user saw (the page sends it back): when the case has
-    changed since, :class:`Conflict` is raised and nothing is done. A database lock held by another
-    officer's step past the wait (SQLite) is a conflict too, never an error page.
-    """
-    try:
-        return _act(scope=scope, user=user, case=case, action=action, reason=reason, inputs=inputs,
-                    expected_version=expected_version, today=today)
-    except OperationalError as exc:
-        if "locked" in str(exc).lower():
-            raise Conflict(BUSY) from None
-        raise
-
-
-def _act(*, scope: Scope, user, case, action: str, reason: str, inputs: dict | None, expected_version: int | None,
-         today: dt.date | None):
-    from . import flows
-
-    today = today or timezone.localdate()
-    inputs = dict(inputs or {})
-    reason = (reason or "").strip()
-    wf = case.definition
-    who = actor(scope, case)
-    try:
-        t = wf.transition(action)
-    except KeyError:
-        raise WorkflowError("没有这一办理步骤。") from None
-    if who not in t.actors:
-        raise PermissionDenied(f"“{t.label}”须由{'或'.join(workflows.ACTOR_LABELS[a] for a in t.actors)}办理。")
-    if expected_version is not None and expected_version != case.version:
-        raise Conflict("该事项已被他人办理或修改，请刷新页面查看最新状态后再操作。")
-    if case.state not in t.sources:
-        raise WorkflowError(f"当前状态为“{wf.state(case.state).label}”，不能“{t.label}”。")
-    _check_step(wf, t, reason, inputs)
-    if "batch" in t.inputs and isinstance(inputs.get("batch"), PublicityBatch):
-        batch = inputs["batch"]
-        if batch.status != PublicityBatch.Status.OPEN or batch.programme != case.programme:
-            raise WorkflowError("只能列入本项目进行中的公示批次。")
-    for g in t.guards:
-        why = _guard(g, case, today, inputs)
-        if why:
-            raise WorkflowError(why)
-    model = type(case)
-    now = timezone.now()
-    target = wf.state(t.target)
-    changes = {"state": t.target, "state_since": now, "updated_at": now,
-               "due_on": _deadline(wf, t.target, today, None)}
-    if t.key == "submit":
-        changes["submitted_at"] = now
-    if isinstance(case, Application):
-        if not target.open:
-            changes["decided_at"] = now
-        if "add_to_batch" in t.effects:
-            changes["batch"] = inputs["batch"]
-        if "record_site_check" in t.effects:
-            changes["site_check_result"] = (Application.SiteCheck.PASSED if target.open
-                                            else Application.SiteCheck.FAILED)
-    with transaction.atomic():
-        updated = model.objects.filter(pk=case.pk, version=case.version, state=case.state).update(
-            version=F("version") + 1, **changes)
-        if updated != 1:
-            raise Conflict("该事项已被他人办理或修改，请刷新页面查看最新状态后再操作。")
-        before = case.state
-        for k, v in changes.items():
-            setattr(case, k, v)
-        case.version += 1
-        data = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in inputs.items()
-                if k in ("number", "valid_from", "valid_to")}
-        if isinstance(inputs.get("batch"), PublicityBatch):
-            data["batch"] = inputs["batch"].title
-        event_model, link = (ApplicationEvent, "application") if isinstance(case, Application) else (FilingEvent, "filing")
-        event_model.objects.create(**{link: case}, at=now, user=user if getattr(user, "pk", None) else None,
-                                   actor=who, action=t.key, from_state=before, to_state=t.target, reason=reason,
-                                   data=data)
-        flows.effects(case=case, transition=t, user=user, today=today, inputs=inputs, reason=reason, scope=scope)
-        if who != "firm":
-            notify_firm(case=case, text=f"{_case_title(case)}：{t.label}" + (f"（{reason}）" if reason else ""))
-    return case
-
-
-def _case_title(case) -> str:
-    if isinstance(case, AnnualFiling):
-        return f"{case.fiscal_year}年度填报"
-    return f"“{case.definition.title}”申报"
-
-
-@dataclass
-class BulkResult:
-    done: list[int] = field(default_factory=list)
-    skipped: int = 0
-    reasons: list[str] = field(default_factory=list)
-
-
-def bulk_act(*, scope: Scope, user, programme: str, action: str, ids: Iterable[int] | None = None,
-             batch: PublicityBatch | None = None, reason: str = "", inputs: dict | None = None,
-             today: dt.date | None = None) -> BulkResult:
-    """Take one step for many applications of a programme at once (the listed ``ids``, or every
-    application in ``batch``). Applications the step does not apply to (another state, a guard that
-    does not hold, outside the scope) are skipped and counted; the others move together, each with
-    its event, in one transaction."""
-    from . import flows
-
-    today = today or timezone.localdate()
-    inputs = dict(inputs or {})
-    reason = (reason or "").strip()
-    wfs = [w for w in (workflows.get(i) for i in workflows.programmes().get(programme, ()))
-           if any(t.key == action for t in w.transitions)]
-    if not wfs:
-        raise WorkflowError("该项目没有这一办理步骤。")
-    t = wfs[0].transition(action)
-    if not t.bulk:
-        raise WorkflowError(f"“{t.label}”不能批量办理。")
-    who = "city" if scope.is_city else "district" if scope.can_review else None
-    if who is None or who not in t.actors:
-        raise PermissionDenied(f"“{t.label}”须由{'或'.join(workflows.ACTOR_LABELS[a] for a in t.actors)}办理。")
-    _check_step(wfs[0], t, reason, inputs)
-    if "add_to_batch" in t.effects:
-        target_batch = inputs.get("batch")
-        if not isinstance(target_batch, PublicityBatch) or target_batch.status != PublicityBatch.Status.OPEN \
-                or target_batch.programme != programme:
-            raise WorkflowError("只能列入本项目进行中的公示批次。")
-    requested = None if ids is None else sorted(set(ids))
-    qs = scope.cases(Application.objects.filter(programme=programme, workflow__in=[w.id for w in wfs]))
-    if batch is not None:
-        qs = qs.filter(batch=batch)
-    candidates = qs if requested is None else qs.filter(pk__in=requested)
-    ready = candidates.filter(state__in=t.sources)
-    for g in t.guards:
-        ready = ready.filter(_guard_q(g, today))
-    result = BulkResult()
-    now = timezone.now()
-    uid = user.pk if getattr(user, "pk", None) else None
-    with transaction.atomic():
-        rows = list(ready.select_for_update(of=("self",)).order_by("pk").values_list("pk", "state", "workflow"))
-        total = len(requested) if requested is not None else candidates.count()
-        by_target: dict[tuple[str, dt.date | None], list[int]] = {}
-        cal = work_calendar()
-        for pk, _state, wf_id in rows:
-            wf = workflows.get(wf_id)
-            tt = wf.transition(action)
-            by_target.setdefault((tt.target, _deadline(wf, tt.target, today, cal)), []).append(pk)
-        for (target, due), pks in by_target.items():
-            extra = {}
-            if not wfs[0].state(target).open:
-                extra["decided_at"] = now
-            if "add_to_batch" in t.effects:
-                extra["batch"] = inputs["batch"]
-            for i in range(0, len(pks), CHUNK):
-                Application.objects.filter(pk__in=pks[i : i + CHUNK], state__in=t.sources).update(
-                    state=target, version=F("version") + 1, state_since=now, updated_at=now, due_on=due, **extra)
-        data = {"batch": inputs["batch"].title} if isinstance(inputs.get("batch"), PublicityBatch) else {}
-        data = json.dumps(data | {"bulk": True}, ensure_ascii=False)
-        targets = {wf_id: workflows.get(wf_id).transition(action).target for _, _, wf_id in rows}
-        bulk.insert(ApplicationEvent, [  # plain rows (COPY on PostgreSQL): 5,000 events in a blink
-            {"application_id": pk, "at": now, "user_id": uid, "actor": who, "action": action, "from_state": state,
-             "to_state": targets[wf_id], "reason": reason, "data": data} for pk, state, wf_id in rows], now=now)
-        result.done = [pk for pk, _, _ in rows]
-        flows.bulk_effects(ids=result.done, transition=t, user=user, today=today, inputs=inputs)
-        notify_firms(application_ids=result.done, text=f"“{wfs[0].title}”申报：{t.label}")
-    result.skipped = max(total - len(result.done), 0)
-    if result.skipped:
-        result.reasons.append(f"{result.skipped} 件不处于可“{t.label}”的状态或条件未满足，未办理。")
-    return result
 
 
 # ---------------------------------------------------------------- notices
@@ -919,50 +744,3 @@ def open_batch(*, scope: Scope, user, programme: str, opens_on: dt.date, working
         programme=programme, title=(title.strip() or f"{opens_on.year}年{wf.title}第{n}批公示")[:120],
         opens_on=opens_on, working_days=days, closes_on=closes, calendar_note=calendar_note(cal, opens_on, closes),
         created_by=user)
-
-
-def conclude_batch(*, scope: Scope, user, batch: PublicityBatch, today: dt.date) -> BulkResult:
-    """After the window: every application of the batch still in 公示 is registered (numbers issued at
-    once); those with an open objection stay paused; the batch is closed once none is left in 公示
-    or in objection."""
-    if not scope.is_city:
-        raise PermissionDenied("只有市科技局管理员可以办结公示批次。")
-    if batch.closes_on >= today:
-        raise WorkflowError(f"公示期至 {batch.closes_on:%Y-%m-%d} 止，期满后才能办结。")
-    result = bulk_act(scope=scope, user=user, programme=batch.programme, action="register", batch=batch, today=today)
-    waiting = batch.applications.filter(state__in=("publicity", "objection")).count()
-    if waiting:
-        result.reasons.append(f"{waiting} 件因异议暂停入库，异议处理后再办结。")
-    else:
-        PublicityBatch.objects.filter(pk=batch.pk).update(status=PublicityBatch.Status.CONCLUDED,
-                                                           concluded_at=timezone.now())
-        batch.status = PublicityBatch.Status.CONCLUDED
-    return result
-
-
-def record_objection(*, scope: Scope, user, application: Application, received_on: dt.date, content: str,
-                     expected_version: int | None = None) -> Objection:
-    if application.batch_id is None:
-        raise WorkflowError("该申报不在公示中。")
-    if received_on > timezone.localdate():
-        raise WorkflowError("收到日期不能晚于今天。")
-    with transaction.atomic():
-        act(scope=scope, user=user, case=application, action="object", reason=content,
-            expected_version=expected_version)
-        return Objection.objects.create(application=application, batch_id=application.batch_id,
-                                        received_on=received_on, content=content.strip(), recorded_by=user)
-
-
-def resolve_objection(*, scope: Scope, user, application: Application, upheld: bool, resolution: str,
-                      today: dt.date | None = None, expected_version: int | None = None) -> Application:
-    """Uphold (不予入库) or dismiss (back to 公示; registered at once if the window has ended)."""
-    today = today or timezone.localdate()
-    with transaction.atomic():
-        act(scope=scope, user=user, case=application, action="uphold_objection" if upheld else "dismiss_objection",
-            reason=resolution, expected_version=expected_version, today=today)
-        Objection.objects.filter(application=application, status=Objection.Status.OPEN).update(
-            status=Objection.Status.UPHELD if upheld else Objection.Status.DISMISSED, resolution=resolution.strip(),
-            resolved_at=timezone.now())
-        if not upheld and application.batch.closes_on < today:
-            act(scope=scope, user=user, case=application, action="register", today=today)
-    return application

@@ -28,7 +28,7 @@ from keqi.registry import services as registry
 from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
 
-from . import exporting, services
+from . import exporting, flows, services
 from .attachments import AttachmentRefused
 from .forms import (
     ApplicationFilterForm,
@@ -179,15 +179,15 @@ def application_act(request, pk: int):
             form = ObjectionForm(request.POST)
             if not form.is_valid():
                 raise services.WorkflowError("请填写异议内容和收到日期（YYYY-MM-DD）。")
-            services.record_objection(scope=scope, user=request.user, application=app,
+            flows.record_objection(scope=scope, user=request.user, application=app,
                                       received_on=form.cleaned_data["received_on"],
                                       content=form.cleaned_data["content"], expected_version=_version(request))
         elif action in ("dismiss_objection", "uphold_objection"):
-            services.resolve_objection(scope=scope, user=request.user, application=app,
+            flows.resolve_objection(scope=scope, user=request.user, application=app,
                                        upheld=action == "uphold_objection", resolution=request.POST.get("reason", ""),
                                        expected_version=_version(request))
         else:
-            services.act(scope=scope, user=request.user, case=app, action=action,
+            flows.act(scope=scope, user=request.user, case=app, action=action,
                          reason=request.POST.get("reason", "")[:2000], inputs=_inputs(request),
                          expected_version=_version(request))
     except (services.WorkflowError, PermissionDenied) as exc:
@@ -212,7 +212,7 @@ def application_bulk(request):
         messages.error(request, "请先勾选要办理的申报。")
         return redirect(request.POST.get("next") or "applications:list")
     try:
-        result = services.bulk_act(scope=scope, user=request.user, programme=programme, action=action,
+        result = flows.bulk_act(scope=scope, user=request.user, programme=programme, action=action,
                                    ids=None if everything else ids, batch=batch, reason=request.POST.get("reason", "")[:2000],
                                    inputs=_inputs(request))
     except (services.WorkflowError, PermissionDenied) as exc:
@@ -352,7 +352,7 @@ def filing_detail(request, pk: int):
                 if errors:
                     messages.error(request, f"有 {sum(map(len, errors.values()))} 处需要改正，已保存草稿，请改正后再提交。")
                 else:
-                    services.act(scope=scope, user=request.user, case=filing, action="submit", today=today)
+                    flows.act(scope=scope, user=request.user, case=filing, action="submit", today=today)
                     messages.success(request, f"{filing.fiscal_year}年度填报已提交，数据已进入企业库。")
                     return redirect("applications:filing", pk=filing.pk)
             else:
@@ -393,7 +393,7 @@ def filing_act(request, pk: int):
     scope = scope_for(request.user)
     filing = _filing(request, pk)
     try:
-        services.act(scope=scope, user=request.user, case=filing, action=request.POST.get("action", ""),
+        flows.act(scope=scope, user=request.user, case=filing, action=request.POST.get("action", ""),
                      reason=request.POST.get("reason", "")[:2000], expected_version=_version(request))
     except (services.WorkflowError, PermissionDenied) as exc:
         _refusal(request, exc)
@@ -475,7 +475,7 @@ def batch_detail(request, pk: int):
     today = _today()
     if request.method == "POST" and request.POST.get("action") == "conclude":
         try:
-            result = services.conclude_batch(scope=scope, user=request.user, batch=batch, today=today)
+            result = flows.conclude_batch(scope=scope, user=request.user, batch=batch, today=today)
         except (services.WorkflowError, PermissionDenied) as exc:
             _refusal(request, exc)
         else:

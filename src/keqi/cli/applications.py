@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
     ) -> None:
         """Take one step (ACTION is a transition key: see ``keqi workflows``)."""
         setup()
-        from keqi.applications import services
+        from keqi.applications import flows, services
         from keqi.applications.models import PublicityBatch
 
         scope, user = scope_of(as_user)
@@ -173,13 +173,13 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
             if batch:
                 inputs["batch"] = PublicityBatch.objects.get(pk=batch)
             if action == "object":
-                services.record_objection(scope=scope, user=user, application=a, received_on=dt.date.today(),
+                flows.record_objection(scope=scope, user=user, application=a, received_on=dt.date.today(),
                                           content=reason)
             elif action in ("dismiss_objection", "uphold_objection"):
-                services.resolve_objection(scope=scope, user=user, application=a,
+                flows.resolve_objection(scope=scope, user=user, application=a,
                                            upheld=action == "uphold_objection", resolution=reason)
             else:
-                services.act(scope=scope, user=user, case=a, action=action, reason=reason, inputs=inputs)
+                flows.act(scope=scope, user=user, case=a, action=action, reason=reason, inputs=inputs)
             return services.application(scope=scope, pk=application_id)
 
         _print_app(_refusals(step))
@@ -196,7 +196,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
     ) -> None:
         """One step for many applications at once."""
         setup()
-        from keqi.applications import services
+        from keqi.applications import flows
         from keqi.applications.models import PublicityBatch
 
         scope, user = scope_of(as_user)
@@ -208,7 +208,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
         def run():
             inputs = {"batch": PublicityBatch.objects.get(pk=batch)} if batch else {}
             target = PublicityBatch.objects.get(pk=in_batch) if in_batch else None
-            return services.bulk_act(scope=scope, user=user, programme=programme, action=action, ids=ids or None,
+            return flows.bulk_act(scope=scope, user=user, programme=programme, action=action, ids=ids or None,
                                      batch=target, reason=reason, inputs=inputs)
 
         result = _refusals(run)
@@ -264,7 +264,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
         setup()
         from django.utils import timezone
 
-        from keqi.applications import services
+        from keqi.applications import flows, services
 
         scope, user = scope_of(as_user)
         try:
@@ -288,7 +288,7 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
         if check.errors:
             raise typer.Exit(1)
         if submit:
-            _refusals(lambda: services.act(scope=scope, user=user, case=filing, action="submit"))
+            _refusals(lambda: flows.act(scope=scope, user=user, case=filing, action="submit"))
         console.print(f"{year}年度填报：{filing.state_label}")
 
     @filings.command("act")
@@ -296,11 +296,11 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
                    as_user: str = typer.Option(None, "--as", help=AS_USER)) -> None:
         """A step on a filing: submit (the firm), return (with a reason) or accept (district or city)."""
         setup()
-        from keqi.applications import services
+        from keqi.applications import flows, services
 
         scope, user = scope_of(as_user)
         user = _user(scope, user)
-        f = _refusals(lambda: services.act(scope=scope, user=user, case=services.filing(scope=scope, pk=filing_id),
+        f = _refusals(lambda: flows.act(scope=scope, user=user, case=services.filing(scope=scope, pk=filing_id),
                                            action=action, reason=reason))
         console.print(f"{f.fiscal_year}年度填报（{f.enterprise.name}）：{f.state_label}")
 
@@ -372,11 +372,11 @@ def register(app: typer.Typer) -> None:  # noqa: C901 - one place that lists the
         setup()
         from django.utils import timezone
 
-        from keqi.applications import services
+        from keqi.applications import flows, services
 
         scope, user = scope_of(as_user)
         user = _user(scope, user)
-        result = _refusals(lambda: services.conclude_batch(scope=scope, user=user,
+        result = _refusals(lambda: flows.conclude_batch(scope=scope, user=user,
                                                            batch=services.batches(scope=scope).get(pk=batch_id),
                                                            today=timezone.localdate()))
         console.print(f"{len(result.done)} 家企业入库。" + "".join(result.reasons))
