@@ -161,3 +161,38 @@ def test_the_funnels_unit_filter_narrows_an_officers_scope_and_never_widens_it(c
     assert sum(t["firms"] for t in other) == 0
     city = client.get(f"/api/targets/funnel?on={ON}&unit={nanan}", **bearer(city_admin)).json()
     assert {t["tier"]: t["firms"] for t in city}["hnte"] == 2
+
+
+@pytest.mark.parametrize("path, extra", [
+    ("/api/targets/allocations/accept", {}),
+    ("/api/targets/allocations", {"values": {}}),
+    ("/api/targets/values", {"scope_key": "city", "as_of": ON, "value": "1"}),
+])
+def test_a_source_longer_than_its_column_is_refused_in_words(client, city_admin, firms, path, extra):
+    """The columns hold 300 characters; PostgreSQL refused a longer source with a 500 (schemathesis found it)."""
+    indicator = "rd_intensity" if path.endswith("values") else "hnte_count"
+    body = {"indicator": indicator, "year": 2027, "source": "渝" * 301, **extra}
+    send = client.put if path.endswith("allocations") else client.post
+    r = send(path, json.dumps(body), content_type="application/json", **bearer(city_admin))
+    assert r.status_code == 422, r.content
+    assert "300" in r.json()["detail"] + json.dumps(r.json()["errors"], ensure_ascii=False)
+
+
+def test_the_services_refuse_a_source_longer_than_its_column(city_admin, firms):
+    """The service checks it too (SQLite does not enforce a column's length)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from keqi.accounts.scope import scope_for
+    from keqi.targets import allocating, reported
+
+    scope = scope_for(city_admin)
+    with pytest.raises(ValidationError, match="来源最多 300 个字"):
+        allocating.accept_suggestion(scope=scope, user=city_admin, indicator="hnte_count", year=2027,
+                                     on=dt.date(2024, 6, 30), source="渝" * 301)
+    with pytest.raises(ValidationError, match="来源最多 300 个字"):
+        reported.record_value(scope=scope, user=city_admin, indicator="rd_intensity", year=2024, scope_key="city",
+                              as_of=dt.date(2024, 6, 30), value=Decimal("2.1"), source="渝" * 301)
+    assert not Target.objects.filter(scope_key__startswith="unit:").exists() and not IndicatorValue.objects.exists()

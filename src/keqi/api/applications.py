@@ -51,7 +51,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-class StandingOut(Schema):
+class CaseStandingOut(Schema):
     state: str
     label: str
     phase: str
@@ -72,7 +72,7 @@ class ApplicationOut(Schema):
     workflow: str
     year: int
     version: int
-    standing: StandingOut
+    standing: CaseStandingOut
     site_check_required: bool
     site_check_reasons: list[str]
     site_check_result: str
@@ -338,7 +338,7 @@ class FilingOut(Schema):
     reporting_unit: str
     fiscal_year: int
     version: int
-    standing: StandingOut
+    standing: CaseStandingOut
     entries: dict[str, str]
     submitted_at: dt.datetime | None
 

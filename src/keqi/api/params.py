@@ -29,6 +29,8 @@ Yuan = Annotated[int, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
 PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
 Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
+#: where a target or value comes from (the columns hold 300 characters)
+Source = Annotated[str, Field(max_length=300, description="来源（最多 300 字）")]
 #: a target or reported value: what the columns hold (20 digits, 4 decimals)
 Amount = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=20, decimal_places=4)]
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]

@@ -11,7 +11,7 @@ from keqi.targets import allocating, dashboard, forecasting, reported, services
 from keqi.targets.models import Indicator
 
 from .auth import read_scope
-from .params import Amount, Day, Id, LongText, Year
+from .params import Amount, Day, Id, Source, Year
 
 router = Router(tags=["targets"])
 ScopeKey = Annotated[str, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号")]
@@ -158,7 +158,7 @@ def allocations(request, q: Query[AllocationQuery]):
 class AllocationIn(Schema):
     indicator: Indicator
     year: Year
-    source: LongText
+    source: Source
     values: dict[Id, Amount | None] = Field(max_length=1000)  # unit id → target (null removes it)
 
 
@@ -178,7 +178,7 @@ def set_allocations(request, body: AllocationIn):
 class AcceptIn(Schema):
     indicator: Indicator
     year: Year
-    source: LongText
+    source: Source
 
 
 @router.post("/allocations/accept", response=ChangedOut)
@@ -196,7 +196,7 @@ class ValueIn(Schema):
     scope_key: ScopeKey = "city"
     as_of: Day
     value: Amount
-    source: LongText
+    source: Source
 
 
 class ValueOut(Schema):

@@ -18,7 +18,7 @@ from keqi.registry.models import ReportingUnit
 from keqi.screening.models import ScreeningRun, Standing
 
 from .allocation import largest_remainder
-from .models import Indicator, Target
+from .models import SOURCE_LENGTH, Indicator, Target
 from .services import COUNTED, MAX_VALUE, TIER_OF_INDICATOR, cached, counts_by_unit, unit_zones, units_of
 from .zones import plan_zone
 
@@ -128,6 +128,8 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
     source = (source or "").strip()
     if not source:
         raise ValidationError("请填写来源（文件名称和文号，或会议、日期）")
+    if len(source) > SOURCE_LENGTH:
+        raise ValidationError(f"来源最多 {SOURCE_LENGTH} 个字（现有 {len(source)} 个）")
     names = dict(ReportingUnit.objects.values_list("pk", "name"))
     errors = []
     for unit_id, value in values.items():

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+#: the length of a target's or a value's source (document and number, or meeting and date)
+SOURCE_LENGTH = 300
 
 class Indicator(models.TextChoices):
     HNTE_COUNT = "hnte_count", _("High and new technology enterprises (count)")
@@ -29,7 +31,7 @@ class Target(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     scope_key = models.CharField(_("scope"), max_length=40, help_text="city, zone:<name> or unit:<id>")
     value = models.DecimalField(_("target value"), max_digits=20, decimal_places=4)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=SOURCE_LENGTH, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
@@ -53,7 +55,7 @@ class IndicatorValue(models.Model):
     scope_key = models.CharField(_("scope"), max_length=40)
     as_of = models.DateField(_("as of"))
     value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
-    source = models.CharField(_("source"), max_length=300)
+    source = models.CharField(_("source"), max_length=SOURCE_LENGTH)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("entered by"))
     history = HistoricalRecords()

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from keqi.accounts.scope import Scope
 
-from .models import Indicator, IndicatorValue
+from .models import SOURCE_LENGTH, Indicator, IndicatorValue
 from .services import MAX_VALUE, unit_names, visible_scope_keys
 from .zones import PLAN_ZONES
 
@@ -57,6 +57,8 @@ def check_value(*, indicator: str, year, scope_key: str, as_of, value, source: s
         faults.append(("value", f"数值超出可记录的范围（绝对值小于 {MAX_VALUE:,}）：{value}"))
     if not (source or "").strip():
         faults.append(("source", "来源不能为空"))
+    elif len(source.strip()) > SOURCE_LENGTH:
+        faults.append(("source", f"来源最多 {SOURCE_LENGTH} 个字（现有 {len(source.strip())} 个）"))
     return faults
 
 
