@@ -7,7 +7,7 @@ registry does), after one warm-up call that compiles the SQL (and prepares the s
 thread):
 
 1. per edition, one firm, verdict alone and with the gap plan (median over ``--firms`` firms);
-2. one firm against every edition with gap plans (``engine.evaluate_all``): median and 95th percentile
+2. one firm against every edition with gap plans (``evaluation.evaluate_all``): median and 95th percentile
    of wall time and of the process's CPU time (the figure that decides how many pages two cores serve).
 
 ``--registered`` runs the engine's other path for small batches (the rows registered as an Arrow
@@ -26,7 +26,7 @@ import argparse
 import statistics
 import time
 
-from keqi.policy import editions, engine
+from keqi.policy import editions, engine, evaluation
 from keqi.policy.flat import profiles_to_table
 from keqi.policy.profile import Profile
 from keqi.synth import population as synth
@@ -58,18 +58,18 @@ def main() -> None:
     population = synth.generate(args.firms + 1, seed=args.seed)
     table = profiles_to_table(Profile.model_validate(p) for p in synth.to_profiles(population))
     ids = list(editions.EDITION_IDS)
-    warm, _ = timed(engine.evaluate_all, table.slice(0, 1), ids, gaps=True)
+    warm, _ = timed(evaluation.evaluate_all, table.slice(0, 1), ids, gaps=True)
     print(f"first call (compiles the SQL, prepares the statements): {warm * 1000:.0f} ms")
     firms = [table.slice(i, 1) for i in range(1, args.firms + 1)]
 
     print(f"\none firm, per edition, median over {len(firms)} firms (wall ms):")
     print(f"{'edition':<22}{'verdict':>10}{'with gaps':>12}")
     for e in ids:
-        alone = [timed(engine.evaluate_all, f, [e], gaps=False)[0] for f in firms]
-        gaps = [timed(engine.evaluate_all, f, [e], gaps=True)[0] for f in firms]
+        alone = [timed(evaluation.evaluate_all, f, [e], gaps=False)[0] for f in firms]
+        gaps = [timed(evaluation.evaluate_all, f, [e], gaps=True)[0] for f in firms]
         print(f"{e:<22}{statistics.median(alone) * 1000:>10.1f}{statistics.median(gaps) * 1000:>12.1f}")
 
-    runs = [timed(engine.evaluate_all, f, ids, gaps=True) for f in firms]
+    runs = [timed(evaluation.evaluate_all, f, ids, gaps=True) for f in firms]
     wall = [w * 1000 for w, _ in runs]
     cpu = [c * 1000 for _, c in runs]
     print(f"\none firm, all {len(ids)} editions with gap plans ({len(firms)} firms):")

@@ -204,7 +204,7 @@ def main() -> None:
     )
 
     if args.scale:
-        from keqi.policy.engine import evaluate_table
+        from keqi.policy.evaluation import evaluate_table
         from keqi.policy.flat import profiles_to_table
 
         big = make_profiles(args.scale, args.seed + 1)

@@ -6,7 +6,7 @@ money figures), writes them as Parquet, then times in child processes of this on
 peak memory), on the same file:
 
 1. the floor: DuckDB reading the file once into Arrow (the 20× yardstick of issue 4);
-2. the KeQi engine, all editions, without gap plans (``engine.evaluate_parquet``, batch by batch);
+2. the KeQi engine, all editions, without gap plans (``evaluation.evaluate_parquet``, batch by batch);
 3. the same with gap plans (``--gaps-rows`` firms; the whole file by default);
 4. baseline (a): the tsme-2017 rules as an analyst writes them today, pandas ``DataFrame.apply`` row by
    row, on a ``--sample`` of the file, extrapolated; its verdicts are checked against the engine's;
@@ -99,16 +99,16 @@ def child_read(path: str, **_) -> dict:
 
 
 def child_engine(path: str, gaps: bool, rows: int, editions: str, **_) -> dict:
-    from keqi.policy import engine
+    from keqi.policy import evaluation
     from keqi.policy.editions import EDITION_IDS
 
     ids = EDITION_IDS if editions == "all" else tuple(editions.split(","))
     # compile each edition's SQL once (a server does this once per process), outside the timing
-    engine.evaluate_all(pq.ParquetFile(path).read_row_group(0).slice(0, 64), ids, gaps=gaps)
+    evaluation.evaluate_all(pq.ParquetFile(path).read_row_group(0).slice(0, 64), ids, gaps=gaps)
     t = time.perf_counter()
     counts: dict[str, dict[str, int]] = {e: {} for e in ids}
     done = 0
-    for _flat, results in engine.evaluate_parquet(path, ids, gaps=gaps):
+    for _flat, results in evaluation.evaluate_parquet(path, ids, gaps=gaps):
         for e, r in results.items():
             for item in pc.value_counts(r.column("verdict")).to_pylist():
                 counts[e][item["values"]] = counts[e].get(item["values"], 0) + item["counts"]
@@ -187,14 +187,14 @@ def tsme_row(row) -> str:
 def child_pandas(path: str, sample: int, **_) -> dict:
     import pandas as pd
 
-    from keqi.policy import engine
+    from keqi.policy import evaluation
 
     table = pq.read_table(path).slice(0, sample)
     t = time.perf_counter()
     df = table.to_pandas()
     verdicts = df.apply(tsme_row, axis=1).tolist()
     seconds = time.perf_counter() - t
-    want = engine.evaluate_table(table, "tsme-2017").column("verdict").to_pylist()
+    want = evaluation.evaluate_table(table, "tsme-2017").column("verdict").to_pylist()
     assert verdicts == want, "the pandas baseline disagrees with the engine"
     return {"seconds": seconds, "rows": len(verdicts), "pandas": pd.__version__}
 
@@ -252,12 +252,12 @@ FROM e
 def child_sql(path: str, **_) -> dict:
     import duckdb
 
-    from keqi.policy import engine
+    from keqi.policy import evaluation
 
     t = time.perf_counter()
     verdicts = duckdb.sql(TSME_SQL.format(path=path)).to_arrow_table().column("verdict")
     seconds = time.perf_counter() - t
-    want = engine.evaluate_table(pq.read_table(path), "tsme-2017").column("verdict")
+    want = evaluation.evaluate_table(pq.read_table(path), "tsme-2017").column("verdict")
     assert verdicts.equals(want), "the hand-written SQL disagrees with the engine"
     return {"seconds": seconds, "rows": len(verdicts)}
 

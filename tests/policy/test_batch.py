@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from keqi.policy import engine
+from keqi.policy import engine, evaluation
 from keqi.policy.editions import EDITION_IDS
 from keqi.policy.gaps import gap_columns_reference
 
@@ -43,7 +43,7 @@ def population() -> pa.Table:
 def test_batch_gap_plans_equal_the_reference_search(population, edition, overrides):
     result = engine.run_rules(population, edition, overrides)
     reference = gap_columns_reference(population, result, edition, overrides)
-    batch = engine.evaluate_table(population, edition, overrides, gaps=True)
+    batch = evaluation.evaluate_table(population, edition, overrides, gaps=True)
     assert batch.column_names == reference.column_names
     for name in reference.column_names:
         assert batch.column(name).to_pylist() == reference.column(name).to_pylist(), name
@@ -59,7 +59,7 @@ def test_reference_population_reaches_every_case(population):
     reaches, partial = set(), False
     for edition in ("tsme-2017", "hnte-2016", "kv-credit"):
         settings = STRICT_KV if edition == "kv-credit" else None
-        out = engine.evaluate_table(population, edition, settings, gaps=True)
+        out = evaluation.evaluate_table(population, edition, settings, gaps=True)
         reaches |= set(out.column("gap__reaches").to_pylist())
         for text in out.column("gaps_json").to_pylist():
             partial |= any("仅此一项" in e["note"] for e in json.loads(text))
@@ -69,20 +69,20 @@ def test_reference_population_reaches_every_case(population):
 
 def test_evaluate_all_equals_one_edition_at_a_time(population):
     settings = {"kv-credit": STRICT_KV}
-    together = engine.evaluate_all(population, settings=settings)
+    together = evaluation.evaluate_all(population, settings=settings)
     assert list(together) == list(EDITION_IDS)
     for edition, table in together.items():
-        alone = engine.evaluate_table(population, edition, settings.get(edition), gaps=True)
+        alone = evaluation.evaluate_table(population, edition, settings.get(edition), gaps=True)
         assert table.equals(alone), edition
 
 
 def test_evaluate_all_checks_settings_and_backend_before_work(population):
     with pytest.raises(ValueError, match="unknown setting"):
-        engine.evaluate_all(population, ["tsme-2017"], {"tsme-2017": {"nope": 1}})
+        evaluation.evaluate_all(population, ["tsme-2017"], {"tsme-2017": {"nope": 1}})
     with pytest.raises(ValueError, match="unknown backend"):
-        engine.evaluate_all(population, ["tsme-2017"], backend="oracle")
+        evaluation.evaluate_all(population, ["tsme-2017"], backend="oracle")
     with pytest.raises(KeyError):
-        engine.evaluate_all(population, ["tsme-2099"])
+        evaluation.evaluate_all(population, ["tsme-2099"])
 
 
 def test_a_parquet_file_batch_by_batch_equals_one_call(population, tmp_path):
@@ -90,8 +90,8 @@ def test_a_parquet_file_batch_by_batch_equals_one_call(population, tmp_path):
     # a file from elsewhere: extra columns are ignored, absent ones are NULL
     extra = population.append_column("remark", pa.array(["x"] * population.num_rows))
     pq.write_table(extra.drop_columns(["name", "expert_ip_quantity"]), path)
-    whole = engine.evaluate_all(population, ["tsme-2017", "hnte-2016"])
-    batches = list(engine.evaluate_parquet(path, ["tsme-2017", "hnte-2016"], batch_rows=128))
+    whole = evaluation.evaluate_all(population, ["tsme-2017", "hnte-2016"])
+    batches = list(evaluation.evaluate_parquet(path, ["tsme-2017", "hnte-2016"], batch_rows=128))
     assert [flat.num_rows for flat, _ in batches] == [128, 128, 128, 116]
     for edition in ("tsme-2017", "hnte-2016"):
         joined = pa.concat_tables([results[edition] for _, results in batches])
@@ -100,7 +100,7 @@ def test_a_parquet_file_batch_by_batch_equals_one_call(population, tmp_path):
 
 
 def test_batches_without_gaps_have_no_gap_columns(population):
-    ((_, results),) = engine.evaluate_batches([population.slice(0, 50)], ["tsme-2017"], gaps=False)
+    ((_, results),) = evaluation.evaluate_batches([population.slice(0, 50)], ["tsme-2017"], gaps=False)
     assert "gaps_json" not in results["tsme-2017"].column_names
     assert results["tsme-2017"].num_rows == 50
 

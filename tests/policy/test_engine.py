@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from keqi.policy import engine, evaluate, evaluate_one
+from keqi.policy import engine, evaluate, evaluate_one, evaluation
 from keqi.policy.editions import EDITION_IDS, all_editions, get
 from keqi.policy.flat import FLAT_COLUMNS, profiles_to_table
 from keqi.policy.profile import Profile
@@ -97,14 +97,14 @@ def test_order_is_kept_in_a_large_batch():
         base_profile(uscc=uscc(i), staff_total=100 + i % 450, tech_staff=i % 90, senior_tech_staff=0)
         for i in range(600)
     ]
-    out = engine.evaluate_table(profiles_to_table(Profile.model_validate(p) for p in batch), "tsme-2017")
+    out = evaluation.evaluate_table(profiles_to_table(Profile.model_validate(p) for p in batch), "tsme-2017")
     assert out.column("uscc").to_pylist() == [uscc(i) for i in range(600)]
     assert out.column("tech_staff__value").to_pylist() == [(i % 90) / (100 + i % 450) for i in range(600)]
 
 
 def test_evaluate_table_columns_and_gaps():
     table = profiles_to_table([Profile.model_validate(base_profile(tech_staff=5))])
-    out = engine.evaluate_table(table, "tsme-2017", gaps=True)
+    out = evaluation.evaluate_table(table, "tsme-2017", gaps=True)
     for name in (
         "uscc",
         "verdict",
@@ -135,7 +135,7 @@ def test_flat_table_from_plain_rows_with_missing_columns():
             "tech_staff": [40],
         }
     )
-    out = engine.evaluate_table(table, "tsme-2017")
+    out = evaluation.evaluate_table(table, "tsme-2017")
     assert out.column("tech_staff__min").to_pylist() == [20]
     assert out.column("verdict").to_pylist() == ["uncertain"]
 

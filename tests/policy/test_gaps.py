@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keqi.policy import evaluate_one
-from keqi.policy.gaps import apply_plan, money
+from keqi.policy.gaps import apply_plan
+from keqi.policy.plans import money
 from keqi.policy.profile import Profile
 
 from .helpers import base_profile, criterion, with_year
@@ -279,7 +280,8 @@ def test_hnte_ip_lever_names_the_ownership_condition():
 def test_a_failed_strict_condition_always_makes_the_firm_ineligible(edition_id):
     """The gap search rules out, without evaluating them, the combinations in which a strict condition
     (read from the compiled SQL) fails: on a varied population such a firm is never anything else."""
-    from keqi.policy.engine import evaluate_table, strict_conditions
+    from keqi.policy.engine import strict_conditions
+    from keqi.policy.evaluation import evaluate_table
 
     from .population import random_flat_table
 

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pyarrow as pa
 import pytest
 
-from keqi.policy import engine
+from keqi.policy import engine, evaluation
 from keqi.policy.editions import EDITION_IDS
 
 from .population import random_flat_table
@@ -66,10 +66,10 @@ def _nan_as_text(rows: list[dict]) -> list[dict]:
 def test_threads_judging_at_once_each_get_their_own_firms_answer(population):
     """The web server judges firms in several threads at once (they share the prepared cursors)."""
     editions = ["hnte-2016", "tsme-2017", "srdi-2022"]
-    alone = [engine.evaluate_all(population.slice(i, 1), editions, gaps=True) for i in range(24)]
+    alone = [evaluation.evaluate_all(population.slice(i, 1), editions, gaps=True) for i in range(24)]
 
     def judge(i: int) -> dict[str, pa.Table]:
-        return engine.evaluate_all(population.slice(i, 1), editions, gaps=True)
+        return evaluation.evaluate_all(population.slice(i, 1), editions, gaps=True)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
         together = list(pool.map(judge, list(range(24)) * 2))

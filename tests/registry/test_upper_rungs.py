@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from keqi.accounts.scope import SYSTEM
-from keqi.policy import engine
+from keqi.policy import evaluation
 from keqi.registry import flows
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
@@ -56,7 +56,7 @@ def test_upper_rung_cells_reach_the_flat_table_as_the_profile_codes(tmp_path):
     assert row["sme_title_srdi"] is True
     assert row["sme_title_little_giant"] is False and row["sme_title_innovative_sme"] is False
     # and the engine reads them: 2022 专精特新 sees 4 years in the niche
-    result = engine.evaluate_table(
+    result = evaluation.evaluate_table(
         flat_table(enterprises=Enterprise.objects.all(), assess_on=DAY), "srdi-2022", gaps=False
     ).to_pylist()
     assert result[0]["niche_years__passed"] is True

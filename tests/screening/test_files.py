@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from keqi.accounts.scope import SYSTEM
-from keqi.policy import editions, engine
+from keqi.policy import editions, evaluation
 from keqi.registry import flows
 from keqi.registry.models import Enterprise
 from keqi.registry.profiles import flat_table
@@ -31,7 +31,7 @@ def test_titles_held_are_judged_as_the_registry_judges_them(tmp_path, kind):
     table = flat_table(enterprises=firms.order_by("pk"), assess_on=DAY)
     assert sum(table.column("sme_title_" + {"科技型中小企业": "tsme", "创新型中小企业": "innovative_sme",
                                             "专精特新中小企业": "srdi"}[kind]).to_pylist()) == 2
-    judged = engine.evaluate_all(table, editions_on(DAY), gaps=False)
+    judged = evaluation.evaluate_all(table, editions_on(DAY), gaps=False)
     codes = table.column("uscc").to_pylist()
     for e in editions_on(DAY):
         registry = dict(zip(codes, (VERDICT_LABELS[v] for v in judged[e].column("verdict").to_pylist()),

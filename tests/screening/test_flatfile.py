@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from keqi.cli.main import app
-from keqi.policy import editions, engine
+from keqi.policy import editions, engine, evaluation
 from keqi.screening import flatfile
 from keqi.screening.closeness import closeness
 from tests.policy.population import random_flat_table
@@ -49,7 +49,7 @@ def _single(table: pa.Table, i: int, edition_id: str) -> dict:
     """Firm ``i`` alone (a batch of one, judged on the screen's day), with its gap plan."""
     row = table.slice(i, 1)
     row = row.set_column(row.schema.get_field_index("assess_on"), "assess_on", pa.array([DAY], pa.date32()))
-    return engine.verdicts(engine.evaluate_table(row, edition_id, gaps=True), edition_id)[0]
+    return evaluation.verdicts(evaluation.evaluate_table(row, edition_id, gaps=True), edition_id)[0]
 
 
 def _held(cell) -> set[str]:
@@ -115,7 +115,7 @@ def test_all_gaps_gives_every_edition_the_plans_of_one_engine_call(tmp_path):
     got = pq.read_table(out).to_pydict()
     moved = table.set_column(table.schema.get_field_index("assess_on"), "assess_on",
                              pa.array([DAY] * 90, pa.date32()))
-    want = engine.evaluate_all(moved, EDITIONS, gaps=True)
+    want = evaluation.evaluate_all(moved, EDITIONS, gaps=True)
     for e in EDITIONS:
         assert got[f"{e}·verdict"] == want[e].column("verdict").to_pylist()
         assert got[f"{e}·gaps"] == want[e].column("gaps_json").to_pylist()

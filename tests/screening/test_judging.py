@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from keqi.policy import editions
-from keqi.policy.engine import evaluate_all
+from keqi.policy.evaluation import evaluate_all
 from keqi.screening.closeness import closeness
 from keqi.screening.judging import closeness_column, judge_chunk
 from tests.policy.population import random_flat_table

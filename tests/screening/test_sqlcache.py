@@ -51,7 +51,7 @@ def test_the_server_start_stores_the_evaluation_pages_sql_for_the_next_process(t
 def test_what_the_gap_search_reads_off_the_sql_is_stored_with_it(tmp_path, monkeypatch):
     """``criterion_reads`` and ``strict_conditions`` read back from the file equal the parsed ones, and
     are not parsed again."""
-    key = engine._settings_key(None)
+    key = engine.settings_key(None)
     parts_asked = (("passed",), ("passed", "min", "max"))
     editions = ("hnte-2016", "kv-credit")
     with override_settings(KEQI_HOME=tmp_path):

@@ -1,4 +1,4 @@
-"""The vectorised policy engine.
+"""The vectorised policy engine: compiles an edition's rules to SQL and runs them.
 
 One engine for one firm and for a million: an edition's rules are Ibis expressions over the flat table
 (``keqi.policy.flat``); a single firm is a batch of one row, so its verdict is by construction its row
@@ -6,20 +6,23 @@ in any batch.
 
 - ``expression(table, edition_id, settings)`` returns the Ibis expression (unbound table in, verdict
   table out). This is what another backend (PySpark, the database) runs.
-- ``evaluate_table(table, edition_id, settings, gaps=False)`` runs it on DuckDB in-process over an
-  Arrow table and returns an Arrow table: ``uscc``, ``verdict``, ``route``, ``score_min``,
-  ``score_max``, ``pass_mark`` and, per criterion ``c``, ``c__passed``, ``c__min``, ``c__max``,
-  ``c__value``, ``c__threshold`` (plus edition extras and helper columns). With ``gaps=True`` it adds
-  ``gap__<lever>`` (the planned change of each lever, NULL when none), ``gap__reaches`` and
-  ``gaps_json`` (the gap entries of the verdict, as JSON).
-- ``verdicts(table, result, edition_id, settings)`` turns such a result into verdict dicts (the
-  evaluation contract of ``shared/reference/firm-profile.md``).
+- ``run_rules(table, edition_id, settings, view=...)`` runs one *view* of that expression (every
+  output column, or fewer: ``VIEWS``) on DuckDB in-process over an Arrow table of flat rows, same
+  row order: ``uscc``, ``verdict``, ``route``, ``score_min``, ``score_max``, ``pass_mark`` and, per
+  criterion ``c``, ``c__passed``, ``c__min``, ``c__max``, ``c__value``, ``c__threshold`` (plus
+  edition extras and helper columns).
+- ``criterion_reads`` and ``strict_conditions`` read off the compiled SQL what the gap search needs
+  to know of an edition's rules.
 
-The SQL for each (edition, settings) pair is compiled once and cached. A small batch (a firm's page,
-its candidate plans: up to ``PREPARED_ROWS`` rows) runs that same SQL as a prepared statement, the rows
-passed as parameters, so DuckDB binds and plans it once per cursor (threads share a few cursors) rather
-than on every call (docs/benchmarks.md); a larger batch is registered as an Arrow table.
-``prepare`` does it ahead (a web server at start).
+Gap plans and the dispatch of whole evaluations (every edition, batches, Spark, verdict dicts) are
+above this module: ``keqi.policy.evaluation``.
+
+The SQL for each (edition, settings, view) is compiled once and cached (between processes too:
+``compiled_sql``, ``seed_compiled``). A small batch (a firm's page, its candidate plans: up to
+``PREPARED_ROWS`` rows) runs that same SQL as a prepared statement, the rows passed as parameters, so
+DuckDB binds and plans it once per cursor (threads share a few cursors) rather than on every call
+(docs/benchmarks.md); a larger batch is registered as an Arrow table. ``prepare`` does it ahead
+(a web server at start).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -48,13 +51,20 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 __all__ = [
-    "evaluate_all",
-    "evaluate_batches",
-    "evaluate_parquet",
-    "evaluate_table",
+    "VERDICT_CODES",
+    "VIEWS",
+    "columns_read",
+    "compile_all",
+    "conform",
+    "criterion_reads",
     "expression",
     "flat_ibis_schema",
-    "verdicts",
+    "prepare",
+    "run_rules",
+    "scores",
+    "settings_key",
+    "strict_conditions",
+    "verdict_codes",
 ]
 
 _TABLE_NAME = "keqi_flat"
@@ -129,7 +139,8 @@ def expression(table: ir.Table, edition_id: str, settings: Mapping[str, Any] | N
     return t.select(**out)
 
 
-def _settings_key(settings: Mapping[str, Any] | None) -> str:
+def settings_key(settings: Mapping[str, Any] | None) -> str:
+    """The key of an edition's overrides in the compiled SQL (and the SQL cache): canonical JSON."""
     return json.dumps(settings or {}, sort_keys=True, ensure_ascii=False)
 
 
@@ -193,7 +204,7 @@ def compile_all(
 ) -> None:
     """Compile these views of these editions now (before handing the SQL to worker processes)."""
     for e in edition_ids:
-        key = _settings_key(_edition_settings(settings, e))
+        key = settings_key(edition_settings(settings, e))
         for view in views:
             _compiled_view(e, key, view)
 
@@ -351,10 +362,6 @@ def _strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
     return frozenset(strict(cond))
 
 
-def _compiled(edition_id: str, settings_key: str) -> str:
-    return _compiled_view(edition_id, settings_key, "full")[0]
-
-
 def _connection() -> duckdb.DuckDBPyConnection:
     global _con
     if _con is None:
@@ -374,7 +381,7 @@ def set_threads(threads: int | None) -> int:
     return before
 
 
-def _conform(table: pa.Table) -> pa.Table:
+def conform(table: pa.Table) -> pa.Table:
     """Cast ``table`` to the flat schema (missing columns become NULL; extra columns are dropped)."""
     if table.schema.equals(FLAT_SCHEMA):
         return table
@@ -395,11 +402,11 @@ def run_rules(
     ``table`` may hold only some flat columns: those the rules of ``view`` read must be there
     (``columns_read``); a table that is not in the flat schema is conformed first.
     """
-    sql, reads = _compiled_view(edition_id, _settings_key(settings), view)
+    sql, reads = _compiled_view(edition_id, settings_key(settings), view)
     if not set(reads) <= set(table.column_names) or not all(
         table.schema.field(n).type == FLAT_SCHEMA.field(n).type for n in reads
     ):
-        table = _conform(table)
+        table = conform(table)
     flat = table.select(list(reads))
     result = _run_prepared(flat, sql, reads) if 0 < flat.num_rows <= PREPARED_ROWS else None
     if result is None:
@@ -569,7 +576,7 @@ def prepare(
     """Compile and prepare these views of these editions now, on an idle cursor (a web server calls
     this at start, so that the first firm's page does not pay for it)."""
     compiled = [
-        _compiled_view(e, _settings_key(_edition_settings(settings, e)), view)
+        _compiled_view(e, settings_key(edition_settings(settings, e)), view)
         for e in edition_ids
         for view in views
     ]
@@ -582,152 +589,11 @@ def columns_read(
     edition_id: str, settings: Mapping[str, Any] | None = None, view: str = "full"
 ) -> tuple[str, ...]:
     """The flat columns the rules of ``edition_id`` read (the rest may be left out of a batch)."""
-    return _compiled_view(edition_id, _settings_key(settings), view)[1]
+    return _compiled_view(edition_id, settings_key(settings), view)[1]
 
 
-def evaluate_table(
-    table: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None, *, gaps: bool = False
-) -> pa.Table:
-    """Evaluate every row of the flat Arrow ``table`` against ``edition_id``; same row order."""
-    result = run_rules(table, edition_id, settings)
-    if gaps:
-        from keqi.policy.gaps import gap_columns
-
-        result = gap_columns(_conform(table), result, edition_id, settings)
-    return result
-
-
-def _edition_settings(
+def edition_settings(
     settings: Mapping[str, Mapping[str, Any] | None] | None, edition_id: str
 ) -> Mapping[str, Any] | None:
+    """The overrides of ``edition_id`` in a mapping of edition id → overrides (None: the defaults)."""
     return (settings or {}).get(edition_id)
-
-
-def evaluate_all(
-    table: pa.Table,
-    edition_ids: Sequence[str] | None = None,
-    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
-    *,
-    gaps: bool = True,
-    backend: str = "duckdb",
-    spark_master: str | None = None,
-) -> dict[str, pa.Table]:
-    """Every row of the flat ``table`` against every edition of ``edition_ids`` (default: all).
-
-    ``settings`` maps an edition id to its overrides. Returns ``{edition_id: evaluate_table result}``,
-    each in the input row order; the flat table is conformed once and shared by every edition.
-    ``backend="spark"`` runs the same rule expressions on PySpark (``keqi.policy.spark``; master URL from
-    ``spark_master``, else ``KEQI_SPARK_MASTER``, else ``local[*]``); gap plans are then computed on the
-    driver from the Spark verdicts, for the firms that are not eligible only.
-    """
-    ids = tuple(edition_ids or editions.EDITION_IDS)
-    for e in ids:
-        editions.get(e).resolve_settings(_edition_settings(settings, e))  # fail before any work
-    flat = _conform(table)
-    if backend == "spark":
-        from keqi.policy import spark
-
-        return spark.evaluate_all(flat, ids, settings, gaps=gaps, master=spark_master)
-    if backend != "duckdb":
-        raise ValueError(f"unknown backend {backend!r}; known: duckdb, spark")
-    return {e: evaluate_table(flat, e, _edition_settings(settings, e), gaps=gaps) for e in ids}
-
-
-def evaluate_batches(
-    batches: Iterable[pa.Table | pa.RecordBatch],
-    edition_ids: Sequence[str] | None = None,
-    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
-    *,
-    gaps: bool = True,
-    backend: str = "duckdb",
-    spark_master: str | None = None,
-) -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
-    """``evaluate_all`` batch by batch: yields ``(flat batch, {edition_id: result})``.
-
-    Memory stays at one batch's flat table and results, whatever the number of firms; a firm's row
-    does not depend on the rest of its batch, so the concatenated results equal one big call.
-    """
-    for batch in batches:
-        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else batch
-        if table.num_rows == 0:
-            continue
-        yield (
-            table,
-            evaluate_all(table, edition_ids, settings, gaps=gaps, backend=backend, spark_master=spark_master),
-        )
-
-
-def evaluate_parquet(
-    path: str | os.PathLike[str],
-    edition_ids: Sequence[str] | None = None,
-    settings: Mapping[str, Mapping[str, Any] | None] | None = None,
-    *,
-    gaps: bool = True,
-    batch_rows: int = 65_536,
-) -> Iterator[tuple[pa.Table, dict[str, pa.Table]]]:
-    """``evaluate_batches`` over a Parquet file of flat rows, read ``batch_rows`` rows at a time.
-
-    Only the flat columns are read (others in the file are ignored; missing ones are NULL). The file is
-    streamed by DuckDB, so memory stays at a batch even when the file is one huge row group.
-    """
-    import pyarrow.parquet as pq
-
-    names = pq.read_schema(path).names
-    present = ", ".join(f'"{name}"' for name in FLAT_SCHEMA.names if name in names)
-    reader = duckdb.connect(":memory:")
-    try:
-        quoted = str(os.fspath(path)).replace("'", "''")
-        stream = reader.sql(f"SELECT {present} FROM read_parquet('{quoted}')").to_arrow_reader(batch_rows)
-        yield from evaluate_batches(stream, edition_ids, settings, gaps=gaps)
-    finally:
-        reader.close()
-
-
-def _round(value: Any) -> Any:
-    return round(value, 6) if isinstance(value, float) else value
-
-
-def _criterion_dict(edition: Edition, row: Mapping[str, Any], cid: str) -> dict[str, Any]:
-    c = edition.criterion(cid)
-    lo, hi = row[f"{cid}__min"], row[f"{cid}__max"]
-    return {
-        "id": cid,
-        "label": c.label,
-        "passed": row[f"{cid}__passed"],
-        "value": _round(row[f"{cid}__value"]),
-        "threshold": _round(row[f"{cid}__threshold"]),
-        "points": {"min": lo, "max": hi} if lo is not None else None,
-        "source": c.source.cite(),
-        "status": c.source.status,
-        **({"part_of": c.part_of} if c.part_of else {}),
-    }
-
-
-def verdicts(
-    result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
-) -> list[dict[str, Any]]:
-    """Verdict dicts (the evaluation contract) from an ``evaluate_table`` result, same order."""
-    edition = editions.get(edition_id)
-    resolved = edition.resolve_settings(settings)
-    non_default = {k: v for k, v in resolved.items() if v != edition.resolve_settings()[k]}
-    out = []
-    for row in result.to_pylist():
-        score = None
-        if row["score_min"] is not None:
-            score = {"min": row["score_min"], "max": row["score_max"], "pass_mark": row["pass_mark"]}
-        verdict: dict[str, Any] = {
-            "uscc": row["uscc"],
-            "edition": edition.id,
-            "edition_version": edition.version,
-            "verdict": row["verdict"],
-            "route": row["route"],
-            "score": score,
-            "criteria": [_criterion_dict(edition, row, c.id) for c in edition.criteria],
-            "gaps": json.loads(row["gaps_json"]) if row.get("gaps_json") else [],
-        }
-        for extra in edition.extras:
-            verdict[extra] = _round(row.get(extra))
-        if non_default:
-            verdict["settings"] = non_default
-        out.append(verdict)
-    return out

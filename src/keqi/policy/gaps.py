@@ -1,17 +1,6 @@
-"""Gaps: the smallest changes a firm controls that make it eligible.
+"""Gaps: the smallest changes a firm controls that make it eligible — the reference search.
 
-Levers (field names of the gap entries):
-
-==================  =======  =================================================================
-``rd_expense``      yuan     more R&D in the latest fiscal year; it is assumed domestic and part of
-                             the year's costs, so ``rd_expense``, ``rd_expense_domestic`` and
-                             ``cost_total`` all grow by the same amount
-``tech_staff``      person   tech staff to hire; ``staff_total`` grows by the same number
-``ip.class1``       item     more valid Ⅰ类 IP (发明专利 …)
-``ip.class2``       item     more valid Ⅱ类 IP (实用新型、外观设计、软件著作权)
-``hitech_revenue``  yuan     latest-year revenue moved to high-tech products (total revenue unchanged)
-``main_revenue``    yuan     latest-year revenue moved to the main business, 主营业务 (total unchanged)
-==================  =======  =================================================================
+The levers, the columns each moves and the phrases of the entries are in ``keqi.policy.plans``.
 
 How the plan is found (exact, vectorised):
 
@@ -38,7 +27,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -47,57 +35,25 @@ import pyarrow.compute as pc
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Edition
+from keqi.policy.engine import columns_read, run_rules
+from keqi.policy.plans import (
+    LEVERS,
+    MOVES,
+    PARTIAL_SUFFIX,
+    apply_changes,
+    blockers,
+    effect,
+    lever_phrase,
+    served,
+    undecided,
+    unreachable,
+)
 from keqi.policy.profile import Profile
 
-__all__ = [
-    "LEVERS",
-    "apply_changes",
-    "apply_plan",
-    "compute_gaps",
-    "gap_columns",
-    "gap_columns_reference",
-    "money",
-]
+__all__ = ["apply_plan", "compute_gaps", "gap_columns_reference"]
 
-LEVERS: dict[str, str] = {
-    "rd_expense": "yuan",
-    "tech_staff": "person",
-    "ip.class1": "item",
-    "ip.class2": "item",
-    "hitech_revenue": "yuan",
-    "main_revenue": "yuan",
-}
-
-# flat columns each lever moves
-_MOVES: dict[str, tuple[str, ...]] = {
-    "rd_expense": ("y1_rd_expense", "y1_rd_expense_domestic", "y1_cost_total"),
-    "tech_staff": ("tech_staff", "staff_total"),
-    "ip.class1": ("ip_class1",),
-    "ip.class2": ("ip_class2",),
-    "hitech_revenue": ("y1_hitech_revenue",),
-    "main_revenue": ("y1_main_revenue",),
-}
-
-SMALL_BATCH = 32  # rows: up to this, the per-firm reference search is quicker than the batch search
+SMALL_BATCH = 32  # rows: up to this, plain Python lists are quicker than Arrow calls per column
 CANDIDATE_ROWS = 250_000  # candidate plans evaluated per query (firms per chunk = this ÷ plans per firm)
-
-
-def money(yuan: int) -> str:
-    """Yuan as officers read it: 1200000 → '120万元', 5000 → '5000元'."""
-    if abs(yuan) < 10_000:
-        return f"{yuan}元"
-    wan = (Decimal(yuan) / 10_000).normalize()
-    return f"{wan:f}万元"
-
-
-def apply_changes(flat: pa.Table, changes: Mapping[str, Sequence[int] | np.ndarray]) -> pa.Table:
-    """The flat table with each lever moved by its per-row change (NULL cells stay NULL)."""
-    for lever, delta in changes.items():
-        arr = pa.array(np.asarray(delta, dtype=np.int64))
-        for col in _MOVES[lever]:
-            i = flat.schema.get_field_index(col)
-            flat = flat.set_column(i, col, pc.add(flat.column(col), arr))
-    return flat
 
 
 def apply_plan(profile: Profile, gaps: Sequence[Mapping[str, Any]]) -> Profile:
@@ -129,80 +85,6 @@ def apply_plan(profile: Profile, gaps: Sequence[Mapping[str, Any]]) -> Profile:
     return Profile.model_validate(data)
 
 
-# the phrase of each lever: text before the amount, text after it, and whether the amount is money
-PHRASES: dict[str, tuple[str, str, bool]] = {
-    "rd_expense": ("最近一年研发费用再增加", "", True),
-    "tech_staff": ("再招聘科技人员", "名（职工总数相应增加）", False),
-    "ip.class1": ("再取得Ⅰ类知识产权", "项（如发明专利）", False),
-    "ip.class2": ("再取得Ⅱ类知识产权", "项（实用新型、外观设计或软件著作权）", False),
-    "hitech_revenue": ("高新技术产品（服务）收入再增加", "（总收入不变）", True),
-    "main_revenue": ("主营业务收入再增加", "（总收入不变）", True),
-}
-PARTIAL_SUFFIX = "（仅此一项，尚不足以达到认定条件）"
-
-
-def _lever_phrase(field: str, delta: int) -> str:
-    before, after, is_money = PHRASES[field]
-    return f"{before}{money(delta) if is_money else delta}{after}"
-
-
-def _effect(edition: Edition, cid: str, row: Mapping[str, Any]) -> str:
-    c = edition.criterion(cid)
-    lo, hi = row.get(f"{cid}__min"), row.get(f"{cid}__max")
-    if c.scored and lo is not None:
-        pts = f"{lo}分" if lo == hi else f"{lo}–{hi}分"
-        return f"{c.label}可得{pts}"
-    return f"可满足“{c.label}”"
-
-
-def _blockers(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for c in edition.criteria:
-        if c.gate and not c.controllable and row[f"{c.id}__passed"] is False:
-            out.append(
-                {
-                    "criterion": c.id,
-                    "field": c.fields or None,
-                    "change": None,
-                    "unit": None,
-                    "note": c.blocker_note,
-                }
-            )
-    return out
-
-
-def _undecided(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for c in edition.criteria:
-        if (c.gate or c.scored) and c.part_of is None and row[f"{c.id}__passed"] is None:
-            out.append(
-                {
-                    "criterion": c.id,
-                    "field": c.fields or None,
-                    "change": None,
-                    "unit": None,
-                    "note": f"“{c.label}”缺少数据或需专家评审，目前无法判定；请补充：{c.fields}",
-                }
-            )
-    return out
-
-
-def _unreachable(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for c in edition.criteria:
-        if (c.gate or c.scored) and c.part_of is None and row[f"{c.id}__passed"] is False:
-            out.append(
-                {
-                    "criterion": c.id,
-                    "field": c.fields or None,
-                    "change": None,
-                    "unit": None,
-                    "note": f"“{c.label}”未达到要求，仅靠增加研发投入、科技人员、知识产权或高新技术收入无法弥补",
-                }
-            )
-    return out
-
-
 def _partial(
     edition: Edition,
     row: Mapping[str, Any],
@@ -222,7 +104,7 @@ def _partial(
             continue
         ok = passed_matrix(c.id)[:, j]
         if not ok.any():
-            out += _unreachable(
+            out += unreachable(
                 edition,
                 {f"{c.id}__passed": False}
                 | {f"{x.id}__passed": None for x in edition.criteria if x.id != c.id},
@@ -240,18 +122,11 @@ def _partial(
                         "field": lever,
                         "change": delta,
                         "unit": LEVERS[lever],
-                        "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, c.id, after)}{PARTIAL_SUFFIX}",
+                        "note": f"{lever_phrase(lever, delta)}，{effect(edition, c.id, after)}{PARTIAL_SUFFIX}",
                         "reaches": None,
                     }
                 )
-    return out + _undecided(edition, row)
-
-
-def _served(served: str | tuple[str, ...], row: Mapping[str, Any]) -> str:
-    """The criterion a lever serves: the first of its criteria that the firm does not yet pass."""
-    if isinstance(served, str):
-        return served
-    return next((c for c in served if row[f"{c}__passed"] is not True), served[-1])
+    return out + undecided(edition, row)
 
 
 def _int_columns(table: pa.Table, names: Sequence[str]) -> dict[str, np.ndarray]:
@@ -292,13 +167,11 @@ def compute_gaps(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> tuple[list[list[dict[str, Any]]], dict[str, np.ndarray], list[str | None]]:
     """Gap entries per row, the planned change per lever (-1 = none) and what each plan reaches."""
-    from keqi.policy.engine import columns_read, run_rules
-
     edition = editions.get(edition_id)
     resolved = edition.resolve_settings(settings)
     # the candidates are judged on the criteria view (verdict and each criterion's passed, min and max:
     # all this search reads), so only the columns it reads and those the levers move are repeated
-    moved = [c for lever in edition.levers for c in _MOVES[lever]]
+    moved = [c for lever in edition.levers for c in MOVES[lever]]
     needed = list(dict.fromkeys([*columns_read(edition_id, settings, "criteria"), *moved]))
     costs = resolved.get("gap_costs", {})
     rows = result.to_pylist()
@@ -310,11 +183,11 @@ def compute_gaps(
     for i, row in enumerate(rows):
         if row["verdict"] == "eligible":
             continue
-        blockers = _blockers(edition, row)
-        if blockers:
-            entries[i] = blockers
+        fixed = blockers(edition, row)
+        if fixed:
+            entries[i] = fixed
         elif edition.options is None:
-            entries[i] = _unreachable(edition, row) + _undecided(edition, row)
+            entries[i] = unreachable(edition, row) + undecided(edition, row)
         else:
             search.append(i)
 
@@ -371,8 +244,8 @@ def compute_gaps(
                 continue
             after = evaluated.slice(choice * len(idx) + j, 1).to_pylist()[0]
             found = []
-            for lever, served in edition.levers.items():
-                crit = _served(served, rows[i])
+            for lever, criteria in edition.levers.items():
+                crit = served(criteria, rows[i])
                 delta = int(plans[lever][choice, j])
                 plan[lever][i] = delta
                 if delta > 0:
@@ -382,39 +255,24 @@ def compute_gaps(
                             "field": lever,
                             "change": delta,
                             "unit": LEVERS[lever],
-                            "note": f"{_lever_phrase(lever, delta)}，{_effect(edition, crit, after)}",
+                            "note": f"{lever_phrase(lever, delta)}，{effect(edition, crit, after)}",
                             "reaches": target,
                         }
                     )
             if target == "uncertain":
-                found += _undecided(edition, after)
+                found += undecided(edition, after)
             entries[i] = found
             reaches[i] = target
     return entries, plan, reaches
 
 
-def gap_columns(
-    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
-) -> pa.Table:
-    """``result`` with ``gap__<lever>`` (planned change, NULL if none), ``gap__reaches`` and ``gaps_json``.
-
-    Vectorised over the whole batch (``keqi.policy.gapsearch``); the same plans as
-    ``gap_columns_reference``, which is quicker for a few firms (one query instead of several rounds:
-    hnte-2016 for one firm ≈10 ms against ≈20 ms of CPU, srdi-2022 8 against 23; about even at 8–32
-    firms), so a batch of up to ``SMALL_BATCH`` rows takes it.
-    """
-    if result.num_rows <= SMALL_BATCH:
-        return gap_columns_reference(flat, result, edition_id, settings)
-    from keqi.policy.gapsearch import batch_gap_columns
-
-    return batch_gap_columns(flat, result, edition_id, settings)
-
-
 def gap_columns_reference(
     flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
 ) -> pa.Table:
-    """The reference form of ``gap_columns``: every candidate plan of every firm evaluated, then one
-    Python pass per firm. Kept to check the batch search against (tests), not for production."""
+    """``result`` with ``gap__<lever>`` (planned change, NULL if none), ``gap__reaches`` and ``gaps_json``:
+    every candidate plan of every firm evaluated, then one Python pass per firm. The batch search
+    (``keqi.policy.gapsearch``) gives the same plans and is checked against this one (tests); this one is
+    quicker for a few firms (``keqi.policy.evaluation.gap_columns`` picks)."""
     entries, plan, reaches = compute_gaps(flat, result, edition_id, settings)
     for lever, delta in plan.items():
         result = result.append_column(

@@ -1,4 +1,4 @@
-"""Gap plans for a whole batch at once: the same plans as ``keqi.policy.gaps.gap_columns_reference``.
+"""Gap plans for a whole batch at once: the same plans as the reference search, ``keqi.policy.gaps``.
 
 The reference evaluates every candidate plan of every firm and then walks the firms one by one in
 Python (too slow for a batch: docs/benchmarks.md). Here nothing runs per firm:
@@ -39,8 +39,24 @@ import pyarrow.compute as pc
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Criterion, Edition
-from keqi.policy.engine import verdict_codes
-from keqi.policy.gaps import _MOVES, LEVERS, PARTIAL_SUFFIX, PHRASES, _blockers, _undecided, _unreachable
+from keqi.policy.engine import (
+    columns_read,
+    criterion_reads,
+    run_rules,
+    settings_key,
+    strict_conditions,
+    verdict_codes,
+)
+from keqi.policy.plans import (
+    LEVERS,
+    MOVES,
+    PARTIAL_SUFFIX,
+    PHRASES,
+    apply_changes,
+    blockers,
+    undecided,
+    unreachable,
+)
 
 __all__ = ["batch_gap_columns"]
 
@@ -102,14 +118,7 @@ def _option_columns(flat: pa.Table, result: pa.Table, edition: Edition) -> Mappi
 
 def _moved(base: pa.Table, rows: np.ndarray, deltas: Mapping[str, np.ndarray]) -> pa.Table:
     """Rows ``rows`` of ``base`` with each lever moved by its per-row change (NULL cells stay NULL)."""
-    t = base.take(pa.array(rows))
-    for lever, delta in deltas.items():
-        arr = pa.array(delta, type=pa.int64())
-        for col in _MOVES[lever]:
-            i = t.schema.get_field_index(col)
-            if i >= 0:
-                t = t.set_column(i, col, pc.add(t.column(col), arr))
-    return t
+    return apply_changes(base.take(pa.array(rows)), deltas)
 
 
 # ------------------------------------------------------------------------------------------ search
@@ -206,8 +215,6 @@ def _run(
     base: pa.Table, rows: np.ndarray, deltas: Mapping[str, np.ndarray], edition_id: str, settings, view: str
 ) -> pa.Table:
     """The engine's ``view`` over the moved candidate rows, in pieces of at most ``QUERY_ROWS``."""
-    from keqi.policy.engine import run_rules
-
     parts = []
     for start in range(0, len(rows), QUERY_ROWS):
         sl = slice(start, start + QUERY_ROWS)
@@ -251,12 +258,10 @@ def _keep_points(found: _Found, evaluated: pa.Table, where: np.ndarray, edition:
 def _dependence(edition: Edition, settings: Mapping[str, Any] | None, plans: _Plans) -> dict[str, int | None]:
     """Per criterion, the one group of levers whose moved columns its passed, min and max read (None: no
     group). Criteria that read the moves of several groups are left out: nothing is derived for them."""
-    from keqi.policy.engine import _settings_key, criterion_reads
-
     if not plans.disjoint:
         return {}
-    reads = criterion_reads(edition.id, _settings_key(settings), ("passed", "min", "max"))
-    moved = [{col for lever in levers for col in _MOVES[lever]} for levers in plans.touched]
+    reads = criterion_reads(edition.id, settings_key(settings), ("passed", "min", "max"))
+    moved = [{col for lever in levers for col in MOVES[lever]} for levers in plans.touched]
     out: dict[str, int | None] = {}
     for c in edition.criteria:
         groups = [g for g, cols in enumerate(moved) if cols & reads[c.id]]
@@ -313,8 +318,6 @@ def _search_chunk(
     settings: Mapping[str, Any] | None,
     state: dict[str, bool],
 ) -> None:
-    from keqi.policy.engine import columns_read
-
     m = len(idx)
     at = pa.array(idx)
     # only the columns the search reads are copied (a batch's flat table has ~150, its result dozens)
@@ -333,10 +336,8 @@ def _search_chunk(
     # A combination in which a strict condition fails is ineligible (``engine.strict_conditions``, read
     # from the SQL): where the condition reads the moves of one group only, its outcome under each option
     # of that group (a few probe rows per firm) rules such combinations out without evaluating them.
-    from keqi.policy.engine import _settings_key, strict_conditions
-
     dep = _dependence(edition, settings, plans)
-    strict = strict_conditions(edition.id, _settings_key(settings))
+    strict = strict_conditions(edition.id, settings_key(settings))
     gates = [c for c in edition.criteria if c.id in strict and c.id in dep]
     probed = sorted({dep[c.id] for c in gates if dep[c.id] is not None})
     probe = None
@@ -407,10 +408,8 @@ def _hopeless(edition: Edition, settings: Mapping[str, Any] | None, result: pa.T
     """Firms that no plan can make eligible: a condition they cannot control (``gate`` and not
     ``controllable``, which the reference already takes as a strict condition) is undecided and reads
     no column a lever moves."""
-    from keqi.policy.engine import _settings_key, criterion_reads
-
-    moved = {col for lever in edition.levers for col in _MOVES[lever]}
-    reads = criterion_reads(edition.id, _settings_key(settings))
+    moved = {col for lever in edition.levers for col in MOVES[lever]}
+    reads = criterion_reads(edition.id, settings_key(settings))
     out = np.zeros(result.num_rows, dtype=bool)
     for c in edition.criteria:
         if c.gate and not c.controllable and not (reads[c.id] & moved):
@@ -531,7 +530,7 @@ def _str(values: np.ndarray) -> pa.Array:
 
 
 def _money(yuan: np.ndarray) -> pa.Array:
-    """``keqi.policy.gaps.money`` for an array of non-negative yuan."""
+    """``keqi.policy.plans.money`` for an array of non-negative yuan."""
     wan, rest = np.divmod(yuan, 10_000)
     frac = pc.utf8_rtrim(pc.utf8_lpad(_str(rest), width=4, padding="0"), characters="0")
     dotted = pc.if_else(pa.array(rest == 0), pa.scalar(""), pc.binary_join_element_wise(".", frac, ""))
@@ -541,7 +540,7 @@ def _money(yuan: np.ndarray) -> pa.Array:
 
 
 def _effect(c: Criterion, lo: np.ndarray, lo_null: np.ndarray, hi: np.ndarray) -> pa.Array:
-    """``keqi.policy.gaps._effect`` column-wise."""
+    """``keqi.policy.plans.effect`` column-wise."""
     plain = pa.scalar(f"可满足“{c.label}”")
     if not c.scored:
         return pc.if_else(pa.array(np.zeros(len(lo), dtype=bool)), _NULL, plain)
@@ -584,7 +583,7 @@ def _lever_entry(
 
 
 def _served_index(served: str | tuple[str, ...], passed: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-    """``keqi.policy.gaps._served`` column-wise: index into ``served`` of the criterion a lever serves."""
+    """``keqi.policy.plans.served`` column-wise: index into ``served`` of the criterion a lever serves."""
     if isinstance(served, str):
         return np.zeros(n, dtype=np.int64)
     out = np.full(n, len(served) - 1, dtype=np.int64)
@@ -595,14 +594,14 @@ def _served_index(served: str | tuple[str, ...], passed: Mapping[str, np.ndarray
 
 def _failing(edition: Edition, headline, passed, rows) -> list[tuple[np.ndarray, str]]:
     return [
-        (passed[c.id][rows] == 0, _one(_unreachable(edition, _pattern_row(edition, c.id, False))))
+        (passed[c.id][rows] == 0, _one(unreachable(edition, _pattern_row(edition, c.id, False))))
         for c in headline
     ]
 
 
 def _open(edition: Edition, headline, passed, rows) -> list[tuple[np.ndarray, str]]:
     return [
-        (passed[c.id][rows] == -1, _one(_undecided(edition, _pattern_row(edition, c.id, None))))
+        (passed[c.id][rows] == -1, _one(undecided(edition, _pattern_row(edition, c.id, None))))
         for c in headline
     ]
 
@@ -709,7 +708,7 @@ def _partial_entries(edition: Edition, headline, found: _Found, passed, rows: np
     for c in headline:
         failing = passed[c.id][rows] == 0
         fixable = found.fixable[c.id][rows]
-        text = _one(_unreachable(edition, _pattern_row(edition, c.id, False)))
+        text = _one(unreachable(edition, _pattern_row(edition, c.id, False)))
         slots.append(_masked(failing & ~fixable, text))
         effect = _effect(c, found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows])
         for lever in edition.levers:
@@ -770,7 +769,7 @@ def batch_gap_columns(
             rows,
             _static(
                 [
-                    (passed[c.id][rows] == 0, _one(_blockers(edition, _pattern_row(edition, c.id, False))))
+                    (passed[c.id][rows] == 0, _one(blockers(edition, _pattern_row(edition, c.id, False))))
                     for c in edition.criteria
                     if c.gate and not c.controllable
                 ]

@@ -1,9 +1,9 @@
-"""The same rules on PySpark: ``engine.evaluate_all(..., backend="spark")``.
+"""The same rules on PySpark: ``evaluation.evaluate_all(..., backend="spark")``.
 
 The editions' Ibis expressions (``engine.expression``) are run by Ibis' PySpark backend, so the verdict
-columns come from Spark. A row number travels with every firm and the result is put back in input
-order. Gap plans are computed on the driver with the batch search of ``keqi.policy.gapsearch``, for the
-firms that are not eligible only (their flat rows and verdict columns are all it reads).
+columns come from Spark (``verdict_tables``). A row number travels with every firm and the result is put
+back in input order. Gap plans are computed on the driver (``keqi.policy.evaluation``), for the firms
+that are not eligible only (their flat rows and verdict columns are all the search reads).
 
 The master is ``master`` if given, else ``KEQI_SPARK_MASTER``, else ``local[*]``. PySpark is an
 optional dependency (the ``dev`` extra pins it); nothing here is imported unless asked for.
@@ -29,7 +29,7 @@ import pyarrow.compute as pc
 
 from keqi.policy.flat import FLAT_SCHEMA
 
-__all__ = ["evaluate_all", "flat_frame", "scores_frame", "session", "verdict_frame", "verdict_table"]
+__all__ = ["flat_frame", "scores_frame", "session", "verdict_frame", "verdict_table", "verdict_tables"]
 
 ROW = "_row"
 _VIEW = "keqi_flat"
@@ -96,7 +96,7 @@ def flat_frame(frame, *, keep: Sequence[str] = ()):
     """``frame`` (a Spark DataFrame) as the flat table: every flat column in ``FLAT_SCHEMA``'s order and
     type (a missing one is NULL), then the columns of ``keep`` that ``frame`` has, as they are.
 
-    The Spark side of ``engine._conform``: a file written by another tool (``int32`` counts, ``float``
+    The Spark side of ``engine.conform``: a file written by another tool (``int32`` counts, ``float``
     amounts) is judged like the same rows in the flat types."""
     from pyspark.sql import functions as F
 
@@ -180,18 +180,18 @@ def _like(table: pa.Table, reference: pa.Schema) -> pa.Table:
     )
 
 
-def evaluate_all(
+def verdict_tables(
     flat: pa.Table,
     edition_ids: Sequence[str],
     settings: Mapping[str, Mapping[str, Any] | None] | None = None,
     *,
-    gaps: bool = True,
     master: str | None = None,
     spark=None,
 ) -> dict[str, pa.Table]:
-    """``engine.evaluate_all`` on Spark: one DataFrame of the flat table, every edition's rules on it."""
+    """The verdict columns of every edition for the flat Arrow ``flat`` (conformed), computed by Spark, in
+    input order and the DuckDB engine's column types: one DataFrame of the flat table, every edition's
+    rules on it. (``evaluation.evaluate_all(..., backend="spark")`` adds the gap plans.)"""
     from keqi.policy.engine import run_rules
-    from keqi.policy.gapsearch import batch_gap_columns
 
     spark = spark or session(master)
     frame = _frame(spark, flat).cache()
@@ -201,31 +201,7 @@ def evaluate_all(
             s = (settings or {}).get(e)
             result = _collect(verdict_frame(frame, e, s, spark=spark), flat.num_rows)
             # the engine's output types (e.g. DuckDB's float64 where Spark keeps a decimal literal)
-            schema = run_rules(flat.slice(0, 0), e, s).schema
-            result = _like(result, schema)
-            if gaps:
-                result = _gaps_for_open(flat, result, e, s, batch_gap_columns)
-            out[e] = result
+            out[e] = _like(result, run_rules(flat.slice(0, 0), e, s).schema)
     finally:
         frame.unpersist()
     return out
-
-
-def _gaps_for_open(flat: pa.Table, result: pa.Table, edition_id: str, settings, gap_columns) -> pa.Table:
-    """Gap columns computed for the rows that are not eligible only, then spread back over all rows."""
-    open_rows = np.nonzero(pc.not_equal(result.column("verdict"), "eligible").to_numpy(zero_copy_only=False))[
-        0
-    ]
-    sub = gap_columns(flat.take(pa.array(open_rows)), result.take(pa.array(open_rows)), edition_id, settings)
-    added = sub.column_names[result.num_columns :]
-    # an eligible firm has no gap entries, no planned change and reaches nothing
-    empty = gap_columns(flat.slice(0, 0), result.slice(0, 0), edition_id, settings)
-    position = np.full(result.num_rows, -1, dtype=np.int64)
-    position[open_rows] = np.arange(len(open_rows))
-    take = pa.array(position, mask=position < 0)
-    for name in added:
-        col = sub.column(name).take(take)
-        if name == "gaps_json":
-            col = pc.fill_null(col, "[]")
-        result = result.append_column(empty.schema.field(name), col)
-    return result

@@ -17,7 +17,7 @@ import polars as pl
 
 from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
-from keqi.policy import engine as policy_engine
+from keqi.policy import evaluation as policy_evaluation
 from keqi.policy.flat import FINANCIAL_FIELDS
 from keqi.registry.columns import (
     QUALIFICATION_COLUMNS,
@@ -111,7 +111,7 @@ def screen_file(
     out["目标梯次"] = [nxt.label if (nxt := ladder.next_of(t)) else None for t in tiers]
     next_close: list[float | None] = [None] * len(tiers)
     next_verdict: list[str | None] = [None] * len(tiers)
-    judged = policy_engine.evaluate_all(table, edition_ids, gaps=True, backend=engine)
+    judged = policy_evaluation.evaluate_all(table, edition_ids, gaps=True, backend=engine)
     for edition_id in edition_ids:
         edition = policy_editions.get(edition_id)
         result = judged[edition_id]

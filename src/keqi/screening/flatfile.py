@@ -19,7 +19,7 @@ file: memory stays at a few batches whatever the number of firms. It gives what 
 - the next stage, its editions in force that day and the closest of them (``closeness.next_choice``),
   its verdict and the closeness (``closeness``: 0 eligible, 1 uncertain, else the plan's cost);
 - gap plans for the editions of each firm's next stage, or for every edition with ``all_gaps``
-  (the same batch search as everywhere, ``policy.gaps.gap_columns``).
+  (the same batch search as everywhere, ``policy.evaluation.gap_columns``).
 
 Output columns: ``uscc``, ``tier_from`` (``qualifications``, ``certificate_fields`` or ``none``),
 ``current_tier``, ``next_tier``, ``next_edition``, ``next_verdict``, ``closeness``, then per
@@ -199,7 +199,7 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
     ``scored``: the verdict and points range (``verdict``, ``score_min``, ``score_max``) of each
     edition computed elsewhere (Spark, ``sparkfile``); by default the engine's score view here.
     No database and no Django (the Spark screen runs it on its executors)."""
-    from keqi.policy.gaps import gap_columns
+    from keqi.policy.evaluation import gap_columns
 
     n = flat.num_rows
     out = {}
@@ -301,7 +301,7 @@ def _batches(path: Path, batch_rows: int, assess_on: dt.date, needed: frozenset[
                 table = pa.Table.from_batches([batch])
                 quals = table.column(QUALIFICATIONS) if QUALIFICATIONS in names else None
                 table = table.append_column("assess_on", pa.repeat(day, table.num_rows))
-                yield policy_engine._conform(table), quals
+                yield policy_engine.conform(table), quals
     finally:
         file.close()
 

@@ -25,7 +25,8 @@ import pyarrow.compute as pc
 
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
-from keqi.policy.gaps import gap_columns
+from keqi.policy import evaluation as policy_evaluation
+from keqi.policy.evaluation import gap_columns
 
 from .closeness import UNCERTAIN
 
@@ -109,11 +110,11 @@ def judge_chunk(
     with it where most of the chunk is searched (``stored+search``), else for the searched firms alone."""
     settings = settings or {}
     if all_gaps or backend != "duckdb":
-        judged = policy_engine.evaluate_all(flat, edition_ids, settings, gaps=all_gaps, backend=backend)
+        judged = policy_evaluation.evaluate_all(flat, edition_ids, settings, gaps=all_gaps, backend=backend)
     else:
         for e in edition_ids:
             policy_editions.get(e).resolve_settings(settings.get(e))  # fail before any work
-    conformed = policy_engine._conform(flat)
+    conformed = policy_engine.conform(flat)
     out = {}
     for edition_id in edition_ids:
         edition = policy_editions.get(edition_id)

@@ -14,7 +14,7 @@ from django.db.models import F, Q, QuerySet
 
 from keqi.accounts.scope import Scope
 from keqi.policy import editions as policy_editions
-from keqi.policy import engine
+from keqi.policy import engine, evaluation
 from keqi.policy.ladder import editions_in_force
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
@@ -51,8 +51,8 @@ def evaluate_enterprise(
     table = flat_table(enterprises=firm, assess_on=assess_on, draft=draft)
     if table.num_rows != 1:
         raise Enterprise.DoesNotExist(uscc)
-    judged = engine.evaluate_all(table, edition_ids, gaps=True)
-    return [{**engine.verdicts(judged[e], e)[0], "title": policy_editions.get(e).title} for e in edition_ids]
+    judged = evaluation.evaluate_all(table, edition_ids, gaps=True)
+    return [{**evaluation.verdicts(judged[e], e)[0], "title": policy_editions.get(e).title} for e in edition_ids]
 
 
 def prepare_evaluation(*, day: dt.date) -> tuple[str, ...]:

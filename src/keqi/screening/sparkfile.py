@@ -73,7 +73,7 @@ def _judge_partitions(state_blob: bytes, compiled: dict, analysed: dict, edition
             if not batch.num_rows:
                 continue
             table = pa.Table.from_batches([batch])
-            flat = policy_engine._conform(table.select(FLAT_SCHEMA.names))
+            flat = policy_engine.conform(table.select(FLAT_SCHEMA.names))
             quals = table.column(QUALIFICATIONS) if has_qualifications else None
             tiers, basis = state.of(flat, quals)
             wanted = state.wanted(tiers, edition_ids, all_gaps)
