@@ -34,6 +34,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,8 @@ __all__ = [
 ]
 
 _TABLE_NAME = "keqi_flat"
+# casts that never change a value the rules give a criterion (integer points, three-valued booleans)
+_EXACT_CASTS = frozenset({"BIGINT", "INT", "SMALLINT", "TINYINT", "BOOLEAN"})
 ROW = "_row"
 SMALL_BATCH = 4096  # rows: up to this, run without DuckDB's optimizer (measured: never slower)
 # rows: up to this, run a prepared statement with the rows as parameters (no binding or planning per
@@ -152,7 +155,9 @@ VIEWS = ("full", "criteria", "verdict")
 # for every firm; "search", the "criteria" view with the points range and the edition's helper columns:
 # everything a whole batch's gap search and its output read (not the values, thresholds and extras);
 # "stored", what a registry screen stores of every firm (verdict, route, points range, pass mark, extras),
-# and "stored+search", that with what its gap search reads.
+# and "stored+search", that with what its gap search reads; "columns:a,b", only the output columns a and b
+# (the gap search's probes of a few criteria, ``composition``).
+COLUMNS = "columns:"
 
 
 VERDICT_CODES = ("ineligible", "uncertain", "eligible")  # the "verdict" and "score" views' ``code`` indexes this
@@ -180,6 +185,9 @@ def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     search = criteria | {"score_min", "score_max", *edition.helpers}
     stored = {"route", "score_min", "score_max", "pass_mark", *edition.extras}
     parts = {"criteria": criteria, "search": search, "stored": stored, "stored+search": stored | search}
+    if view.startswith(COLUMNS):  # the columns listed, not even the verdict
+        keep = {ROW, *view.removeprefix(COLUMNS).split(",")}
+        return [c for c in columns if c in keep]
     keep = {ROW, "verdict"} | parts.get(view, set())
     return [c for c in columns if c in keep]
 
@@ -244,8 +252,8 @@ def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, t
 
 
 # What the gap search reads off an edition's compiled "criteria" SQL (``criterion_reads``,
-# ``strict_conditions``): parsing that SQL with sqlglot costs ~0.1 s an edition, so the answers are
-# kept beside the SQL, as JSON values keyed by (edition, settings, what), and stored with it between
+# ``strict_conditions``, ``composition``): parsing that SQL with sqlglot costs ~0.1–1 s an edition, so the
+# answers are kept beside the SQL, as JSON values keyed by (edition, settings, what), and stored with it between
 # processes (``analyses``, ``seed_analyses``; ``keqi.screening.sqlcache``): a process that reads them
 # from there parses nothing.
 _analysis_cache: dict[tuple[str, str, str], Any] = {}
@@ -266,6 +274,7 @@ def analyse(edition_id: str, settings_key: str) -> None:
     for parts in (("passed",), ("passed", "min", "max")):
         criterion_reads(edition_id, settings_key, parts)
     strict_conditions(edition_id, settings_key)
+    composition(edition_id, settings_key)
 
 
 @lru_cache(maxsize=256)
@@ -362,6 +371,216 @@ def _strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
     return frozenset(strict(cond))
 
 
+@dataclass(frozen=True)
+class Composition:
+    """An edition's verdict and criterion columns as functions of a few of its criterion columns, the
+    *leaves* (``composition``).
+
+    ``leaves`` maps each leaf (``c__passed``, ``c__min`` or ``c__max``) to the flat columns it reads;
+    ``verdict`` and ``columns`` (one per criterion column) are SQL expressions over the leaves, and ``uses``
+    names the leaves each criterion column's expression reads. ``sql`` writes a statement over a table of
+    leaf columns (registered as the flat table with the row number, ``run_sql``) that gives what the
+    "criteria" view gives for the rows the leaves come from.
+    """
+
+    leaves: Mapping[str, frozenset[str]]
+    verdict: str
+    columns: Mapping[str, str]
+    uses: Mapping[str, tuple[str, ...]]
+
+    def sql(self, columns: Sequence[str] = (), *, verdict: bool = True) -> str:
+        """A statement giving the verdict as the views' small integer (``code``), if asked, and ``columns``."""
+        listed = [f'"{ROW}"']
+        if verdict:
+            listed.append("CAST(CASE v WHEN 'eligible' THEN 2 WHEN 'ineligible' THEN 0 ELSE 1 END AS TINYINT) AS code")
+        listed += [f'CAST({self.columns[n]} AS {"BOOLEAN" if n.endswith("__passed") else "BIGINT"}) AS "{n}"'
+                   for n in columns]
+        source = f'SELECT "{ROW}", {self.verdict} AS v, * EXCLUDE ("{ROW}") FROM "{_TABLE_NAME}"'
+        return f"SELECT {', '.join(listed)} FROM ({source})"
+
+
+@lru_cache(maxsize=256)
+def composition(edition_id: str, settings_key: str) -> Composition | None:
+    """``edition_id``'s verdict and criterion columns written over its leaves, read off the compiled SQL
+    (or as found before, ``seed_analyses``); None when the SQL does not allow it.
+
+    A gap plan moves a few flat columns; a criterion that reads the moves of one lever group only takes,
+    in any combination of the groups' options, the value it has under that group's option alone. So when
+    the verdict is a function of such criterion columns, a batch's every combination is judged from a few
+    evaluations per option (``keqi.policy.gapsearch``). The function is the edition's own SQL: the verdict
+    expression of the "criteria" view, each column it reads followed to its definition (scope by scope)
+    until what it computes is an output criterion column of the view. Of those, a column that is itself
+    written over other output columns (e.g. a total score over its items) is replaced by that writing, so
+    the leaves are the finest columns: the items, not their total. Anything else (a column with no
+    definition, a name defined twice, an expression that reads a flat column directly) gives None.
+    """
+    key = (edition_id, settings_key, "composition")
+    stored = _analysis_cache.get(key)
+    if stored is None:
+        stored = _analysis_cache[key] = _composition(edition_id, settings_key)
+    if not stored:
+        return None
+    return Composition(
+        leaves={leaf: frozenset(reads) for leaf, reads in stored["leaves"].items()},
+        verdict=stored["verdict"],
+        columns=stored["columns"],
+        uses={name: tuple(used) for name, used in stored["uses"].items()},
+    )
+
+
+class _NotComposable(Exception):
+    pass
+
+
+def _composition(edition_id: str, settings_key: str) -> dict[str, Any]:
+    """``composition``'s analysis as a JSON value ({} when it fails)."""
+    try:
+        return _compose(edition_id, settings_key)
+    except (_NotComposable, RecursionError):
+        return {}
+
+
+def _compose(edition_id: str, settings_key: str) -> dict[str, Any]:
+    exp = sqlglot.exp
+    sql, _ = _compiled_view(edition_id, settings_key, "criteria")
+    tree = sqlglot.parse_one(sql, dialect="duckdb")
+    edition = editions.get(edition_id)
+
+    def definitions(select: sqlglot.exp.Expression) -> dict[str, sqlglot.exp.Expression]:
+        out: dict[str, sqlglot.exp.Expression] = {}
+        for e in select.expressions:
+            name = e.alias_or_name
+            if name in out:
+                raise _NotComposable(f"{name} defined twice")
+            out[name] = e.this if isinstance(e, exp.Alias) else e
+        return out
+
+    if not isinstance(tree, exp.Select):
+        raise _NotComposable("not a SELECT")
+    scopes: dict[str, dict[str, sqlglot.exp.Expression]] = {}
+    for node in (*tree.find_all(exp.Subquery), *tree.find_all(exp.CTE)):
+        if not node.alias or node.alias in scopes or not isinstance(node.this, exp.Select):
+            raise _NotComposable("a nameless, repeated or compound relation")
+        scopes[node.alias] = definitions(node.this)
+    top = definitions(tree)
+    outputs = [f"{c.id}__{part}" for c in edition.criteria for part in ("passed", "min", "max")]
+
+    def bare(node: sqlglot.exp.Expression) -> sqlglot.exp.Expression:
+        """Without parentheses and casts to an integer or boolean type (the views' own output casts)."""
+        while True:
+            if isinstance(node, exp.Paren):
+                node = node.this
+            elif isinstance(node, exp.Cast) and node.to.this.name in _EXACT_CASTS:
+                node = node.this
+            else:
+                return node
+
+    def constant(node: sqlglot.exp.Expression) -> bool:
+        return next(node.find_all(exp.Column), None) is None
+
+    # Each output column's definition, and what it stands on in the scopes below (a column passed
+    # through, or the expression it is defined by there), so that the same value is recognised wherever
+    # it is used. Constants are not leaves (a literal 0 is not "the" 0 of some criterion).
+    forms: dict[sqlglot.exp.Expression, str] = {}  # a definition (structural equality) → output column
+    for name in outputs:
+        node = bare(top[name])
+        while not constant(node):
+            forms.setdefault(node, name)
+            if not (isinstance(node, exp.Column) and node.table):
+                break
+            below = scopes.get(node.table, {}).get(node.name)
+            if below is None:
+                break
+            node = bare(below)
+
+    known: dict[tuple[str, str, str | None], sqlglot.exp.Expression] = {}  # a column of a scope, resolved
+
+    def resolve(node: sqlglot.exp.Expression, exclude: str | None, depth: int = 0) -> sqlglot.exp.Expression:
+        """``node`` written over output columns (all but ``exclude``): each subexpression that is an output
+        column's definition becomes that column; any other column is replaced by its own definition."""
+        if depth > 200:
+            raise _NotComposable("too deep")
+        core = bare(node)
+        found = forms.get(core)  # structural equality (sqlglot hashes a tree once)
+        if found is not None and found != exclude:
+            return exp.column(found, quoted=True)
+        if isinstance(core, exp.Column):
+            key = (core.table, core.name, exclude)
+            if key not in known:
+                below = scopes.get(core.table, {}).get(core.name) if core.table else None
+                if below is None:
+                    raise _NotComposable(f"{core.sql()} is not an output column")
+                known[key] = exp.Paren(this=resolve(below, exclude, depth + 1))  # its precedence kept
+            return known[key].copy()
+        args: dict[str, Any] = {}
+        for arg, value in node.args.items():
+            if isinstance(value, exp.Expression):
+                args[arg] = resolve(value, exclude, depth + 1)
+            elif isinstance(value, list):
+                args[arg] = [resolve(v, exclude, depth + 1) if isinstance(v, exp.Expression) else v for v in value]
+            else:
+                args[arg] = value
+        return type(node)(**args)
+
+    reads_of: dict[tuple[str, str], frozenset[str]] = {}
+
+    def flat_reads(node: sqlglot.exp.Expression) -> frozenset[str]:
+        """The flat columns ``node`` reads, through the scopes (anything unknown: every flat column)."""
+        if next(node.find_all(exp.Star), None) is not None:
+            return frozenset(FLAT_SCHEMA.names)
+        out: set[str] = set()
+        for col in node.find_all(exp.Column):
+            if col.table in scopes:
+                key = (col.table, col.name)
+                if key not in reads_of:
+                    reads_of[key] = frozenset(FLAT_SCHEMA.names)  # until found (no definition: all)
+                    if col.name in scopes[col.table]:
+                        reads_of[key] = flat_reads(scopes[col.table][col.name])
+                out |= reads_of[key]
+            elif col.name in FLAT_SCHEMA.names:
+                out.add(col.name)
+            elif col.name != ROW:
+                return frozenset(FLAT_SCHEMA.names)
+        return frozenset(out)
+
+    # an output column written over the others (a total over its items) is replaced by that writing
+    written: dict[str, sqlglot.exp.Expression] = {}
+    for name in outputs:
+        node = bare(top[name])
+        if constant(node):
+            written[name] = node.copy()
+            continue
+        try:
+            written[name] = resolve(node, name)
+        except _NotComposable:
+            continue  # a leaf
+
+    def finest(node: sqlglot.exp.Expression, depth: int = 0) -> sqlglot.exp.Expression:
+        if depth > 50:
+            raise _NotComposable("circular")
+
+        def swap(n: sqlglot.exp.Expression) -> sqlglot.exp.Expression:
+            if isinstance(n, exp.Column) and not n.table and n.name in written:
+                return exp.Paren(this=finest(written[n.name].copy(), depth + 1))
+            return n
+
+        return node.transform(swap)
+
+    verdict = finest(resolve(top["verdict"], None))
+    columns = {name: finest(written[name].copy()) if name in written else exp.column(name, quoted=True)
+               for name in outputs}
+    leaves = sorted({c.name for e in (verdict, *columns.values()) for c in e.find_all(exp.Column)})
+    if any(leaf not in outputs for leaf in leaves):
+        raise _NotComposable("reads a column that is not a criterion column")
+    reads = {leaf: [n for n in FLAT_SCHEMA.names if n in flat_reads(top[leaf])] for leaf in leaves}
+    return {
+        "leaves": reads,
+        "verdict": verdict.sql(dialect="duckdb"),
+        "columns": {name: e.sql(dialect="duckdb") for name, e in columns.items()},
+        "uses": {name: sorted({c.name for c in e.find_all(exp.Column)}) for name, e in columns.items()},
+    }
+
+
 def _connection() -> duckdb.DuckDBPyConnection:
     global _con
     if _con is None:
@@ -411,6 +630,16 @@ def run_rules(
     result = _run_prepared(flat, sql, reads) if 0 < flat.num_rows <= PREPARED_ROWS else None
     if result is None:
         result = _run_registered(flat, sql)
+    return _in_order(result)
+
+
+def run_sql(table: pa.Table, sql: str) -> pa.Table:
+    """``sql`` (e.g. a ``Composition``'s) over ``table`` registered as the flat table with the row
+    number; the result in the same row order."""
+    return _in_order(_run_registered(table, sql))
+
+
+def _in_order(result: pa.Table) -> pa.Table:
     rows = result.column(ROW).to_numpy()
     if rows.size > 1 and not (rows[1:] > rows[:-1]).all():
         result = result.take(pa.array(np.argsort(rows, kind="stable")))

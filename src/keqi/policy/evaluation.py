@@ -27,10 +27,10 @@ import pyarrow.compute as pc
 
 from keqi.policy import editions
 from keqi.policy.editions._base import Edition
-from keqi.policy.engine import conform, edition_settings, run_rules
+from keqi.policy.engine import VIEWS, analyse, compile_all, conform, edition_settings, run_rules, settings_key
 from keqi.policy.flat import FLAT_SCHEMA
 from keqi.policy.gaps import gap_columns_reference
-from keqi.policy.gapsearch import batch_gap_columns
+from keqi.policy.gapsearch import batch_gap_columns, probe_views
 
 __all__ = [
     "evaluate_all",
@@ -38,6 +38,7 @@ __all__ = [
     "evaluate_parquet",
     "evaluate_table",
     "gap_columns",
+    "prepare_search",
     "verdicts",
 ]
 
@@ -55,6 +56,17 @@ def gap_columns(
     if result.num_rows <= REFERENCE_ROWS:
         return gap_columns_reference(flat, result, edition_id, settings)
     return batch_gap_columns(flat, result, edition_id, settings)
+
+
+def prepare_search(
+    edition_ids: Sequence[str], settings: Mapping[str, Mapping[str, Any] | None] | None = None
+) -> None:
+    """Compile (and analyse) now what the gap search of these editions runs, so that worker threads or
+    processes handed the SQL (``engine.compiled_sql``, ``engine.analyses``) compile and parse nothing."""
+    for e in edition_ids:
+        overrides = edition_settings(settings, e)
+        compile_all([e], {e: overrides}, views=(*VIEWS, "search", *probe_views(e, overrides)))
+        analyse(e, settings_key(overrides))
 
 
 def evaluate_table(

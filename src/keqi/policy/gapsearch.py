@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,9 +41,13 @@ import pyarrow.compute as pc
 from keqi.policy import editions
 from keqi.policy.editions._base import Criterion, Edition
 from keqi.policy.engine import (
+    COLUMNS,
     columns_read,
+    composition,
+    conform,
     criterion_reads,
     run_rules,
+    run_sql,
     settings_key,
     strict_conditions,
     verdict_codes,
@@ -305,6 +310,320 @@ class _Probe:
         lo, lo_null = _ints(self.table.column(f"{cid}__min"))
         hi = _ints(self.table.column(f"{cid}__max"))[0]
         return self._matrix(plans, g, lo), self._matrix(plans, g, lo_null), self._matrix(plans, g, hi)
+
+
+# ------------------------------------------------------------------------------------------ composed
+
+
+CHOICE_CELLS = 4_000_000  # combinations × firms weighed at once (the cost and verdict matrices' size)
+_NULL_INT = np.iinfo(np.int64).min  # a NULL leaf value, in a signature
+
+
+class _Groups:
+    """The lever groups' options for ``m`` firms (``Edition.options``), when no lever is in two groups:
+    per group and option, each lever's change (never negative) and the option's cost; combination ``k``
+    takes option ``option[g][k]`` of group ``g`` (``itertools.product`` order, as the reference), and
+    ``first[g][o, j]`` is the first option of the group that changes firm ``j`` exactly as option ``o``."""
+
+    def __init__(self, edition: Edition, resolved: Mapping[str, Any], cols: Mapping[str, np.ndarray], m: int):
+        groups = edition.options(cols, resolved)
+        self.sizes = [len(g) for g in groups]
+        self.k = int(np.prod(self.sizes)) if self.sizes else 1
+        self.touched = [sorted(set().union(*(opt.keys() for opt in g))) for g in groups]
+        self.disjoint = bool(groups) and sum(map(len, self.touched)) == len(set().union(*map(set, self.touched)))
+        self.levers = list(edition.levers)
+        costs = resolved.get("gap_costs", {})
+        zeros = np.zeros(m, dtype=np.int64)
+        self.delta: list[dict[str, np.ndarray]] = []  # per group: lever → (options × firms) change
+        self.cost: list[np.ndarray] = []  # per group: (options × firms) cost
+        self.first: list[np.ndarray] = []
+        self.option: list[np.ndarray] = []
+        stride = self.k
+        for group, size, levers in zip(groups, self.sizes, self.touched, strict=True):
+            stride //= size
+            self.option.append((np.arange(self.k) // stride) % size)
+            delta = {lever: np.stack([np.maximum(np.asarray(opt.get(lever, zeros), dtype=np.int64), 0)
+                                      for opt in group]) for lever in levers}
+            self.delta.append(delta)
+            self.cost.append(sum((d * int(costs.get(lever, 1)) for lever, d in delta.items()),
+                                 np.zeros((size, m), dtype=np.int64)))
+            first = np.broadcast_to(np.arange(size)[:, None], (size, m)).copy()
+            for o in range(1, size):
+                for earlier in range(o):
+                    same = (first[o] == o) & np.logical_and.reduce([d[o] == d[earlier] for d in delta.values()])
+                    first[o] = np.where(same, earlier, first[o])
+            self.first.append(first)
+
+    def moves(self, g: int) -> np.ndarray:
+        """(options × firms): does the option change anything for the firm."""
+        return np.logical_or.reduce([d != 0 for d in self.delta[g].values()])
+
+    def changes(self, k: np.ndarray, j: np.ndarray) -> dict[str, np.ndarray]:
+        """Each lever's change in combination ``k[i]`` for firm ``j[i]`` (0 for a lever no group moves)."""
+        out = {lever: np.zeros(k.size, dtype=np.int64) for lever in self.levers}
+        for g, delta in enumerate(self.delta):
+            o = self.option[g][k]
+            for lever, d in delta.items():
+                out[lever] = d[o, j]
+        return out
+
+    def costs(self, firms: np.ndarray) -> np.ndarray:
+        """(combinations × ``firms``): each combination's cost for each firm."""
+        total = np.zeros((self.k, firms.size), dtype=np.int64)
+        for g, cost in enumerate(self.cost):
+            total += cost[:, firms][self.option[g]]
+        return total
+
+
+def _code(values: pa.Array) -> np.ndarray:
+    """A leaf column as int64 for a signature (booleans 1/0, NULL as a value of its own)."""
+    if pa.types.is_boolean(values.type):
+        values = values.cast(pa.int64())
+    return pc.fill_null(values, _NULL_INT).to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+
+
+class _Leaves:
+    """The leaves of an edition's composition (``engine.composition``) for every option of every group and
+    every firm of a batch, from a few evaluations: a leaf that reads no moved column has the firm's own
+    value; one that reads the moves of group ``g`` is evaluated under each option of ``g`` that changes
+    something (once per distinct change), with the engine's narrow view of that group's leaves."""
+
+    def __init__(self, composition, groups: _Groups, flat: pa.Table, own: pa.Table, idx: np.ndarray,
+                 edition: Edition, settings: Mapping[str, Any] | None):
+        moved = [{col for lever in levers for col in MOVES[lever]} for levers in groups.touched]
+        self.group: dict[str, int | None] = {}
+        for leaf, reads in composition.leaves.items():
+            found = [g for g, cols in enumerate(moved) if cols & reads]
+            if len(found) > 1:
+                raise _NotDecomposable(leaf)
+            self.group[leaf] = found[0] if found else None
+        self.m = m = idx.size
+        self.groups = groups
+        self.own = {leaf: own.column(leaf).combine_chunks() for leaf in composition.leaves}
+        self.values: dict[str, pa.Array] = {}  # a group's leaf: (options × firms) values, option-major
+        for g in range(len(groups.sizes)):
+            leaves = sorted(leaf for leaf, lg in self.group.items() if lg == g)
+            if not leaves:
+                continue
+            moves, first = groups.moves(g), groups.first[g]
+            o_at, j_at = np.nonzero(moves & (first == np.arange(groups.sizes[g])[:, None]))
+            position = np.broadcast_to(np.arange(m), moves.shape).copy()
+            position[o_at, j_at] = m + np.arange(o_at.size)
+            for o in range(1, groups.sizes[g]):  # an option that changes what an earlier one does: its values
+                again = moves[o] & (first[o] != o)
+                position[o, again] = position[first[o, again], np.nonzero(again)[0]]
+            view = COLUMNS + ",".join(leaves)
+            reads = list(columns_read(edition.id, settings, view))
+            source = flat.select([name for name in flat.column_names if name in reads])
+            changes = {lever: d[o_at, j_at] for lever, d in groups.delta[g].items()}
+            parts = []
+            for start in range(0, o_at.size, QUERY_ROWS):
+                sl = slice(start, start + QUERY_ROWS)
+                rows = _moved(source, idx[j_at[sl]], {lever: d[sl] for lever, d in changes.items()})
+                parts.append(run_rules(rows, edition.id, settings, view=view))
+            evaluated = pa.concat_tables(parts) if parts else None
+            at = pa.array(position.ravel())
+            for leaf in leaves:
+                pieces = [self.own[leaf]] + ([evaluated.column(leaf).combine_chunks()] if evaluated else [])
+                self.values[leaf] = pa.concat_arrays(pieces).take(at)
+
+    def signatures(self) -> tuple[np.ndarray, np.ndarray]:
+        """Firms whose leaves are the same under every option judge every combination alike: (one firm of
+        each such set, each firm's set)."""
+        keys = []
+        for leaf, g in sorted(self.group.items()):
+            if g is None:
+                keys.append(_code(self.own[leaf]))
+            else:
+                keys += list(_code(self.values[leaf]).reshape(-1, self.m))
+        return _distinct(keys) if keys else (np.zeros(1, dtype=np.int64), np.zeros(self.m, dtype=np.int64))
+
+    def table(self, firms: np.ndarray, combos: np.ndarray) -> pa.Table:
+        """The leaves of combination ``combos[i]`` for firm ``firms[i]``."""
+        columns = {}
+        for leaf, g in self.group.items():
+            if g is None:
+                columns[leaf] = self.own[leaf].take(pa.array(firms))
+            else:
+                columns[leaf] = self.values[leaf].take(pa.array(self.groups.option[g][combos] * self.m + firms))
+        return pa.table(columns)
+
+    def own_table(self, firms: np.ndarray) -> pa.Table:
+        return pa.table({leaf: values.take(pa.array(firms)) for leaf, values in self.own.items()})
+
+
+def probe_views(edition_id: str, settings: Mapping[str, Any] | None = None) -> list[str]:
+    """The engine views the decomposed search evaluates its probes with (one per lever group whose moves
+    some leaf reads), to compile ahead of worker threads or processes."""
+    edition = editions.get(edition_id)
+    comp = composition(edition_id, settings_key(settings))
+    if comp is None or edition.options is None:
+        return []
+    one = conform(pa.table({"uscc": pa.array([""])}))
+    helpers = pa.table({name: pa.array([0], pa.int64()) for name in edition.helpers})
+    groups = _Groups(edition, edition.resolve_settings(settings), _OptionColumns(one, helpers, edition), 1)
+    moved = [{col for lever in levers for col in MOVES[lever]} for levers in groups.touched]
+    views = []
+    for cols in moved:
+        leaves = sorted(leaf for leaf, reads in comp.leaves.items() if reads & cols)
+        if leaves:
+            views.append(COLUMNS + ",".join(leaves))
+    return views
+
+
+class _NotDecomposable(Exception):
+    pass
+
+
+def _search_composed(found: _Found, idx: np.ndarray, flat: pa.Table, result: pa.Table, codes: np.ndarray,
+                     edition: Edition, resolved: Mapping[str, Any], settings: Mapping[str, Any] | None) -> bool:
+    """The search of the firms ``idx`` with every combination judged from the edition's composition
+    (``engine.composition``): exact, and far fewer rows through the engine than ``_search_chunk`` (Σ
+    options per firm at most, in narrow views, instead of up to Π options in the verdict view). False,
+    having done nothing, when the edition or its options do not allow it.
+
+    1. ``_Leaves``: every leaf under every option of its group, for every firm.
+    2. Firms with the same leaves under every option (a signature) judge every combination alike: the
+       composition's verdict is computed once per signature and combination (a few thousand rows).
+    3. Per firm, the reference's choice: the cheapest eligible combination (ties: the first), else, for an
+       ineligible firm, the cheapest that leaves it uncertain; the chosen combination's criterion columns
+       from the composition. A firm with neither gets each failing criterion's cheapest fix alone.
+    """
+    comp = composition(edition.id, settings_key(settings))
+    if comp is None:
+        return False
+    m = idx.size
+    at = pa.array(idx)
+    groups = _Groups(edition, resolved, _OptionColumns(flat, result, edition, at), m)
+    if not groups.disjoint:
+        return False
+    try:
+        leaves = _Leaves(comp, groups, flat, result.select(list(comp.leaves)).take(at), idx, edition, settings)
+    except _NotDecomposable:
+        return False
+    firsts, signature = leaves.signatures()
+    own = codes[idx]
+    # the composition must give each firm's own verdict from its own leaves (a check of the analysis)
+    checked = run_sql(leaves.own_table(firsts), comp.sql()).column("code").to_numpy()
+    if not (checked == own[firsts]).all():
+        warnings.warn(f"{edition.id}: the composed verdict differs from the engine's; searched row by row",
+                      RuntimeWarning, stacklevel=2)
+        return False
+    k = groups.k
+    sig_rows = np.repeat(np.arange(firsts.size), k)
+    sig_combo = np.tile(np.arange(k), firsts.size)
+    verdict = run_sql(leaves.table(firsts[sig_rows], sig_combo), comp.sql()).column("code").to_numpy()
+    verdict = verdict.astype(np.int8).reshape(firsts.size, k)
+
+    chosen_k = np.zeros(m, dtype=np.int64)
+    target = np.zeros(m, dtype=np.int8)
+    per = max(1, CHOICE_CELLS // k)
+    for start in range(0, m, per):
+        firms = np.arange(start, min(m, start + per))
+        cost = groups.costs(firms)
+        seen = verdict[signature[firms]].T  # combinations × firms
+        columns = np.arange(firms.size)
+        eligible = seen == ELIGIBLE
+        pick = np.argmin(np.where(eligible, cost, _BIG), axis=0)
+        hit = eligible[pick, columns]
+        chosen_k[firms] = pick
+        target[firms] = np.where(hit, ELIGIBLE, 0)
+        rest = np.nonzero(~hit & (own[firms] == INELIGIBLE))[0]  # the cheapest that leaves it uncertain
+        if rest.size:
+            unsure = seen[:, rest] == UNCERTAIN
+            pick = np.argmin(np.where(unsure, cost[:, rest], _BIG), axis=0)
+            hit = unsure[pick, np.arange(rest.size)]
+            chosen_k[firms[rest[hit]]] = pick[hit]
+            target[firms[rest[hit]]] = UNCERTAIN
+    chosen = np.nonzero(target != 0)[0]
+    if chosen.size:
+        where = idx[chosen]
+        found.found[where] = True
+        found.target[where] = target[chosen]
+        for lever, d in groups.changes(chosen_k[chosen], chosen).items():
+            found.delta[lever][where] = d
+        names = [f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")]
+        pairs, back = np.unique(signature[chosen] * k + chosen_k[chosen], return_inverse=True)
+        table = run_sql(leaves.table(firsts[pairs // k], pairs % k), comp.sql(names, verdict=False))
+        _keep_points(found, table.take(pa.array(back.ravel())), where, edition)
+    stuck = np.nonzero(target == 0)[0]
+    if stuck.size:
+        _partial_composed(found, idx, stuck, groups, leaves, comp, signature, firsts, edition)
+    return True
+
+
+def _partial_composed(found: _Found, idx: np.ndarray, stuck: np.ndarray, groups: _Groups, leaves: _Leaves,
+                      comp, signature: np.ndarray, firsts: np.ndarray, edition: Edition) -> None:
+    """``_partial`` from the composition: no combination helps these firms; per failing criterion, the
+    cheapest combination that makes it pass (the first of the cheapest: as the reference's argmin).
+
+    A criterion that reads the leaves of one group at most passes or not with that group's option alone,
+    and a combination's cost is the sum of its options' costs: its cheapest passing combination takes that
+    group's cheapest passing option and every other group's cheapest option (the first of equal ones), so
+    only the combinations that move one group are judged (Σ options, not Π). Any other criterion is judged
+    in every combination."""
+    k = groups.k
+    headline = _headline(edition)
+    sigs, local = np.unique(signature[stuck], return_inverse=True)
+    local = local.ravel()
+    strides = [k // int(np.prod(groups.sizes[: g + 1])) for g in range(len(groups.sizes))]
+    spread: dict[str, int | None] = {}  # per headline criterion: the one group its columns read (None: none)
+    for c in headline:
+        used = {leaves.group[leaf] for x in ("passed", "min", "max") for leaf in comp.uses[f"{c.id}__{x}"]}
+        used.discard(None)
+        spread[c.id] = used.pop() if len(used) == 1 else (None if not used else -1)
+    # the combinations judged: each group's options with the others at option 0, and all for the others
+    combos = sorted({o * strides[g] for g in range(len(groups.sizes)) for o in range(groups.sizes[g])} | {0})
+    if any(g == -1 for g in spread.values()):
+        combos = list(range(k))
+    position = np.full(k, -1, dtype=np.int64)
+    position[combos] = np.arange(len(combos))
+    names = [f"{c.id}__{x}" for c in headline for x in ("passed", "min", "max")]
+    table = run_sql(leaves.table(firsts[np.repeat(sigs, len(combos))], np.tile(combos, sigs.size)),
+                    comp.sql(names, verdict=False))
+    passes = {c.id: (_tri(table.column(f"{c.id}__passed")) == 1).reshape(sigs.size, len(combos)) for c in headline}
+    where = idx[stuck]
+    found.partial[where] = True
+    per = max(1, CHOICE_CELLS // k)
+    for start in range(0, stuck.size, per):
+        part = np.arange(start, min(stuck.size, start + per))
+        firms, rows = stuck[part], local[part]
+        cheapest = [np.argmin(cost[:, firms], axis=0) for cost in groups.cost]  # per group, the first cheapest
+        full_cost = None
+        for c in headline:
+            g = spread[c.id]
+            if g == -1:  # the columns of several groups: every combination
+                if full_cost is None:
+                    full_cost = groups.costs(firms)
+                ok = passes[c.id][rows].T
+                pick = np.argmin(np.where(ok, full_cost, _BIG), axis=0)
+                fixable = ok[pick, np.arange(firms.size)]
+            else:
+                if g is None:  # nothing moves it: it passes in every combination or in none
+                    fixable = passes[c.id][rows, 0]
+                    choice = [np.where(fixable, best, 0) for best in cheapest]
+                else:
+                    ok = passes[c.id][rows][:, position[np.arange(groups.sizes[g]) * strides[g]]].T  # options × firms
+                    best = np.argmin(np.where(ok, groups.cost[g][:, firms], _BIG), axis=0)
+                    fixable = ok[best, np.arange(firms.size)]
+                    choice = [np.where(fixable, best if h == g else cheapest[h], 0) for h in range(len(strides))]
+                pick = sum(o * stride for o, stride in zip(choice, strides, strict=True))
+            found.fixable[c.id][where[part]] = fixable
+            for lever, d in groups.changes(pick, firms).items():
+                found.fix_delta[c.id][lever][where[part]] = d
+            # the criterion's points in the chosen combination: those of the combination that moves its group
+            # alone to the same option (all of them when it reads several groups)
+            if g == -1:
+                seen = position[pick]
+            elif g is None:
+                seen = np.zeros(firms.size, dtype=np.int64)
+            else:
+                seen = position[(pick // strides[g]) % groups.sizes[g] * strides[g]]
+            at = pa.array(rows * len(combos) + seen)
+            lo, lo_null = _ints(table.column(f"{c.id}__min").take(at))
+            found.fix_lo[c.id][where[part]] = lo
+            found.fix_lo_null[c.id][where[part]] = lo_null
+            found.fix_hi[c.id][where[part]] = _ints(table.column(f"{c.id}__max").take(at))[0]
 
 
 def _search_chunk(
@@ -721,9 +1040,17 @@ def _partial_entries(edition: Edition, headline, found: _Found, passed, rows: np
 
 
 def batch_gap_columns(
-    flat: pa.Table, result: pa.Table, edition_id: str, settings: Mapping[str, Any] | None = None
+    flat: pa.Table,
+    result: pa.Table,
+    edition_id: str,
+    settings: Mapping[str, Any] | None = None,
+    *,
+    composed: bool = True,
 ) -> pa.Table:
-    """``result`` with ``gap__<lever>``, ``gap__reaches`` and ``gaps_json`` (see ``keqi.policy.gaps``)."""
+    """``result`` with ``gap__<lever>``, ``gap__reaches`` and ``gaps_json`` (see ``keqi.policy.gaps``).
+
+    The combinations are judged from the edition's composition (``_search_composed``) where it allows,
+    else (or with ``composed=False``, which the tests compare against) row by row in rounds."""
     edition = editions.get(edition_id)
     resolved = edition.resolve_settings(settings)
     n = result.num_rows
@@ -738,7 +1065,9 @@ def batch_gap_columns(
     search = np.nonzero(open_ & ~blocked & (edition.options is not None))[0]
 
     found = _Found(edition, n)
-    if search.size:
+    if search.size and not (
+        composed and _search_composed(found, search, flat, result, codes, edition, resolved, settings)
+    ):
         probe = _Plans(
             edition,
             resolved,

@@ -51,6 +51,7 @@ import pyarrow.parquet as pq
 
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
+from keqi.policy import evaluation as policy_evaluation
 from keqi.policy.flat import FLAT_SCHEMA
 
 from .closeness import next_choice
@@ -398,7 +399,7 @@ def screen_flat_parquet(
     needed = columns_needed(edition_ids, searched)
     if workers:  # compile here once, before the threads would each compile it
         policy_engine.compile_all(edition_ids, views=("score",))
-        policy_engine.compile_all(sorted(searched), views=(*policy_engine.VIEWS, "search"))
+        policy_evaluation.prepare_search(sorted(searched))
         sqlcache.save()
     pool = _Pool(workers)
     summary = Summary(assess_on=assess_on, edition_ids=edition_ids, counts={e: {} for e in edition_ids})

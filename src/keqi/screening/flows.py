@@ -27,6 +27,7 @@ from keqi.accounts.scope import Scope
 from keqi.pipeline.services import current_ladder
 from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
+from keqi.policy import evaluation as policy_evaluation
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise
 
@@ -143,7 +144,8 @@ def _screen(run: ScreeningRun, firms, ids: Sequence[int], assess_on: dt.date, ed
     if workers:  # compile once here and hand the SQL to the workers: the gap search's views only where searched
         searched = set(edition_ids) if all_gaps else {e for options in nexts.values() for e in options}
         policy_engine.compile_all(edition_ids, settings, views=("full",) if all_gaps else ("stored",))
-        policy_engine.compile_all(sorted(searched), settings, views=(*policy_engine.VIEWS, "search", "stored+search"))
+        policy_engine.compile_all(sorted(searched), settings, views=("stored+search",))
+        policy_evaluation.prepare_search(sorted(searched), settings)
         sqlcache.save()
     judges = judging.Judges(workers, edition_ids, settings, all_gaps=all_gaps, backend=engine)
     # A large screen also writes in a thread of its own (its own database connection), so that the

@@ -35,6 +35,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from keqi.policy import engine as policy_engine
+from keqi.policy import evaluation as policy_evaluation
 from keqi.policy.flat import FLAT_SCHEMA
 
 from . import flatfile
@@ -111,7 +112,7 @@ def result_frame(source: str, *, assess_on: dt.date, ladder, edition_ids: Sequen
     # the executors' gap search runs the engine's SQL: compiled once here (and cached on disk)
     sqlcache.load()
     searched = set(edition_ids) if all_gaps else {e for options in state.nexts.values() for e in options}
-    policy_engine.compile_all(sorted(searched), views=(*policy_engine.VIEWS, "search"))
+    policy_evaluation.prepare_search(sorted(searched))
     sqlcache.save()
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(batch_rows))
     schema = output_schema(edition_ids)
