@@ -85,3 +85,95 @@ def test_a_file_of_the_first_format_is_not_read(tmp_path, monkeypatch):
         sqlcache.path().write_text(json.dumps([entry]), encoding="utf-8")
         monkeypatch.setattr(engine, "_sql_cache", {})
         assert sqlcache.load() == 0 and engine.compiled_sql() == {}
+
+
+def _new_process(monkeypatch, store=None):
+    """The engine as a new process finds it: nothing compiled or analysed, the cache file as the store."""
+    monkeypatch.setattr(engine, "_sql_cache", {})
+    monkeypatch.setattr(engine, "_analysis_cache", {})
+    for cached in (engine.criterion_reads, engine.strict_conditions, engine.composition):
+        cached.cache_clear()
+    monkeypatch.setattr(engine, "_store", None)
+    monkeypatch.setattr(engine, "_store_loaded", None)
+    engine.use_store(store or sqlcache.FileStore())
+
+
+def test_the_installed_cache_is_read_at_first_need_and_given_what_is_compiled(tmp_path, monkeypatch):
+    with override_settings(KEQI_HOME=tmp_path):
+        _new_process(monkeypatch)
+        sql = engine._compiled_view("tsme-2017", "{}", "verdict")  # compiled here, stored at once
+        assert engine.composition("tsme-2017", "{}") is not None
+        assert sqlcache.path().is_file()
+        _new_process(monkeypatch)
+
+        def compile_again(*args):
+            raise AssertionError(f"compiled again: {args}")
+
+        monkeypatch.setattr(engine, "_compile_view", compile_again)
+        monkeypatch.setattr(engine, "_composition", compile_again)
+        assert engine._compiled_view("tsme-2017", "{}", "verdict") == sql
+        assert engine.composition("tsme-2017", "{}") is not None
+    engine.composition.cache_clear()
+
+
+def test_what_two_processes_store_is_kept_together(tmp_path, monkeypatch):
+    """Each process writes the whole file: it merges what the file holds first, so nothing is lost."""
+    with override_settings(KEQI_HOME=tmp_path):
+        _new_process(monkeypatch)
+        first = engine._compiled_view("tsme-2017", "{}", "verdict")
+        _new_process(monkeypatch, store=sqlcache.FileStore())
+        monkeypatch.setattr(engine, "_from_store", lambda: None)  # started before the first one stored
+        second = engine._compiled_view("cq-tech-2022", "{}", "verdict")
+        monkeypatch.setattr(engine, "_sql_cache", {})
+        assert sqlcache.load() == 2
+        assert engine._sql_cache[("tsme-2017", "{}", "verdict")] == first
+        assert engine._sql_cache[("cq-tech-2022", "{}", "verdict")] == second
+
+
+def test_files_of_other_policy_code_are_removed_once_unused_for_a_day(tmp_path):
+    import os
+    import time
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    now = time.time()
+    old, recent, current = (folder / f"policy-sql-{x}.json" for x in ("0" * 20, "1" * 20, sqlcache.fingerprint()))
+    for file in (old, recent, current):
+        file.write_text("{}", encoding="utf-8")
+    os.utime(old, (now - 2 * 86400, now - 2 * 86400))
+    os.utime(current, (now - 5 * 86400, now - 5 * 86400))  # this code's file stays whatever its age
+    assert sqlcache.prune(folder, now=now) == [old]
+    assert sorted(p.name for p in folder.iterdir()) == sorted([recent.name, current.name])
+
+
+EVALUATE = """
+import json, sys
+from keqi.cli.main import app
+
+try:
+    app(["evaluate", "--edition", "hnte-2016", sys.argv[1]], standalone_mode=False)
+finally:
+    print(json.dumps(sorted(m for m in ("ibis", "sqlglot", "django.conf", "pandas") if m in sys.modules)))
+"""
+
+
+def test_keqi_evaluate_compiles_once_per_installation(tmp_path):
+    """``keqi evaluate`` (no Django) stores what it compiles in $KEQI_HOME/cache; the next run reads it and
+    imports neither Ibis nor sqlglot (nor Django's settings, nor pandas), and prints the same verdict."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.policy.helpers import base_profile
+
+    firm = tmp_path / "firm.json"
+    firm.write_text(json.dumps(base_profile(tech_staff=5)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {"KEQI_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", EVALUATE, str(firm)], capture_output=True, env=env, text=True)
+            for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    first, second = (run.stdout.strip().splitlines() for run in runs)
+    assert list((tmp_path / "cache").glob("policy-sql-*.json"))
+    assert json.loads(second[-1]) == []
+    assert second[:-1] == first[:-1] and json.loads("\n".join(first[:-1]))["verdict"] == "ineligible"

@@ -32,11 +32,11 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import duckdb
 import numpy as np
@@ -217,11 +217,62 @@ def compile_all(
             _compiled_view(e, key, view)
 
 
+class Store(Protocol):
+    """Where compiled SQL and its analyses are kept between processes (``use_store``): the policy
+    package does no I/O itself; a front installs one (``keqi.screening.sqlcache``)."""
+
+    def key(self) -> Any:
+        """What this store holds now (e.g. its file): loaded again when it changes."""
+
+    def load(self) -> tuple[Mapping, Mapping] | None:
+        """(compiled SQL, analyses) as ``compiled_sql`` and ``analyses`` give them, or None."""
+
+    def save(self, compiled: Mapping, found: Mapping) -> None:
+        """Keep these (with what the store holds already)."""
+
+
+_store: Store | None = None
+_store_loaded: Any = None  # the key of what was loaded from the store
+
+
+def use_store(store: Store | None) -> None:
+    """Read compiled SQL and analyses from ``store`` when first needed, and give it what is compiled or
+    analysed here: a process that finds everything there compiles and parses nothing (no Ibis, no
+    sqlglot), and the first one to need something new stores it for all the others."""
+    global _store, _store_loaded
+    _store, _store_loaded = store, None
+
+
+def _from_store() -> None:
+    """Seed this process from the store, once per thing the store holds."""
+    global _store_loaded
+    store = _store
+    if store is None:
+        return
+    key = store.key()
+    if key == _store_loaded:
+        return
+    _store_loaded = key
+    found = store.load()
+    if found:
+        seed_compiled(found[0])
+        seed_analyses(found[1])
+
+
+def _to_store() -> None:
+    if _store is not None:
+        _store.save(compiled_sql(), analyses())
+
+
 def _compiled_view(edition_id: str, settings_key: str, view: str) -> tuple[str, tuple[str, ...]]:
-    """The SQL of ``view`` and the flat columns it reads (compiled once per process, or seeded)."""
+    """The SQL of ``view`` and the flat columns it reads (compiled once per process, seeded, or read from
+    the store)."""
     key = (edition_id, settings_key, view)
     if key not in _sql_cache:
+        _from_store()
+    if key not in _sql_cache:
         _sql_cache[key] = _compile_view(edition_id, settings_key, view)
+        _to_store()
     return _sql_cache[key]
 
 
@@ -260,13 +311,26 @@ _analysis_cache: dict[tuple[str, str, str], Any] = {}
 
 
 def analyses() -> dict[tuple[str, str, str], Any]:
-    """The answers of ``criterion_reads`` and ``strict_conditions`` found so far in this process."""
+    """The answers of ``criterion_reads``, ``strict_conditions`` and ``composition`` found so far in this
+    process."""
     return dict(_analysis_cache)
 
 
 def seed_analyses(found: Mapping[tuple[str, str, str], Any]) -> None:
     """Take answers found by another process of the same code (``analyses``)."""
     _analysis_cache.update(found)
+
+
+def _analysed(key: tuple[str, str, str], find: Callable[[], Any]) -> Any:
+    """The answer kept under ``key`` (in this process, else in the store), else ``find()`` kept there."""
+    stored = _analysis_cache.get(key)
+    if stored is None:
+        _from_store()
+        stored = _analysis_cache.get(key)
+    if stored is None:
+        stored = _analysis_cache[key] = find()
+        _to_store()
+    return stored
 
 
 def analyse(edition_id: str, settings_key: str) -> None:
@@ -283,14 +347,11 @@ def criterion_reads(
 ) -> dict[str, frozenset[str]]:
     """Per criterion, the flat columns its ``passed`` (or each of ``parts``: passed, min, max) reads
     (from the compiled SQL, projection pushdown; or as found before, ``seed_analyses``)."""
-    key = (edition_id, settings_key, "reads:" + ",".join(parts))
-    stored = _analysis_cache.get(key)
-    if stored is None:
-        found = _criterion_reads(edition_id, settings_key, parts)
-        _analysis_cache[key] = {
-            cid: [n for n in FLAT_SCHEMA.names if n in names] for cid, names in found.items()
-        }
-        return found
+    stored = _analysed(
+        (edition_id, settings_key, "reads:" + ",".join(parts)),
+        lambda: {cid: [n for n in FLAT_SCHEMA.names if n in names]
+                 for cid, names in _criterion_reads(edition_id, settings_key, parts).items()},
+    )
     return {cid: frozenset(names) for cid, names in stored.items()}
 
 
@@ -321,12 +382,7 @@ def strict_conditions(edition_id: str, settings_key: str) -> frozenset[str]:
     ``e``, makes ``e`` FALSE. Intermediate columns are followed to their one definition; anything
     else (or SQL of another shape) proves nothing, so the answer is only ever too small.
     """
-    key = (edition_id, settings_key, "strict")
-    stored = _analysis_cache.get(key)
-    if stored is None:
-        found = _strict_conditions(edition_id, settings_key)
-        _analysis_cache[key] = sorted(found)
-        return found
+    stored = _analysed((edition_id, settings_key, "strict"), lambda: sorted(_strict_conditions(edition_id, settings_key)))
     return frozenset(stored)
 
 
@@ -414,10 +470,7 @@ def composition(edition_id: str, settings_key: str) -> Composition | None:
     the leaves are the finest columns: the items, not their total. Anything else (a column with no
     definition, a name defined twice, an expression that reads a flat column directly) gives None.
     """
-    key = (edition_id, settings_key, "composition")
-    stored = _analysis_cache.get(key)
-    if stored is None:
-        stored = _analysis_cache[key] = _composition(edition_id, settings_key)
+    stored = _analysed((edition_id, settings_key, "composition"), lambda: _composition(edition_id, settings_key))
     if not stored:
         return None
     return Composition(

@@ -840,8 +840,9 @@ def _pattern_row(edition: Edition, cid: str, value: bool | None) -> dict[str, An
     return {f"{c.id}__passed": (value if c.id == cid else other) for c in edition.criteria}
 
 
-def _masked(mask: np.ndarray, text: str) -> pa.Array:
-    return pc.if_else(pa.array(mask), pa.scalar(text), _NULL)
+def _masked(mask: np.ndarray, text: str) -> tuple[np.ndarray, pa.Array]:
+    rows = np.nonzero(mask)[0]
+    return rows, pa.array([text], pa.string()).take(pa.array(np.zeros(rows.size, dtype=np.int64)))
 
 
 def _str(values: np.ndarray) -> pa.Array:
@@ -874,21 +875,26 @@ def _effect(c: Criterion, lo: np.ndarray, lo_null: np.ndarray, hi: np.ndarray) -
 
 def _lever_entry(
     mask: np.ndarray,
-    crit: str,
+    c: Criterion,
     lever: str,
     delta: np.ndarray,
-    effect: pa.Array,
+    points: tuple[np.ndarray, np.ndarray, np.ndarray],
     suffix: str,
-    reaches: pa.Array,
-) -> pa.Array:
-    """One lever's entry (JSON) where ``mask`` holds, NULL elsewhere; same text as the reference."""
+    reaches: pa.Array | pa.Scalar,
+) -> tuple[np.ndarray, pa.Array]:
+    """One lever's entry (JSON) for the rows where ``mask`` holds, as (those rows, their texts): the text
+    of the reference, built for those rows only. ``points``: the criterion's (min, min is NULL, max)."""
+    rows = np.nonzero(mask)[0]
     before, after, is_money = PHRASES[lever]
-    safe = np.where(mask, delta, 0)
-    amount = _money(safe) if is_money else _str(safe)
-    head = f'{{"criterion": {json.dumps(crit)}, "field": {json.dumps(lever)}, "change": '
+    change = delta[rows]
+    amount = _money(change) if is_money else _str(change)
+    effect = _effect(c, *(p[rows] for p in points))
+    if isinstance(reaches, pa.Array):
+        reaches = reaches.take(pa.array(rows))
+    head = f'{{"criterion": {json.dumps(c.id)}, "field": {json.dumps(lever)}, "change": '
     text = pc.binary_join_element_wise(
         head,
-        _str(safe),
+        _str(change),
         f', "unit": {json.dumps(LEVERS[lever])}, "note": "{_esc(before)}',
         amount,
         f"{_esc(after)}，",
@@ -898,7 +904,7 @@ def _lever_entry(
         "}",
         "",
     )
-    return pc.if_else(pa.array(mask), text, _NULL)
+    return rows, text
 
 
 def _served_index(served: str | tuple[str, ...], passed: Mapping[str, np.ndarray], n: int) -> np.ndarray:
@@ -966,10 +972,28 @@ def _distinct(keys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return first, inverse
 
 
-def _join(slots: list[pa.Array]) -> pa.Array:
-    """Per row, the non-NULL slots joined by ", " (pyarrow's null-skipping join drops rows)."""
-    parts = [pc.fill_null(pc.binary_join_element_wise(", ", slot, ""), "") for slot in slots]
-    return pc.utf8_slice_codeunits(pc.binary_join_element_wise(*parts, ""), start=2)
+def _join(slots: list[tuple[np.ndarray, pa.Array] | pa.Array], n: int) -> pa.Array:
+    """Per row, its entries joined by ", " in the order of ``slots`` ("" where none). A slot is (rows,
+    texts) or a whole column with NULL where the row has no entry; only the entries present are copied."""
+    rows, texts = [], []
+    for slot in slots:
+        if isinstance(slot, tuple):
+            where, text = slot
+        else:
+            where = np.nonzero(pc.is_valid(slot).to_numpy(zero_copy_only=False))[0]
+            text = slot.take(pa.array(where)) if where.size < len(slot) else slot
+        if where.size:
+            rows.append(where)
+            texts.append(text.cast(pa.string()) if text.type != pa.string() else text)
+    if not rows:
+        return pa.array([""] * n, pa.string())
+    row = np.concatenate(rows)
+    order = np.argsort(row, kind="stable")  # by row, then in slot order
+    offsets = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(row, minlength=n), out=offsets[1:])
+    flat = pa.concat_arrays([t.combine_chunks() if isinstance(t, pa.ChunkedArray) else t for t in texts])
+    lists = pa.ListArray.from_arrays(pa.array(offsets), flat.take(pa.array(order)))
+    return pc.binary_join(lists, ", ")
 
 
 def _plan_keys(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> list[np.ndarray]:
@@ -1000,13 +1024,12 @@ def _plan_entries(edition: Edition, headline, found: _Found, passed, rows: np.nd
         for i, cid in enumerate(ids):
             mask = (delta > 0) & (which == i)
             if mask.any():
-                c = edition.criterion(cid)
-                effect = _effect(c, found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows])
-                slots.append(_lever_entry(mask, cid, lever, delta, effect, "", reaches))
+                points = (found.lo[cid][rows], found.lo_null[cid][rows], found.hi[cid][rows])
+                slots.append(_lever_entry(mask, edition.criterion(cid), lever, delta, points, "", reaches))
     unsure = found.target[rows] == UNCERTAIN
     after = {c.id: np.where(unsure, found.passed[c.id][rows], 1) for c in headline}
     slots.append(_static(_open(edition, headline, after, np.arange(rows.size))))
-    return _join(slots)
+    return _join(slots, rows.size)
 
 
 def _partial_keys(edition: Edition, headline, found: _Found, passed, rows: np.ndarray) -> list[np.ndarray]:
@@ -1029,14 +1052,14 @@ def _partial_entries(edition: Edition, headline, found: _Found, passed, rows: np
         fixable = found.fixable[c.id][rows]
         text = _one(unreachable(edition, _pattern_row(edition, c.id, False)))
         slots.append(_masked(failing & ~fixable, text))
-        effect = _effect(c, found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows])
+        points = (found.fix_lo[c.id][rows], found.fix_lo_null[c.id][rows], found.fix_hi[c.id][rows])
         for lever in edition.levers:
             delta = found.fix_delta[c.id][lever][rows]
             mask = failing & fixable & (delta > 0)
             if mask.any():
-                slots.append(_lever_entry(mask, c.id, lever, delta, effect, PARTIAL_SUFFIX, null_reaches))
+                slots.append(_lever_entry(mask, c, lever, delta, points, PARTIAL_SUFFIX, null_reaches))
     slots.append(_static(_open(edition, headline, passed, rows)))
-    return _join(slots)
+    return _join(slots, rows.size)
 
 
 def batch_gap_columns(

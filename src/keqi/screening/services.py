@@ -46,6 +46,9 @@ def evaluate_enterprise(
 
     ``draft`` (a report's fields with ``enterprise_id`` and ``fiscal_year``) replaces the stored report of
     that year: the self-evaluation of an annual filing as the firm types it."""
+    from . import sqlcache
+
+    sqlcache.install()  # the SQL compiled once for every process (the first firm's page stores it)
     edition_ids = edition_ids or editions_on(assess_on)
     firm = registry.enterprises(scope=scope).filter(uscc=uscc.upper())
     table = flat_table(enterprises=firm, assess_on=assess_on, draft=draft)
