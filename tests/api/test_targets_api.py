@@ -196,3 +196,23 @@ def test_the_services_refuse_a_source_longer_than_its_column(city_admin, firms):
         reported.record_value(scope=scope, user=city_admin, indicator="rd_intensity", year=2024, scope_key="city",
                               as_of=dt.date(2024, 6, 30), value=Decimal("2.1"), source="渝" * 301)
     assert not Target.objects.filter(scope_key__startswith="unit:").exists() and not IndicatorValue.objects.exists()
+
+
+def test_a_long_source_is_kept_whole_and_cut_only_in_the_history_reason(city_admin, firms):
+    """A source of 300 characters fits the target but not the history's 100-character reason (a 500 on
+    PostgreSQL, found by schemathesis): the target keeps it whole, the history row a cut copy ending in …."""
+    import datetime as dt
+
+    from keqi.accounts.scope import scope_for
+    from keqi.targets import allocating
+
+    source = "渝府办发〔2023〕26号" + "渝" * 287
+    assert len(source) == 300
+    allocating.accept_suggestion(scope=scope_for(city_admin), user=city_admin, indicator="hnte_count", year=2027,
+                                 on=dt.date(2024, 6, 30), source=source)
+    target = Target.objects.filter(scope_key__startswith="unit:").first()
+    assert target.source == source
+    reason = target.history.first().history_change_reason
+    assert len(reason) == 100 and reason.endswith("…") and reason.startswith("渝府办发〔2023〕26号")
+    rows = allocating.allocation_history(scope=scope_for(city_admin), indicator="hnte_count", year=2027)
+    assert rows and all(r["reason"] == reason for r in rows)

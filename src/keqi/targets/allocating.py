@@ -22,6 +22,15 @@ from .models import SOURCE_LENGTH, Indicator, Target
 from .services import COUNTED, MAX_VALUE, TIER_OF_INDICATOR, cached, counts_by_unit, unit_zones, units_of
 from .zones import plan_zone
 
+#: simple-history's change-reason column is 100 characters; the target keeps its whole source (300)
+REASON_LENGTH = 100
+
+
+def history_reason(text: str) -> str | None:
+    """The target's source as its history row's reason, cut with "…" where the column is too short."""
+    text = text or ""
+    return (text if len(text) <= REASON_LENGTH else text[:REASON_LENGTH - 1] + "…") or None
+
 ALLOCATABLE = (Indicator.HNTE_COUNT, Indicator.TECH_COUNT, Indicator.CONTRACT_TURNOVER)
 
 
@@ -153,7 +162,7 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
             if value is None:
                 if t is not None:
                     t._history_user = user
-                    t._change_reason = source
+                    t._change_reason = history_reason(source)
                     t.delete()
                     changed += 1
                 continue
@@ -163,7 +172,7 @@ def set_allocations(*, scope: Scope, user, indicator: str, year: int, values: di
             t.value = value
             t.source = source
             t._history_user = user
-            t._change_reason = source
+            t._change_reason = history_reason(source)
             t.save()
             changed += 1
     return changed
