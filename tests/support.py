@@ -132,3 +132,44 @@ def assert_fixed_queries(client, url: str, grow, *, n: int = 3, shows=None, per_
     assert grew, (
         f"{url}: {before} rows shown with {n} added, {after} with {3 * n}: the page does not list what was added")
     return len(small), len(large)
+
+
+# ---------------------------------------------------------------- a small population for the counts
+
+#: the day a certificate of the population expires (渝北区's firm B: 科技型企业入库 until 2026-08-29)
+EXPIRY = dt.date(2026, 8, 29)
+
+
+def figures_population() -> dict[str, int]:
+    """Seven firms whose counts differ by definition (written directly, through the model signals).
+
+    渝北区: A 高企 + 科技型企业入库 (highest 高企); B 科技型企业入库 until :data:`EXPIRY`; C 高企 + 瞪羚
+    (highest 高成长); D nothing (储备); G 科技型企业入库 revoked on 2026-03-10.
+    南岸区: E 科技型中小企业 (科技型企业 tier, not 入库); F registered 2026-09-01, 入库 from 2026-09-15.
+    Returns name → enterprise id.
+    """
+    from keqi.policy.uscc import make_uscc
+    from keqi.registry.models import Enterprise, Qualification, ReportingUnit
+
+    rng = random.Random(1414)
+    units = dict(ReportingUnit.objects.values_list("name", "pk"))
+    d = dt.date
+    firms = {
+        "A": ("渝北区", d(2015, 1, 5), [("hnte", d(2023, 11, 1), d(2026, 10, 31)), ("cq_tech", d(2022, 1, 1), None)]),
+        "B": ("渝北区", d(2016, 2, 1), [("cq_tech", d(2022, 5, 1), EXPIRY)]),
+        "C": ("渝北区", d(2017, 3, 1), [("hnte", d(2022, 12, 1), d(2025, 11, 30)), ("hnte", d(2025, 12, 1), None),
+                                        ("gazelle", d(2024, 6, 1), d(2027, 5, 31))]),
+        "D": ("渝北区", d(2018, 4, 1), []),
+        "G": ("渝北区", d(2019, 5, 1), [("cq_tech", d(2023, 1, 1), d(2026, 3, 10))]),
+        "E": ("南岸区", d(2020, 6, 1), [("tsme", d(2024, 4, 1), d(2027, 12, 31))]),
+        "F": ("南岸区", d(2026, 9, 1), [("cq_tech", d(2026, 9, 15), None)]),
+    }
+    ids = {}
+    for name, (unit, registered, quals) in firms.items():
+        firm = Enterprise.objects.create(uscc=make_uscc(rng, region="500112"), name=f"重庆计数{name}科技有限公司",
+                                         reporting_unit_id=units[unit], registered_on=registered)
+        for kind, start, end in quals:
+            Qualification.objects.create(enterprise=firm, kind=kind, valid_from=start, valid_to=end,
+                                         number=f"{kind}-{name}-{start:%Y}")
+        ids[name] = firm.pk
+    return ids

@@ -197,6 +197,25 @@ class AnnualReport(models.Model):
         return f"{self.enterprise_id}/{self.fiscal_year}"
 
 
+def held_on(day, prefix: str = "") -> models.Q:
+    """The one definition of "a firm holds this qualification on ``day``", as a query condition on
+    :class:`Qualification` (``prefix``: the path to it from another model, e.g. ``"qualifications__"``).
+
+    Held from the day it was issued (``valid_from``) to its expiry day included (``valid_to``; blank:
+    without end). A revoked one ends on the day it was revoked (``applications.flows.revoke_qualification``
+    writes that day as ``valid_to``), so revocation needs no condition of its own. Every count, page and
+    rule that asks "held on D?" uses this (or :meth:`Qualification.is_valid_on` for one loaded row).
+    """
+    return models.Q(**{f"{prefix}valid_from__lte": day}) & (
+        models.Q(**{f"{prefix}valid_to__isnull": True}) | models.Q(**{f"{prefix}valid_to__gte": day}))
+
+
+class QualificationQuerySet(models.QuerySet):
+    def held_on(self, day) -> QualificationQuerySet:
+        """The qualifications held on ``day`` (:func:`held_on`)."""
+        return self.filter(held_on(day))
+
+
 class Qualification(models.Model):
     """An official status held: 科技型企业入库, 高新技术企业 …, with its number and validity."""
 
@@ -211,6 +230,7 @@ class Qualification(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
     history = HistoricalRecords()
+    objects = QualificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["enterprise", "kind", "-valid_from"]
@@ -224,7 +244,14 @@ class Qualification(models.Model):
         return f"{self.get_kind_display()} {self.number}".strip()
 
     def is_valid_on(self, day) -> bool:
+        """Held on ``day``: the same rule as :func:`held_on`, for a row already loaded."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def state_on(self, day) -> str:
+        """``held``, ``expired`` (from the day after its expiry) or ``pending`` (issued later)."""
+        if day < self.valid_from:
+            return "pending"
+        return "expired" if self.valid_to is not None and day > self.valid_to else "held"
 
 
 class ImportBatch(models.Model):
