@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from keqi.accounts.widgets import DateField
 from keqi.policy import workflows
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _programmes():
@@ -51,21 +45,21 @@ class AttachmentForm(forms.Form):
 class BatchForm(forms.Form):
     programme = forms.ChoiceField(label="项目", choices=lambda: [
         (w.programme, w.title) for w in workflows.all_workflows() if w.decided_in_keqi and w.publicity])
-    opens_on = forms.DateField(label="公示开始日期", widget=DateInput())
+    opens_on = DateField(label="公示开始日期")
     working_days = forms.IntegerField(label="公示期（工作日）", min_value=1, max_value=60, required=False,
                                       help_text="留空则用该项目定义的默认天数")
     title = forms.CharField(label="批次名称", max_length=120, required=False, help_text="留空自动命名")
 
 
 class ObjectionForm(forms.Form):
-    received_on = forms.DateField(label="收到日期", widget=DateInput())
+    received_on = DateField(label="收到日期")
     content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
 class WindowForm(forms.Form):
     fiscal_year = forms.IntegerField(label="填报年度", min_value=2000, max_value=2100)
-    opens_on = forms.DateField(label="开始日期", widget=DateInput())
-    closes_on = forms.DateField(label="截止日期", widget=DateInput())
+    opens_on = DateField(label="开始日期")
+    closes_on = DateField(label="截止日期")
 
 
 class CalendarForm(forms.Form):

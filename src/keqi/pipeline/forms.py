@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from keqi.accounts.widgets import DateField
+
 from .models import CultivationTask
 
 
@@ -10,7 +12,7 @@ class TaskForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CultivationTask.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=get_user_model().objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = DateField(label=_("Due on"))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, users=None, **kwargs):

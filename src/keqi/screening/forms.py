@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from keqi.accounts.widgets import DateField
 from keqi.pipeline.services import current_ladder
 from keqi.policy.editions import EDITION_IDS
 from keqi.policy.fields import HITECH_FIELDS
@@ -9,7 +10,7 @@ from keqi.registry.models import ReportingUnit
 
 
 class ScreenForm(forms.Form):
-    assess_on = forms.DateField(label=_("Assessment day"), widget=forms.DateInput(attrs={"type": "date"}))
+    assess_on = DateField(label=_("Assessment day"))
     unit = forms.ModelChoiceField(label=_("Reporting unit"), queryset=ReportingUnit.objects.none(), required=False,
                                   empty_label=_("The whole city"))
 
