@@ -3,7 +3,7 @@ warm (served from the per-unit aggregates cached until the next change).
 
     KEQI_HOME=/path/with/a/demo .venv/bin/python benchmarks/targets_services.py [--year 2027] [--on YYYY-MM-DD]
 
-Run it against a populated database, e.g. after ``KEQI_HOME=/tmp/big keqi demo --firms 100000 --no-serve``
+Run it against a populated database, e.g. after ``KEQI_HOME=/tmp/big keqi demo --scale 1/2 --no-serve``
 (or with ``KEQI_DATABASE_URL`` pointing at PostgreSQL). Prints a Markdown table of milliseconds and
 queries per call. Never used as a test.
 """

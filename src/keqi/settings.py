@@ -32,6 +32,7 @@ table complete):
 | ``KEQI_FUZZ`` | ``1``: property tests run 2,000 examples and case tables 20× (tests only; docs/testing.md) | unset |
 | ``KEQI_MUTATION_DB`` | set by ``scripts/mutate.py``: tests start from this migrated SQLite copy (tests only) | unset |
 | ``KEQI_MUTATE_BUDGET`` | seconds ``make mutate-ci`` may spend (scripts/mutate.py) | ``420`` |
+| ``KEQI_DEMO_SCALE`` | set by ``keqi demo`` (``1/10`` unless given): the demo's data are that share of the real city, and every page says so ("演示数据：按实际规模的 1/10 生成，目标同比缩放"); unset in production | unset (no note) |
 | ``KEQI_BENCH_CHUNK`` | firms per chunk in ``benchmarks/screen_registry.py`` (benchmarks only) | the screen's chunk |
 
 docs/security.md explains the threat model and the production set-up.
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import dj_database_url
@@ -60,7 +62,22 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"环境变量 {name} 应为整数：{os.environ.get(name)!r}") from None
 
 
+def _fraction(name: str) -> Fraction | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise RuntimeError(f"环境变量 {name} 应为 0 到 1 之间的比例，如 1/10 或 0.1：{text!r}")
+    return value
+
+
 DEBUG = _flag("KEQI_DEBUG")
+#: the demo's scale (a share of the real city), None outside a demo
+KEQI_DEMO_SCALE = _fraction("KEQI_DEMO_SCALE")
 DEVELOPMENT_KEY = "keqi-development-key-not-for-production"
 SECRET_KEY = os.environ.get("KEQI_SECRET_KEY") or DEVELOPMENT_KEY
 #: True when no secret key was given: fine for tests and the shell, refused by ``keqi serve`` (see cli/server.py)
@@ -122,6 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "keqi.accounts.context.role",
+                "keqi.web.context.demo_scale",
             ],
         },
     },

@@ -16,15 +16,6 @@ from .django_setup import setup
 
 console = Console()
 
-DEMO_ACCOUNTS = (
-    # username, role, unit, organisation, description
-    ("city-admin", "city_admin", None, "", "市科技局管理员（全市）"),
-    ("yubei-officer", "district_officer", "渝北区", "", "渝北区科技部门工作人员"),
-    ("enterprise-user", "enterprise_user", None, "", "企业用户（渝北区的一家企业）"),
-    ("bank-officer", "bank_officer", None, "示例合作银行", "合作银行工作人员（演示用的虚构银行）"),
-    ("yubei-registrar", "contract_registrar", "渝北区", "渝北区技术合同登记点", "渝北区技术合同登记员"),
-)
-DEMO_PASSWORD = "keqi-demo-2026"
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -96,23 +87,6 @@ def _serve(host: str, port: int, worker: bool) -> None:
                 proc.kill()
 
 
-def _queue_demo_screening() -> None:
-    """Queue a city-wide screening for the worker, unless one is complete or queued already."""
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from keqi.accounts.scope import SYSTEM
-    from keqi.screening import flows, tasks
-    from keqi.screening.models import ScreeningRun
-
-    if ScreeningRun.objects.filter(reporting_unit__isnull=True).exclude(status=ScreeningRun.Status.FAILED).exists():
-        return
-    admin = get_user_model().objects.get(username=DEMO_ACCOUNTS[0][0])
-    run = flows.request_screening(scope=SYSTEM, user=admin, assess_on=timezone.localdate(), unit_id=None)
-    tasks.run_screening.enqueue(run.pk)
-    console.print("已排队全市筛选，服务器的后台任务进程启动后约半分钟完成（见“筛选”页面）。")
-
-
 def register(app: typer.Typer) -> None:
     @app.command()
     def migrate() -> None:
@@ -141,53 +115,55 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def demo(
-        firms: int = typer.Option(10_000, help="Size of the synthetic population."),
+        scale: str = typer.Option("", help="Share of the real city, e.g. 1/10 (default: KEQI_DEMO_SCALE, else 1/10)."),
         seed: int = typer.Option(2022, help="Seed of the synthetic population."),
         port: int = typer.Option(8000, help="Port to serve on."),
         serve_: bool = typer.Option(True, "--serve/--no-serve", help="Start the server when ready."),
     ) -> None:
-        """Set up a demo on SQLite: migrate, generate and import a population, create logins, serve."""
+        """Set up a demo on SQLite calibrated to Chongqing at a scale: migrate, run the demo's steps, serve."""
         import os
+        from fractions import Fraction
 
+        if scale:
+            try:
+                value = Fraction(scale.strip())
+            except (ValueError, ZeroDivisionError):
+                value = Fraction(0)
+            if not 0 < value <= 1:
+                raise typer.BadParameter("规模应为 0 到 1 之间的比例，如 1/10 或 0.1", param_hint="--scale")
+            os.environ["KEQI_DEMO_SCALE"] = str(value)
+        elif not os.environ.get("KEQI_DEMO_SCALE", "").strip():
+            os.environ["KEQI_DEMO_SCALE"] = "1/10"  # every page then says the data are a tenth of the city
         if not os.environ.get("KEQI_SECRET_KEY"):  # the demo's own key (a demo key, labelled so), not the default
             home = Path(os.environ.get("KEQI_HOME", Path.cwd() / "var")).resolve()
             os.environ["KEQI_SECRET_KEY"] = demo_secret_key(home)
             console.print(f"演示用密钥：{home / 'demo' / 'secret-key'}（仅供演示，生产环境请设置 KEQI_SECRET_KEY）")
         setup()
         from django.conf import settings
+        from django.utils import timezone
 
-        from keqi.accounts.services import ensure_user
-        from keqi.registry.models import Enterprise
-        from keqi.registry.services import unit_id_of
-        from keqi.synth import population as synth
-
-        from .registry import import_file, print_result
+        from keqi.synth import demo as demomod
 
         started = time.monotonic()
         with console.status("迁移数据库…"):
             _migrate()
-        path = Path(settings.KEQI_HOME) / "demo" / f"population-{firms}-{seed}.xlsx"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with console.status(f"生成 {firms} 家企业的模拟数据…"):
-                tmp = path.with_suffix(".tmp.xlsx")
-                synth.write(synth.generate(firms=firms, seed=seed), tmp)
-                tmp.replace(path)
-        result = import_file(path)
-        print_result(result, path, dry_run=False)
-        if result.errors:
-            raise typer.Exit(1)
-        firm = Enterprise.objects.filter(reporting_unit__name="渝北区", reports__isnull=False).order_by("uscc").first()
-        lines = []
-        for username, role, unit, organisation, label in DEMO_ACCOUNTS:
-            uscc = firm.uscc if role == "enterprise_user" and firm else None
-            ensure_user(username=username, password=DEMO_PASSWORD, role=role, organisation=organisation,
-                        unit_id=unit_id_of(unit) if unit else None, enterprise_id=firm.pk if uscc else None)
-            lines.append(f"  {username:<16} {DEMO_PASSWORD}  {label}" + (f"：{firm.name}" if uscc else ""))
-        _queue_demo_screening()
+        console.print(f"迁移完成（{time.monotonic() - started:.0f} 秒）")
+        config = demomod.Demo(scale=settings.KEQI_DEMO_SCALE, seed=seed, today=timezone.localdate(),
+                              home=Path(settings.KEQI_HOME))
+        console.print(f"演示数据按实际规模的 {demomod.scale_label(config.scale)} 生成：{config.firms} 家企业")
+        done = {}
+        for name, step in demomod.STEPS:
+            step_started = time.monotonic()
+            with console.status(demomod.STEP_LABELS[name] + "…") as status:
+                try:
+                    done[name] = step(config, lambda text, status=status: status.update(text))
+                except demomod.DemoError as exc:
+                    console.print(f"[red]{demomod.STEP_LABELS[name]}失败：{exc}[/red]")
+                    raise typer.Exit(1) from None
+            console.print(f"{demomod.STEP_LABELS[name]}：完成（{time.monotonic() - step_started:.0f} 秒）")
         console.print(f"演示数据已就绪（{time.monotonic() - started:.0f} 秒）。登录账号：")
-        for line in lines:
-            console.print(line, soft_wrap=True)
+        for line in done["accounts"]:
+            console.print("  " + line, soft_wrap=True)
         if serve_:
             _serve("127.0.0.1", port, worker=True)
 

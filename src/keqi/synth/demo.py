@@ -1,0 +1,428 @@
+"""The demo's steps (``keqi demo``): a city calibrated to Chongqing's published counts, at a scale.
+
+Layer 5.5 (tests/test_layering.py): the steps fill every app through its services, and only the
+``keqi demo`` command calls them. Every step can run again: a second run finds its work done and
+changes nothing (imports report their rows unchanged, the others look for what they made).
+
+1. ``population``   firms, annual reports and every certificate since 2019, so that the holders on
+                    each 31 December follow the city's counts times the scale (:mod:`keqi.synth.history`);
+                    imported through the registry's one import path.
+2. ``accounts``     the demo logins (one per role; the enterprise user is a firm of 渝北区).
+3. ``targets``      the shipped city and zone targets of counts and contract turnover scaled the same way;
+                    the 2027 counts split over the units by the suggested split on the 2022 base, the 2023
+                    turnover by 2022's contracts.
+4. ``contracts``    technology contracts registered from 2022 to today (≈ 6,919 a year in 2022, scaled).
+5. ``screening``    two runs: the whole city on 30 June and 渝北区 today.
+6. ``credit``       fund contributions, loans of the demo bank with repayments, one default.
+7. ``tasks``        cultivation work in 渝北区: visits done, guidance open, some overdue.
+8. ``applications`` annual filings and 科技型企业入库 applications in several states.
+
+The scale is ``settings.KEQI_DEMO_SCALE`` (``keqi demo`` sets 1/10 when it is unset) and every page
+that shows a count says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from . import history
+from . import population as synth
+
+#: (username, role, unit, organisation, description)
+ACCOUNTS = (
+    ("city-admin", "city_admin", None, "", "市科技局管理员（全市）"),
+    ("yubei-officer", "district_officer", "渝北区", "", "渝北区科技部门工作人员"),
+    ("enterprise-user", "enterprise_user", None, "", "企业用户（渝北区的一家企业）"),
+    ("bank-officer", "bank_officer", None, "示例合作银行", "合作银行工作人员（演示用的虚构银行）"),
+    ("yubei-registrar", "contract_registrar", "渝北区", "渝北区技术合同登记点", "渝北区技术合同登记员"),
+)
+PASSWORD = "keqi-demo-2026"
+OFFICER_UNIT = "渝北区"
+BANK = "示例合作银行"
+DEFAULT_SCALE = Fraction(1, 10)
+DEFAULT_SEED = 2022
+#: firms at full scale: enough that today's holders are mostly firms whose figures meet the conditions
+#: (the population is calibrated so that 42,989 of 150,000 firms meet the 科技型企业 conditions)
+FIRMS_FULL_SCALE = 260_000
+#: 2022: "技术市场签订成交合同6919项、成交金额630.4亿元" (市统计局, chongqing.md §6); later years grow 12%
+CONTRACTS_2022 = 6919
+TURNOVER_2022 = 63_040_000_000
+CONTRACT_GROWTH = 1.12
+DEMO_NOTE = "演示数据按 {scale} 缩放"
+
+
+@dataclass(frozen=True)
+class Demo:
+    scale: Fraction
+    seed: int
+    today: dt.date
+    home: Path  # where the generated files are kept
+
+    @property
+    def label(self) -> str:
+        return scale_label(self.scale)
+
+    @property
+    def firms(self) -> int:
+        return max(200, history.scaled(FIRMS_FULL_SCALE, self.scale))
+
+    def source(self, text: str) -> str:
+        return f"{text}（{DEMO_NOTE.format(scale=self.label)}）"
+
+
+def scale_label(scale: Fraction) -> str:
+    """1/10, 1/4, 1 (full scale)…"""
+    return "1" if scale == 1 else f"{scale.numerator}/{scale.denominator}"
+
+
+def scale_note(scale: Fraction) -> str:
+    """The line every page of a demo shows."""
+    if scale == 1:
+        return "演示数据：按实际规模生成（合成企业），目标为正式目标"
+    return f"演示数据：按实际规模的 {scale_label(scale)} 生成，目标同比缩放"
+
+
+Say = Callable[[str], None]
+
+
+def _quiet(_text: str) -> None:
+    return None
+
+
+def run(demo: Demo, *, say: Say = _quiet, steps: tuple[str, ...] | None = None) -> dict[str, object]:
+    """Every step in order (or those named); returns what each did."""
+    done: dict[str, object] = {}
+    for name, step in STEPS:
+        if steps is not None and name not in steps:
+            continue
+        done[name] = step(demo, say)
+    return done
+
+
+# ---------------------------------------------------------------- 1. population
+
+
+def _system():
+    from keqi.accounts.scope import SYSTEM
+
+    return SYSTEM
+
+
+def population_frames(demo: Demo) -> synth.Population:
+    """The population with its certificates since 2019 (pure: no database)."""
+    last_year = demo.today.year - 1
+    as_of = min(synth.default_as_of(last_year), demo.today)
+    pop = synth.generate(demo.firms, demo.seed, years=3, last_year=last_year, as_of=as_of)
+    firms = pop.reports.select("uscc", "district", "registered_on")
+    quals = history.history(firms, pop.qualifications, scale=demo.scale, seed=demo.seed, today=demo.today)
+    return dataclasses.replace(pop, qualifications=quals)
+
+
+def population(demo: Demo, say: Say) -> dict:
+    """Import the firms (reports, a parquet file) and then their certificates (an xlsx file)."""
+    from keqi.registry import flows
+
+    folder = demo.home / "demo"
+    stem = f"population-{demo.scale.numerator}-{demo.scale.denominator}-{demo.seed}-{demo.today:%Y%m%d}"
+    reports_path, quals_path = folder / f"{stem}.parquet", folder / f"{stem}-资质.xlsx"
+    if not (reports_path.exists() and quals_path.exists()):
+        say(f"生成 {demo.firms} 家企业及其 2019 年以来的资质…")
+        pop = population_frames(demo)
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, frames in ((reports_path, pop), (quals_path, dataclasses.replace(pop, reports=pop.reports.clear()))):
+            tmp = path.with_name(f"tmp-{path.name}")
+            synth.write(frames, tmp)
+            tmp.replace(path)
+    out = {}
+    for path in (reports_path, quals_path):
+        say(f"导入 {path.name}…")
+        result = flows.run_import(path=path, scope=_system(), today=demo.today, reason=demo.source("演示数据导入"))
+        if result.errors:
+            raise DemoError(f"{path.name}：" + "；".join(f"第{e.row}行 {e.column} {e.reason}" for e in result.errors[:5]))
+        out[path.name] = result.summary()
+    return out
+
+
+class DemoError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- 2. accounts
+
+
+def demo_firm():
+    """The enterprise user's firm: a 科技型企业 of 渝北区 without a 高企 certificate, with reports."""
+    from django.db.models import Q
+
+    from keqi.registry.models import Enterprise, Qualification
+
+    def holding(kind: str):
+        valid = Q(valid_from__lte=dt.date.today()) & (Q(valid_to__isnull=True) | Q(valid_to__gte=dt.date.today()))
+        return Qualification.objects.filter(valid, kind=kind).values("enterprise_id")
+
+    firms = Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, reports__isnull=False).distinct()
+    return (firms.filter(pk__in=holding("cq_tech")).exclude(pk__in=holding("hnte")).order_by("uscc").first()
+            or firms.order_by("uscc").first())
+
+
+def accounts(demo: Demo, say: Say) -> list[str]:
+    from keqi.accounts.services import ensure_user
+    from keqi.registry.services import unit_id_of
+
+    firm = demo_firm()
+    lines = []
+    for username, role, unit, organisation, label in ACCOUNTS:
+        enterprise = firm if role == "enterprise_user" else None
+        ensure_user(username=username, password=PASSWORD, role=role, organisation=organisation,
+                    unit_id=unit_id_of(unit) if unit else None, enterprise_id=enterprise.pk if enterprise else None)
+        lines.append(f"{username:<16} {PASSWORD}  {label}" + (f"：{enterprise.name}" if enterprise else ""))
+    return lines
+
+
+def _user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username=username)
+
+
+def _scope(username: str):
+    from keqi.accounts.scope import scope_for
+
+    return scope_for(_user(username))
+
+
+# ---------------------------------------------------------------- 3. targets
+
+
+def shipped_targets() -> list[dict]:
+    """The targets the targets app ships (its data file), as rows."""
+    import keqi.targets
+
+    path = Path(keqi.targets.__file__).parent / "data" / "targets.csv"
+    return pl.read_csv(path, infer_schema=False).to_dicts()
+
+
+SCALED_INDICATORS = ("hnte_count", "tech_count", "contract_turnover")
+
+
+def targets(demo: Demo, say: Say) -> dict:
+    """Scale the shipped count and turnover targets; accept the suggested split of the 2027 counts
+    (on the 2022 base) and of the 2023 turnover."""
+    from django.db import transaction
+
+    from keqi.targets import allocating
+    from keqi.targets.models import Target
+
+    user = _user(ACCOUNTS[0][0])
+    changed = 0
+    with transaction.atomic():
+        for row in shipped_targets():
+            if row["indicator"] not in SCALED_INDICATORS:
+                continue
+            key = "city" if row["scope"] == "city" else f"zone:{row['scope']}"
+            value = Decimal(history.scaled(int(row["value"]), demo.scale))
+            t = Target.objects.filter(indicator=row["indicator"], year=int(row["year"]), scope_key=key).first()
+            if t is None or t.value == value:
+                continue
+            t.value = value
+            t.source = demo.source(row["source"])[: Target._meta.get_field("source").max_length]
+            t._change_reason = allocating.history_reason(t.source)
+            t._history_user = user
+            t.save()
+            changed += 1
+    split = {}
+    scope = _scope(ACCOUNTS[0][0])
+    for indicator, year, on in (("hnte_count", 2027, dt.date(2022, 12, 31)), ("tech_count", 2027, dt.date(2022, 12, 31)),
+                                ("contract_turnover", 2023, dt.date(2022, 12, 31))):
+        if Target.objects.filter(indicator=indicator, year=year, scope_key__startswith="unit:").exists():
+            continue
+        base = "2022年底各区县持有数" if indicator != "contract_turnover" else "2022年各区县技术合同成交额"
+        split[(indicator, year)] = allocating.accept_suggestion(
+            scope=scope, user=user, indicator=indicator, year=year, on=on,
+            source=demo.source(f"按{base}分解（采纳系统建议）"))
+    return {"scaled": changed, "split": {f"{k[0]}:{k[1]}": v for k, v in split.items()}}
+
+
+# ---------------------------------------------------------------- 4. contracts
+
+
+def contract_frame(demo: Demo, sellers: list[tuple[str, str, str]]) -> pl.DataFrame:
+    """Contracts registered from 2022 to today: sellers are firms of the registry (uscc, name, unit)."""
+    from keqi.contracts.categories import CATEGORIES
+    from keqi.policy.uscc import make_uscc
+
+    rng = random.Random(demo.seed)
+    np_rng = np.random.Generator(np.random.PCG64([demo.seed, 863]))
+    kinds = [(c, s) for c, subs in CATEGORIES.items() for s in subs[:2]]
+    weights = [30 if c == "技术开发" else 22 if c == "技术服务" else 8 for c, _ in kinds]
+    fields = ("电子信息", "先进制造与自动化", "新材料", "生物与新医药", "新能源与节能", "高技术服务", "资源与环境", None)
+    buyers_region = ("110108", "310115", "440305", "510107", "500112", "500107", "500105", "500106")
+    rows = []
+    for year in range(2022, demo.today.year + 1):
+        growth = CONTRACT_GROWTH ** (year - 2022)
+        count = history.scaled(round(CONTRACTS_2022 * growth), demo.scale)
+        mean = TURNOVER_2022 / CONTRACTS_2022
+        days = 365 if year < demo.today.year else (demo.today - dt.date(year, 1, 1)).days
+        count = max(1, count * days // 365)
+        amounts = np_rng.lognormal(np.log(mean) - 1.2, 1.55, count)
+        amounts *= mean * count / amounts.sum()  # the year's average is 2022's (9.1 million yuan)
+        for i in range(count):
+            seller_uscc, seller_name, unit = sellers[rng.randrange(len(sellers))]
+            category, sub = rng.choices(kinds, weights)[0]
+            registered = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
+            signed = registered - dt.timedelta(days=rng.randrange(5, 60))
+            total = max(10_000, int(amounts[i]) // 100 * 100)
+            region = rng.choice(buyers_region)
+            rows.append({
+                "number": f"{year}5001{i:06d}", "title": f"{seller_name[2:8]}{sub}项目", "category": category,
+                "sub_kind": sub, "seller_uscc": seller_uscc, "seller_name": seller_name,
+                "buyer_uscc": make_uscc(rng, region=region), "buyer_name": f"示例{'重庆' if region.startswith('50') else '市外'}买方{i % 97}有限公司",
+                "signed_on": signed, "registered_on": registered, "contract_amount": total,
+                "technical_amount": total - rng.randint(0, total // 4) // 100 * 100, "unit": unit,
+                "hitech_field": rng.choice(fields), "status": "已登记" if rng.random() > 0.01 else "未予登记",
+            })
+    return pl.DataFrame(rows)
+
+
+def contracts(demo: Demo, say: Say) -> dict:
+    from keqi.contracts import flows
+    from keqi.contracts.columns import COLUMNS, SHEET
+    from keqi.registry.models import Enterprise
+    from keqi.registry.workbook import fields_to_display, write_tables
+
+    path = demo.home / "demo" / f"contracts-{demo.scale.numerator}-{demo.scale.denominator}-{demo.seed}-{demo.today:%Y%m%d}.xlsx"
+    if not path.exists():
+        sellers = list(Enterprise.objects.filter(qualifications__kind="cq_tech").distinct().order_by("uscc")
+                       .values_list("uscc", "name", "reporting_unit__name"))
+        if not sellers:
+            return {}
+        rows = contract_frame(demo, sellers)
+        tmp = path.with_name(f"tmp-{path.name}")
+        write_tables(tmp, {SHEET: (fields_to_display(rows, COLUMNS), COLUMNS)})
+        tmp.replace(path)
+    say(f"导入 {path.name}…")
+    result = flows.run_import(path=path, scope=_system(), today=demo.today, reason=demo.source("演示技术合同"))
+    if result.errors:
+        raise DemoError(f"{path.name}：" + "；".join(f"第{e.row}行 {e.column} {e.reason}" for e in result.errors[:5]))
+    return result.summary()
+
+
+# ---------------------------------------------------------------- 5. screening
+
+
+def screening_days(demo: Demo) -> tuple[dt.date, dt.date]:
+    """The city-wide run's day (30 June, or the first of the month when that is still to come) and today."""
+    mid = dt.date(demo.today.year, 6, 30)
+    return (mid if mid < demo.today else demo.today.replace(day=1)), demo.today
+
+
+def screening(demo: Demo, say: Say) -> list[int]:
+    from keqi.registry.services import unit_id_of
+    from keqi.screening import flows
+    from keqi.screening.models import ScreeningRun
+
+    city_day, today = screening_days(demo)
+    runs = []
+    for username, day, unit in ((ACCOUNTS[0][0], city_day, None), (ACCOUNTS[1][0], today, unit_id_of(OFFICER_UNIT))):
+        done = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, assess_on=day, reporting_unit_id=unit)
+        if done.exists():
+            runs.append(done.first().pk)
+            continue
+        say(f"筛选{'全市' if unit is None else OFFICER_UNIT}企业（评价日 {day:%Y-%m-%d}）…")
+        run = flows.run_screening(scope=_scope(username), user=_user(username), assess_on=day, unit_id=unit)
+        runs.append(run.pk)
+    return runs
+
+
+# ---------------------------------------------------------------- 6. credit
+
+
+def credit(demo: Demo, say: Say) -> dict:
+    """Contributions to every unit's fund; loans to graded firms, repaid, running and one default."""
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from keqi.credit import services as credit_services
+    from keqi.credit.models import FundEntry, Loan
+    from keqi.credit.money import one_year_after
+    from keqi.registry.models import ReportingUnit
+
+    if Loan.objects.filter(bank=BANK).exists():
+        return {"loans": Loan.objects.filter(bank=BANK).count()}
+    admin, city = _user(ACCOUNTS[0][0]), _scope(ACCOUNTS[0][0])
+    bank_user, bank = _user(ACCOUNTS[3][0]), _scope(ACCOUNTS[3][0])
+    today = demo.today
+    if not FundEntry.objects.filter(kind=FundEntry.Kind.CONTRIBUTION).exists():
+        for unit_id in ReportingUnit.objects.values_list("pk", flat=True):  # 31亿元 over 33 units in 2019 (§3)
+            credit_services.contribute(scope=city, unit_id=unit_id, amount=history.scaled(90_000_000, demo.scale),
+                                       on=dt.date(today.year - 1, 3, 1), user=admin, memo="年度风险补偿基金出资")
+    rng = random.Random(demo.seed)
+    _total, rows = credit_services.grades(scope=bank, on=today, limit=5000)
+    graded = [r.uscc for r in rows if r.eligible and r.grade]
+    rng.shuffle(graded)
+    wanted = max(12, history.scaled(400, demo.scale))
+    loans, lpr = [], credit_services.policy().lpr_one_year
+    for uscc in graded:
+        if len(loans) >= wanted:
+            break
+        granted = today - dt.timedelta(days=rng.randrange(30, 700))
+        due = min(one_year_after(granted), granted + dt.timedelta(days=rng.choice((180, 270, 360))))
+        try:
+            s = credit_services.standing(scope=bank, uscc=uscc, on=granted)
+            amount = int(min(s.available, rng.choice((50, 80, 100, 150, 200, 300)) * 10_000))
+            if amount <= 0:
+                continue
+            loans.append(credit_services.grant_loan(
+                scope=bank, uscc=uscc, amount=amount, annual_rate=lpr + Decimal("0.0050"), granted_on=granted,
+                due_on=due, user=bank_user, today=today))
+        except (credit_services.CreditError, ObjectDoesNotExist):
+            continue
+    repaid = defaulted = 0
+    for loan in loans:
+        if loan.due_on < today and defaulted == 0 and loan.granted_on < today - dt.timedelta(days=200):
+            credit_services.record_default(scope=bank, loan_id=loan.pk, on=min(today, loan.due_on + dt.timedelta(days=45)),
+                                           user=bank_user, today=today)
+            defaulted += 1
+        elif loan.due_on < today:
+            interest = int(loan.amount * loan.annual_rate * (loan.due_on - loan.granted_on).days / 365)
+            credit_services.record_repayment(scope=bank, loan_id=loan.pk, principal=loan.amount, interest=interest,
+                                             paid_on=loan.due_on, user=bank_user, today=today)
+            repaid += 1
+        elif loan.granted_on < today - dt.timedelta(days=90):
+            part = loan.amount // 4 // 100 * 100
+            if part:
+                credit_services.record_repayment(scope=bank, loan_id=loan.pk, principal=part,
+                                                 interest=int(part * loan.annual_rate / 4),
+                                                 paid_on=loan.granted_on + dt.timedelta(days=90), user=bank_user,
+                                                 today=today)
+    return {"loans": len(loans), "repaid": repaid, "defaults": defaulted}
+
+
+STEP_LABELS = {
+    "population": "生成并导入企业、年报和资质",
+    "accounts": "创建演示账号",
+    "targets": "缩放目标并分解到区县",
+    "contracts": "导入技术合同",
+    "screening": "筛选企业",
+    "credit": "知识价值信用贷款",
+    "tasks": "培育工作",
+    "applications": "年度填报和入库申报",
+}
+
+STEPS: tuple[tuple[str, Callable[[Demo, Say], object]], ...] = (
+    ("population", population),
+    ("accounts", accounts),
+    ("targets", targets),
+    ("contracts", contracts),
+    ("screening", screening),
+    ("credit", credit),
+)
