@@ -9,6 +9,7 @@ STAMP  := $(VENV)/.installed
 DEV    := $(VENV)/.installed-dev
 PG_URL ?= postgres://postgres@127.0.0.1:5432/keqi
 ECHARTS := src/keqi/web/static/web/vendor/echarts.min.js
+SWAGGER := src/keqi/web/static/web/vendor/swagger-ui/swagger-ui-bundle.js
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-dev messages assets demo serve test test-postgres lint bench mutate mutate-ci fuzz clean
@@ -28,17 +29,24 @@ $(DEV): $(STAMP)
 
 install: $(STAMP) messages assets ## Create .venv and install KeQi with its pinned dependencies
 
-install-dev: $(DEV) messages ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark, playwright)
+install-dev: $(DEV) messages assets ## Also install the test and lint tools (pytest, hypothesis, ruff, pyspark, playwright)
 
 messages: $(STAMP) ## Compile the interface translations (Simplified Chinese is the default language)
 	$(BIN)/pybabel compile --use-fuzzy -d src/keqi/locale -D django
 
-assets: $(ECHARTS) ## Browser libraries from the npm registry (package-lock.json), copied to the static folder
+assets: $(ECHARTS) $(SWAGGER) ## Browser libraries from the npm registry (package-lock.json), copied to the static folder
 
-$(ECHARTS): package-lock.json
-	npm ci --no-audit --no-fund --silent
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --silent --ignore-scripts
+
+$(ECHARTS): node_modules/.package-lock.json
 	mkdir -p $(dir $@)
 	cp node_modules/echarts/dist/echarts.min.js $@
+
+$(SWAGGER): node_modules/.package-lock.json
+	mkdir -p $(dir $@)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
+	  node_modules/swagger-ui-dist/LICENSE $(dir $@)
 
 demo: install ## Migrate SQLite, generate and import the demo population, create the logins, serve on :8000
 	$(BIN)/keqi demo

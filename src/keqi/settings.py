@@ -188,6 +188,8 @@ if os.environ.get("KEQI_STATIC_ROOT"):  # only for a front web server that serve
 # and no CDN (government intranets have no internet).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Files served at the site's root (/favicon.ico: the admin's pages and any page without a <link rel="icon">)
+WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 MEDIA_ROOT = KEQI_HOME / "media"
 MEDIA_URL = "media/"
 

@@ -78,8 +78,37 @@ def expect(browser):
 
 
 @pytest.fixture
-def open_as(browser, live_server):
-    """``open_as(user)`` → a page of a fresh browser context, signed in through the login form, in Chinese."""
+def problems():
+    """What went wrong in the browser during a journey (every page :func:`open_as` opens is watched)."""
+    return []
+
+
+def watch(context, page, site: str, problems: list[str]) -> None:
+    """Record console errors, uncaught script errors and any request to another host than ``site``
+    (such a request is also aborted: the journeys run as on an offline government network)."""
+
+    def on_page(p):
+        p.on("console", lambda m: problems.append(f"{p.url}: console {m.type}: {m.text}")
+             if m.type == "error" else None)
+        p.on("pageerror", lambda e: problems.append(f"{p.url}: script error: {e}"))
+
+    def on_request(request):
+        if not request.url.startswith((site, "data:", "blob:")):
+            problems.append(f"{page.url}: off-site request: {request.url}")
+
+    context.on("page", on_page)
+    context.on("request", on_request)
+    context.route(lambda url: not url.startswith((site, "data:", "blob:")), lambda route: route.abort())
+    on_page(page)
+
+
+@pytest.fixture
+def open_as(browser, live_server, problems):
+    """``open_as(user)`` → a page of a fresh browser context, signed in through the login form, in Chinese.
+
+    Every journey fails on a console error (a refused script or style, a missing file, a failed
+    request), an uncaught script error, or a request to any other host than KeQi's.
+    """
     contexts = []
 
     def open_page(user):
@@ -90,6 +119,7 @@ def open_as(browser, live_server):
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
+        watch(context, page, live_server.url, problems)
         page.goto("/accounts/login/")
         page.fill("#id_username", user.get_username())
         page.fill("#id_password", PASSWORD)
@@ -100,6 +130,8 @@ def open_as(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+    if problems:
+        pytest.fail("the browser saw:\n" + "\n".join(problems), pytrace=False)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from ninja.security import django_auth
 
 from . import applications, contracts, credit, errors, pipeline, registry, screening, targets
 from .auth import TokenAuth
+from .docs import LocalSwagger
 
 
 class ObjectParser(Parser):
@@ -31,7 +32,7 @@ class KeqiAPI(NinjaAPI):
 
 
 api = KeqiAPI(title="KeQi API", version="1", urls_namespace="api", auth=[TokenAuth(), django_auth],
-              parser=ObjectParser(),
+              parser=ObjectParser(), docs=LocalSwagger(),
               description="科企 KeQi: the enterprise registry, verdicts, screening results, technology contracts "
                           "and knowledge-value credit. Money in integer yuan. Every error answers "
                           '{"detail": "…", "errors": {"field": "reason"}} with 401, 403, 404, 422 or 429.')
