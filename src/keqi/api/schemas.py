@@ -4,7 +4,7 @@
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class UnitOut(Schema):
@@ -77,6 +77,12 @@ class RunOut(Schema):
     finished_at: dt.datetime | None
 
 
+class PlannedTaskOut(Schema):
+    kind: str
+    due_on: dt.date
+    title: str
+
+
 class CandidateOut(Schema):
     uscc: str
     name: str
@@ -90,3 +96,13 @@ class CandidateOut(Schema):
     score_max: int | None
     pass_mark: int | None
     gaps: list[dict[str, Any]]
+    hitech_field: str = ""
+    industry_code: str = ""
+    figures_year: int | None = Field(None, description="关键指标所取年报的年度（评价日之前最近一年）")
+    revenue: int | None = Field(None, description="营业收入（元）")
+    rd_ratio_pct: float | None = Field(None, description="研发费用占营业收入的比例（%）")
+    tech_share_pct: float | None = Field(None, description="科技人员占职工总数的比例（%）")
+    ip: int | None = Field(None, description="知识产权（Ⅰ类与Ⅱ类，项）")
+    missing: list[str] = Field([], description="未满足的条件")
+    steps: list[str] = Field([], description="最小改进方案的各项措施")
+    planned: list[PlannedTaskOut] = Field([], description="已安排、尚未完成的培育工作")

@@ -228,7 +228,6 @@ def _screen_registry(output: Path | None, assess_on: dt.date, unit: str | None, 
     console.print(table)
     if output:
         found = services.candidate_list(scope=scope, filters=services.CandidateFilter(unit_id=unit_id), run=run)
-        standings = list(found.standings)
-        frame = exporting.candidate_frame(standings, found.results(standings))
+        frame = exporting.candidate_frame(found.rows(found.standings))
         exporting.write_candidates(output, frame)
         console.print(f"候选企业 {frame.height} 家，已按接近程度排序写入 {output}")

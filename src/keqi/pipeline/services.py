@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from keqi.accounts import services as accounts
 from keqi.accounts.scope import Scope
@@ -41,6 +41,28 @@ def tasks(*, scope: Scope, view: str = "all", today: dt.date, user=None) -> Quer
         qs = qs.filter(status=CultivationTask.Status.OPEN, due_on__gte=today,
                        due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS))
     return qs.order_by("due_on", "pk")
+
+
+def open_tasks(*, scope: Scope, enterprise_ids) -> dict[int, list[CultivationTask]]:
+    """The open tasks (a visit, a training, guidance already planned) on each of these firms, earliest due
+    first, by firm id; nothing for a role that does not plan cultivation work (the lists' "已安排" mark)."""
+    ids = list(enterprise_ids)
+    if not ids or not scope.can_write_registry:
+        return {}
+    out: dict[int, list[CultivationTask]] = {}
+    for i in range(0, len(ids), 5000):  # a whole list's export: within every database's parameter limit
+        qs = CultivationTask.objects.filter(scope.enterprise_q("enterprise__"), enterprise_id__in=ids[i : i + 5000],
+                                            status=CultivationTask.Status.OPEN)
+        for task in qs.order_by("due_on", "pk"):
+            out.setdefault(task.enterprise_id, []).append(task)
+    return out
+
+
+def planned(*, scope: Scope, outer: str = "enterprise_id") -> Exists:
+    """A condition on a firm (its id in the field ``outer`` of the outer query): it has an open task.
+    Always false for a role that does not plan cultivation work."""
+    tasks = CultivationTask.objects.filter(enterprise_id=OuterRef(outer), status=CultivationTask.Status.OPEN)
+    return Exists(tasks if scope.can_write_registry else tasks.none())
 
 
 def assignable_users(*, scope: Scope, unit_id: int) -> QuerySet:

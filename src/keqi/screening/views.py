@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import scope_for
 from keqi.pipeline.services import current_ladder
+from keqi.registry import listing
 from keqi.registry import services as registry
 from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
@@ -79,34 +82,45 @@ def run_detail(request, pk: int):
 
 
 def _candidates(request, scope):
-    form = CandidateFilterForm(request.GET or None, units=registry.units_visible(scope=scope), city=scope.is_city)
+    """The filter form and the candidate list it asks for; a sort key the list does not have falls back
+    to closest first (the page is not refused for an edited address; the API is: 422)."""
+    form = CandidateFilterForm(request.GET or None, units=registry.units_visible(scope=scope), city=scope.is_city,
+                               planning=scope.can_write_registry)
     f = services.CandidateFilter()
     if form.is_valid():
         d = form.cleaned_data
         unit = d.get("unit")
         f = services.CandidateFilter(unit_id=unit.pk if unit else None, next_tier=d["next_tier"],
-                                     edition=d["edition"], hitech_field=d["hitech_field"])
-    return form, services.candidate_list(scope=scope, filters=f)
+                                     edition=d["edition"], hitech_field=d["hitech_field"], industry=d["industry"],
+                                     planned=d.get("planned", ""))
+    try:
+        found = services.candidate_list(scope=scope, filters=replace(f, sort=request.GET.get("sort", "")))
+    except ValidationError:
+        found = services.candidate_list(scope=scope, filters=f)
+    return form, found
+
+
+CANDIDATE_HEADERS = (
+    "#", services.CANDIDATE_SORTS["name"], services.CANDIDATE_SORTS["unit"], "当前梯次 → 目标梯次",
+    services.CANDIDATE_SORTS["closeness"], services.CANDIDATE_SORTS["revenue"], services.CANDIDATE_SORTS["rd_ratio"],
+    services.CANDIDATE_SORTS["tech_share"], services.CANDIDATE_SORTS["ip"], "未满足的条件", "改进路径",
+)
 
 
 @login_required
 def candidate_list(request):
-    from django.core.paginator import Paginator
-
     scope = scope_for(request.user)
     form, found = _candidates(request, scope)
     run = found.run
-    page = Paginator(found.standings if run else [], PAGE_SIZE).get_page(request.GET.get("page"))
-    results = found.results(list(page))
+    page = listing.paged(found.standings if run else [], request.GET)
+    rows = found.rows(page.object_list)
     from keqi.registry.marks import for_firms
 
-    marks = for_firms(scope=scope, enterprise_ids=[s.enterprise_id for s in page])  # e.g. an open application
-    rows = [(s, results.get(s.enterprise_id), marks.get(s.enterprise_id, ())) for s in page]
-    query = request.GET.copy()
-    query.pop("page", None)
+    marks = for_firms(scope=scope, enterprise_ids=[c.standing.enterprise_id for c in rows])  # e.g. an open application
     return render(request, "screening/candidate_list.html", {
-        "form": form, "run": run, "page": page, "rows": rows, "query": query.urlencode(),
-        "tiers": current_ladder().labels(), "total": page.paginator.count,
+        "form": form, "run": run, "page": page, "rows": [(c, marks.get(c.standing.enterprise_id, ())) for c in rows],
+        "headers": listing.headers(CANDIDATE_HEADERS, found.sort, request.GET), "sort": found.sort.text,
+        "size": page.paginator.per_page, "tiers": current_ladder().labels(), "total": page.paginator.count,
     })
 
 
@@ -116,8 +130,7 @@ def candidate_export(request):
     _, found = _candidates(request, scope)
     if found.run is None:
         raise Http404(_("No screening has been completed for this unit yet."))
-    standings = list(found.standings)
-    frame = exporting.candidate_frame(standings, found.results(standings))
+    frame = exporting.candidate_frame(found.rows(found.standings))
     tmp = Path(tempfile.mkdtemp()) / "candidates.xlsx"
     exporting.write_candidates(tmp, frame)
     return xlsx_response(tmp, f"候选企业-{found.run.assess_on:%Y%m%d}.xlsx")
