@@ -8,12 +8,12 @@ Money in integer yuan; dates YYYY-MM-DD.
 
 import datetime as dt
 from contextlib import contextmanager
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.utils import timezone
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -24,6 +24,8 @@ from keqi.applications.attachments import AttachmentRefused
 from keqi.applications.models import AnnualFiling, Application, Attachment, PublicityBatch
 from keqi.policy import workflows
 from keqi.registry.models import Enterprise
+
+from .params import Day, Id, Text, Version, Whole, Year
 
 router = Router(tags=["applications"])
 filings_router = Router(tags=["annual filings"])
@@ -155,10 +157,10 @@ class ApplicationQuery(Schema):
     programme: str = ""
     phase: str = ""
     state: str = ""
-    unit_id: int | None = None
-    year: int | None = None
+    unit_id: Id | None = None
+    year: Year | None = None
     q: str = ""
-    batch_id: int | None = None
+    batch_id: Id | None = None
     overdue: bool = False
 
 
@@ -181,9 +183,9 @@ def application_list(request, q: Query[ApplicationQuery]):
 class BulkIn(Schema):
     programme: str
     action: str
-    ids: list[int] = []
-    batch_id: int | None = None  # the 公示 batch to list the applications in (action ``publish``)
-    in_batch_id: int | None = None  # act on every application of this batch instead of ``ids``
+    ids: list[Id] = []
+    batch_id: Id | None = None  # the 公示 batch to list the applications in (action ``publish``)
+    in_batch_id: Id | None = None  # act on every application of this batch instead of ``ids``
     reason: str = ""
 
 
@@ -210,8 +212,8 @@ def application_bulk(request, body: BulkIn):
 
 class StartIn(Schema):
     programme: str
-    filing_id: int | None = None
-    uscc: str | None = None  # officers open tracked applications for a firm of their unit
+    filing_id: Id | None = None
+    uscc: Text | None = None  # officers open tracked applications for a firm of their unit
 
 
 @router.post("", response={201: ApplicationDetailOut})
@@ -238,7 +240,7 @@ def _detail(request, app: Application) -> Application:
 
 
 @router.get("/{application_id}", response=ApplicationDetailOut)
-def application_detail(request, application_id: int):
+def application_detail(request, application_id: Id):
     with refusals():
         app = services.application(scope=scope_for(request.auth), pk=application_id)
     return _detail(request, app)
@@ -247,12 +249,12 @@ def application_detail(request, application_id: int):
 class ActIn(Schema):
     action: str
     reason: str = ""
-    version: int | None = None
-    number: str | None = None
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
-    batch_id: int | None = None
-    received_on: dt.date | None = None  # an objection's
+    version: Version | None = None
+    number: Text | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
+    batch_id: Id | None = None
+    received_on: Day | None = None  # an objection's
 
 
 def _inputs(body) -> dict:
@@ -272,7 +274,7 @@ def _inputs(body) -> dict:
 
 
 @router.post("/{application_id}/actions", response=ApplicationDetailOut)
-def application_act(request, application_id: int, body: ActIn):
+def application_act(request, application_id: Id, body: ActIn):
     """Take one step (``action`` is a transition key of the application's workflow; see ``/api/workflows``).
     Send the ``version`` you read: a case changed since answers 409 and nothing is done."""
     scope = scope_for(request.auth)
@@ -294,7 +296,7 @@ def application_act(request, application_id: int, body: ActIn):
 
 
 @router.post("/{application_id}/attachments", response={201: AttachmentOut})
-def attachment_upload(request, application_id: int, label: Form[str], file: File[UploadedFile]):
+def attachment_upload(request, application_id: Id, label: Form[str], file: File[UploadedFile]):
     """Attach a PDF or a PNG/JPEG image (checked by content and size; stored outside the web root)."""
     scope = scope_for(request.auth)
     with refusals():
@@ -304,7 +306,7 @@ def attachment_upload(request, application_id: int, label: Form[str], file: File
 
 
 @router.get("/attachments/{attachment_id}")
-def attachment_download(request, attachment_id: int):
+def attachment_download(request, attachment_id: Id):
     with refusals():
         att = services.attachment(scope=scope_for(request.auth), pk=attachment_id)
     response = FileResponse(att.file.open("rb"), as_attachment=True, content_type=att.content_type,
@@ -360,7 +362,7 @@ class FilingOut(Schema):
 
 
 class FilingQuery(Schema):
-    fiscal_year: int | None = None
+    fiscal_year: Year | None = None
     state: str = ""
 
 
@@ -372,7 +374,7 @@ def filing_list(request, q: Query[FilingQuery]):
 
 
 class FilingStartIn(Schema):
-    fiscal_year: int
+    fiscal_year: Year
 
 
 @filings_router.post("", response={201: FilingOut})
@@ -388,14 +390,14 @@ def filing_start(request, body: FilingStartIn):
 
 
 @filings_router.get("/{filing_id}", response=FilingOut)
-def filing_detail(request, filing_id: int):
+def filing_detail(request, filing_id: Id):
     with refusals():
         return services.filing(scope=scope_for(request.auth), pk=filing_id)
 
 
 class EntriesIn(Schema):
     entries: dict[str, str]
-    version: int | None = None
+    version: Version | None = None
 
 
 class EntriesOut(Schema):
@@ -404,7 +406,7 @@ class EntriesOut(Schema):
 
 
 @filings_router.put("/{filing_id}/entries", response=EntriesOut)
-def filing_entries(request, filing_id: int, body: EntriesIn):
+def filing_entries(request, filing_id: Id, body: EntriesIn):
     """Save the typed figures (the import template's fields and units, money in 万元 as text); the
     answer lists every cell's faults (kept in the draft until corrected)."""
     scope = scope_for(request.auth)
@@ -423,7 +425,7 @@ class EvaluationOut(Schema):
 
 
 @filings_router.post("/{filing_id}/evaluate", response=EvaluationOut)
-def filing_evaluate(request, filing_id: int, body: EntriesIn):
+def filing_evaluate(request, filing_id: Id, body: EntriesIn):
     """The self-evaluation of figures as typed (nothing is saved): each programme's verdict and gap plan."""
     scope = scope_for(request.auth)
     with refusals():
@@ -438,11 +440,11 @@ def filing_evaluate(request, filing_id: int, body: EntriesIn):
 class FilingActIn(Schema):
     action: str
     reason: str = ""
-    version: int | None = None
+    version: Version | None = None
 
 
 @filings_router.post("/{filing_id}/actions", response=FilingOut)
-def filing_act(request, filing_id: int, body: FilingActIn):
+def filing_act(request, filing_id: Id, body: FilingActIn):
     scope = scope_for(request.auth)
     with refusals():
         filing = services.filing(scope=scope, pk=filing_id)
@@ -458,7 +460,7 @@ class MissingOut(Schema):
 
 
 @filings_router.get("/missing/{fiscal_year}", response=MissingOut)
-def filing_missing(request, fiscal_year: int):
+def filing_missing(request, fiscal_year: Year):
     """Firms expected to file that year and how many have not, per unit (the first 1,000 firms listed)."""
     with refusals():
         m = services.missing_filings(scope=scope_for(request.auth), fiscal_year=fiscal_year, today=_today())
@@ -489,8 +491,8 @@ def batch_list(request):
 
 class BatchIn(Schema):
     programme: str = "cq-tech"
-    opens_on: dt.date
-    working_days: int | None = None
+    opens_on: Day
+    working_days: Annotated[int, Whole, Field(ge=1, le=60)] | None = None
     title: str = ""
 
 
@@ -503,13 +505,13 @@ def batch_open(request, body: BatchIn):
 
 
 @publicity_router.get("/batches/{batch_id}", response=BatchOut)
-def batch_detail(request, batch_id: int):
+def batch_detail(request, batch_id: Id):
     with refusals():
         return services.batches(scope=scope_for(request.auth)).get(pk=batch_id)
 
 
 @publicity_router.post("/batches/{batch_id}/conclude", response=BulkOut)
-def batch_conclude(request, batch_id: int):
+def batch_conclude(request, batch_id: Id):
     """After the window: the batch's applications without objection are registered (numbers issued)."""
     scope = scope_for(request.auth)
     with refusals():
@@ -554,12 +556,12 @@ class CalendarIn(Schema):
     document: str = ""
     source: str = ""
     note: str = ""
-    holidays: list[CalendarDayOut] = []
-    workdays: list[dt.date] = []
+    holidays: list[CalendarDayOut] = Field([], max_length=400)
+    workdays: list[Day] = Field([], max_length=400)
 
 
 @calendar_router.put("/{year}", response=CalendarYearOut)
-def calendar_set(request, year: int, body: CalendarIn):
+def calendar_set(request, year: Year, body: CalendarIn):
     """The city administrator enters or corrects a year's arrangement."""
     if not 2000 <= year <= 2100:
         raise HttpError(422, "年份应在2000–2100之间。")

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
+from pydantic import BeforeValidator
 
 from keqi.registry.parsing import MAX_YUAN
 
@@ -22,11 +23,23 @@ MAX_ID = 2**63 - 1
 #: pages of 50: 10 million rows
 MAX_PAGE = 200_000
 
-Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
+
+
+def _not_a_truth_value(value: Any) -> Any:
+    """JSON's true and false are not numbers (pydantic would take them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("应为整数，而不是真假值")
+    return value
+
+
+Whole = BeforeValidator(_not_a_truth_value)
+Year = Annotated[int, Whole, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
 Day = Annotated[dt.date, Field(ge=MIN_DAY, le=MAX_DAY, description="日期（YYYY-MM-DD）")]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Yuan = Annotated[int, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
-PageNumber = Annotated[int, Field(ge=1, le=MAX_PAGE)]
+Id = Annotated[int, Whole, Field(ge=1, le=MAX_ID)]
+#: a case's version as read (optimistic locking)
+Version = Annotated[int, Whole, Field(ge=0, le=MAX_ID)]
+Yuan = Annotated[int, Whole, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
+PageNumber = Annotated[int, Whole, Field(ge=1, le=MAX_PAGE)]
 Text = Annotated[str, Field(max_length=200)]
 LongText = Annotated[str, Field(max_length=2000)]
 #: where a target or value comes from (the columns hold 300 characters)
