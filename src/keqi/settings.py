@@ -18,6 +18,14 @@ table complete):
 | ``KEQI_LOGIN_COOLOFF_MINUTES`` | how long such a lock lasts after the last failure | ``15`` |
 | ``KEQI_STATIC_ROOT`` | folder ``collectstatic`` fills, for a front web server that serves static files itself | unset (WhiteNoise serves them) |
 | ``KEQI_PRIVATE_ROOT`` | folder of the applications' attachments (never served directly) | ``$KEQI_HOME/private`` |
+| ``KEQI_MAX_UPLOAD_BYTES`` | largest spreadsheet read (upload, CLI import, ``keqi screen FILE``) | 200 MiB |
+| ``KEQI_MAX_ROWS`` | data rows a sheet may have (the header row aside) | ``1000000`` |
+| ``KEQI_MAX_COLUMNS`` | columns a sheet may have | ``200`` |
+| ``KEQI_MAX_CELLS`` | rows × columns of a sheet's used area (what reading holds in memory, about 80 bytes each) | ``10000000`` |
+| ``KEQI_MAX_CELL_CHARS`` | characters in one cell (Excel's own limit) | ``32767`` |
+| ``KEQI_MAX_UNPACKED_BYTES`` | an xlsx's parts unpacked, or a Parquet file's data uncompressed | 1 GiB |
+| ``KEQI_MAX_ZIP_RATIO`` | how many times a part of an xlsx may unpack its compressed size (a zip bomb's is in the thousands) | ``200`` |
+| ``KEQI_MAX_ZIP_ENTRIES`` | parts an xlsx may hold | ``1000`` |
 | ``KEQI_MAX_ATTACHMENT_BYTES`` | largest attachment an application accepts | 10 MiB |
 | ``KEQI_REGISTRATION_NUMBER_FORMAT`` | the 入库登记编号 format (a setting, not an official rule) | ``{year}{unit_code}{serial:05d}`` |
 | ``KEQI_EMAIL_BACKEND`` | Django e-mail backend for notices | the console |
@@ -196,7 +204,17 @@ MEDIA_URL = "media/"
 # Uploaded spreadsheets can be large (100k rows ≈ 20 MB as xlsx).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-KEQI_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Every spreadsheet KeQi reads (upload, CLI import, `keqi screen FILE`) is looked at before it is parsed
+# and read within these limits (keqi.registry.limits; docs/security.md "Files"): a file over any of them
+# is refused with one Chinese message, and reading stays under 1 GB of memory.
+KEQI_MAX_UPLOAD_BYTES = _int("KEQI_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+KEQI_MAX_ROWS = _int("KEQI_MAX_ROWS", 1_000_000)
+KEQI_MAX_COLUMNS = _int("KEQI_MAX_COLUMNS", 200)
+KEQI_MAX_CELLS = _int("KEQI_MAX_CELLS", 10_000_000)
+KEQI_MAX_CELL_CHARS = _int("KEQI_MAX_CELL_CHARS", 32_767)
+KEQI_MAX_UNPACKED_BYTES = _int("KEQI_MAX_UNPACKED_BYTES", 1024 * 1024 * 1024)
+KEQI_MAX_ZIP_RATIO = _int("KEQI_MAX_ZIP_RATIO", 200)
+KEQI_MAX_ZIP_ENTRIES = _int("KEQI_MAX_ZIP_ENTRIES", 1_000)
 
 # Application attachments (PDF and images): a private folder outside the web root, served only through
 # the scoped download view; each file at most this many bytes.

@@ -40,6 +40,7 @@ def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = Fal
         return ImportResult(services.ContractPlan(errors=[CellError(SHEET, 0, "", path.name, str(exc))]), False)
     parsed = parse_sheet(raw.reports, COLUMNS, SHEET, unit_lookup())
     services.check_sheet(parsed, today)
+    parsed.errors.extend(raw.formula_errors)  # formula cells without a saved value
     with transaction.atomic():
         plan = services.plan_import(scope=scope, parsed=parsed)
         if dry_run or not plan.ok:

@@ -78,6 +78,7 @@ def run_import(
     units = services.unit_lookup()
     reports = parse_sheet(raw.reports, REPORT_COLUMNS, REPORT_SHEET, units)
     check_reports(reports, today)
+    reports.errors.extend(raw.formula_errors)  # formula cells without a saved value
     quals = None
     if raw.qualifications is not None and raw.qualifications.height:
         quals = parse_sheet(raw.qualifications, QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, units)

@@ -58,7 +58,7 @@ def screen_file(
             lookup[u.code] = i
     reports = parse_sheet(raw.reports, REPORT_COLUMNS, REPORT_SHEET, lookup)
     check_reports(reports, assess_on)
-    errors = list(reports.errors)
+    errors = list(reports.errors) + raw.formula_errors
     held: dict[str, set[str]] = {}
     if raw.qualifications is not None and raw.qualifications.height:
         quals = parse_sheet(raw.qualifications, QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, lookup)

@@ -383,6 +383,9 @@ def screen_flat_parquet(
 
         edition_ids = editions_on(assess_on)
     path = Path(path)
+    from keqi.registry.limits import check_flat_parquet
+
+    check_flat_parquet(path)  # its columns and row groups within the limits, before any reading
     edition_ids = tuple(edition_ids)
     batch_rows = batch_rows or (ALL_GAPS_BATCH_ROWS if all_gaps else BATCH_ROWS)
     state = Tiers(ladder, assess_on, edition_ids)

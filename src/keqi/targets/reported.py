@@ -114,12 +114,17 @@ def _scope_key_of(text: str, units: dict[str, int]) -> str | None:
 
 def read_values(*, path) -> tuple[list[dict], list[RowError]]:
     """Parse a sheet of reported values; every fault is reported with its row, column and reason."""
-    import polars as pl
+    from keqi.registry.reading import UnreadableFile, read_sheets
 
-    try:
-        df = pl.read_excel(path, sheet_name=VALUE_SHEET, infer_schema_length=0)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+    try:  # within the limits of every spreadsheet (keqi.registry.limits)
+        frames, formulas = read_sheets(path, [VALUE_SHEET])
+    except UnreadableFile as exc:
         return [], [RowError(0, "", "", f"无法读取工作表“{VALUE_SHEET}”：{exc}")]
+    if VALUE_SHEET not in frames:
+        return [], [RowError(0, "", "", f"文件中没有工作表“{VALUE_SHEET}”：请使用下载的模板填写")]
+    if formulas:
+        return [], [RowError(e.row, e.column, "", e.reason) for e in formulas]
+    df = frames[VALUE_SHEET]
     missing = [h for h in VALUE_HEADERS.values() if h not in df.columns]
     if missing:
         return [], [RowError(1, h, "", "缺少此列") for h in missing]
