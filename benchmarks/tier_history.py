@@ -10,7 +10,7 @@ screening run with one standing per firm, then times:
                       certificates triggers), first (all new) and again (nothing changed);
 - ``screening``       ``screening.history.record_screening`` of the run (what a completed screening triggers), first
                       and again (the same year again: updated in place);
-- ``funnel``          ``tier_counts`` for the whole city and one year;
+- ``funnel``          ``figures.counts`` for the whole city at one year-end (cold cache);
 - ``conversions``     ``conversions`` for the whole city from one year to the next.
 
 Figures are printed as a Markdown table for docs/benchmarks.md. Never used as a test.
@@ -40,7 +40,7 @@ def inner(firms: int) -> dict:
 
     call_command("migrate", verbosity=0)
     from keqi.accounts.scope import SYSTEM
-    from keqi.pipeline import flows, services
+    from keqi.pipeline import figures, flows, services
     from keqi.pipeline.models import TierRecord
     from keqi.registry.models import Enterprise, Qualification, ReportingUnit
     from keqi.screening import history
@@ -84,7 +84,7 @@ def inner(firms: int) -> dict:
     timed("qualifications again", lambda: flows.record_qualifications(enterprise_ids=titled, today=today))
     timed("screening", lambda: history.record_screening(run=run))
     timed("screening again", lambda: history.record_screening(run=run))
-    timed("funnel", lambda: services.tier_counts(scope=SYSTEM, year=2025))
+    timed("funnel", lambda: figures.counts(scope=SYSTEM, on=dt.date(2025, 12, 31)))
     timed("conversions", lambda: services.conversions(scope=SYSTEM, from_year=2024, to_year=2025))
     out["all records"] = TierRecord.objects.count()
     return out

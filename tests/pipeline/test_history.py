@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from keqi.accounts.scope import SYSTEM, scope_for
-from keqi.pipeline import flows, services
+from keqi.pipeline import figures, flows, services
 from keqi.pipeline.models import LadderTier, TierRecord
 from keqi.registry import flows as registry_flows
 from keqi.registry.models import Enterprise, ReportingUnit
@@ -118,27 +118,36 @@ def test_a_firm_s_history_shows_its_highest_stage_each_year(population, yubei_of
         services.tier_history(scope=scope_for(nanan_officer), enterprise_id=firm)
 
 
-def test_tier_counts_per_unit_and_year(population, yubei_officer):
+def highest(scope, day, unit=None):
+    """Firms per tier on ``day``, each on its highest tier (the one counting service)."""
+    c = figures.counts(scope=scope, on=day, scope_key=f"unit:{unit}" if unit else None)
+    return {t.key: t.highest for t in c.tiers}
+
+
+def test_firms_by_highest_tier_per_unit_at_a_year_end(population, yubei_officer):
     yubei = ReportingUnit.objects.get(name="渝北区").pk
     nanan = ReportingUnit.objects.get(name="南岸区").pk
-    counts = services.tier_counts(scope=SYSTEM, year=2024)
-    assert counts[yubei] == {"reserve": 2, "tech": 0, "hnte": 2, "growth": 0, "leader": 0}
-    assert counts[nanan]["reserve"] == 2 and sum(counts[nanan].values()) == 2
-    # an officer counts its own unit only
-    assert set(services.tier_counts(scope=scope_for(yubei_officer), year=2024)) == {yubei}
+    end = dt.date(2024, 12, 31)
+    assert highest(SYSTEM, end, yubei) == {"reserve": 2, "tech": 0, "hnte": 2, "growth": 0, "leader": 0}
+    assert highest(SYSTEM, end, nanan)["reserve"] == 2 and sum(highest(SYSTEM, end, nanan).values()) == 2
+    # an officer counts its own unit by default
+    assert highest(scope_for(yubei_officer), end) == highest(SYSTEM, end, yubei)
     # before the certificates, every firm is in reserve
-    assert services.tier_counts(scope=SYSTEM, year=2022)[yubei] == {
+    assert highest(SYSTEM, dt.date(2022, 12, 31), yubei) == {
         "reserve": 4, "tech": 0, "hnte": 0, "growth": 0, "leader": 0}
 
 
-def test_a_firm_counts_from_the_year_it_was_registered(population):
+def test_a_firm_counts_from_the_day_it_was_registered(population):
     firm = Enterprise.objects.get(pk=population["others"][0])
     unit = firm.reporting_unit_id
-    before = services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"]
-    Enterprise.objects.filter(pk=firm.pk).update(registered_on=dt.date(2024, 12, 31))  # last day: counted
-    assert services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before
-    Enterprise.objects.filter(pk=firm.pk).update(registered_on=dt.date(2025, 1, 1))  # the day after: not yet
-    assert services.tier_counts(scope=SYSTEM, year=2024)[unit]["reserve"] == before - 1
+    end = dt.date(2024, 12, 31)
+    before = highest(SYSTEM, end, unit)["reserve"]
+    firm.registered_on = end  # that day: counted (saved with its history row, as every write is)
+    firm.save()
+    assert highest(SYSTEM, end, unit)["reserve"] == before
+    firm.registered_on = dt.date(2025, 1, 1)  # the day after: not yet
+    firm.save()
+    assert highest(SYSTEM, end, unit)["reserve"] == before - 1
 
 
 def test_conversions_count_the_firms_that_moved_up(population):

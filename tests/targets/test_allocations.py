@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from keqi.accounts.scope import SYSTEM, scope_for
+from keqi.pipeline import figures
 from keqi.registry import flows
 from keqi.registry.models import ReportingUnit
 from keqi.targets import allocating, forecasting, services
@@ -120,14 +121,14 @@ def test_forecast_of_counted_rows(certified):
 def test_counts_are_recomputed_as_soon_as_a_qualification_is_written(certified):
     from keqi.registry.models import Enterprise, Qualification
 
-    before = services.counts_by_unit(kind="hnte", on=ON)
-    assert services.counts_by_unit(kind="hnte", on=ON) == before  # (served from the cache)
+    before = figures.holders_by_unit(kind="hnte", on=ON)
+    assert figures.holders_by_unit(kind="hnte", on=ON) == before  # (served from the cache)
     firm = Enterprise.objects.filter(reporting_unit__name="南岸区").first()
     Qualification.objects.filter(enterprise=firm).delete()
-    after = services.counts_by_unit(kind="hnte", on=ON)
+    after = figures.holders_by_unit(kind="hnte", on=ON)
     assert after.get(unit("南岸区"), 0) == before[unit("南岸区")] - 1
     Qualification.objects.create(enterprise=firm, kind="hnte", valid_from=dt.date(2024, 1, 1), source="t")
-    assert services.counts_by_unit(kind="hnte", on=ON) == before
+    assert figures.holders_by_unit(kind="hnte", on=ON) == before
 
 
 def test_forecast_rates_come_from_screenings_a_year_apart_when_they_exist(tmp_path):

@@ -1,4 +1,5 @@
-"""The start page counts reports and certificates of the firms the role may see, and no others."""
+"""The start page counts reports of the firms the role may see, and the certificates held today in the
+user's scope (its unit; the city for the city and for an enterprise user, as on the targets page)."""
 
 import polars as pl
 import pytest
@@ -17,6 +18,7 @@ def firms(tmp_path):
     yubei = report_rows(3, unit="渝北区", years=(2023, 2024), seed=71)
     nanan = report_rows(2, unit="南岸区", years=(2024,), seed=72)
     quals = pl.concat([qualification_rows(yubei).head(1), qualification_rows(nanan, kind="科技型中小企业")])
+    quals = quals.with_columns(pl.lit(None, dtype=pl.Date).alias("valid_to"))  # held today, whatever the day
     flows.run_import(path=write_file(tmp_path / "f.xlsx", pl.concat([yubei, nanan]), quals), scope=SYSTEM)
     return yubei["uscc"][0]
 
@@ -25,7 +27,7 @@ def firms(tmp_path):
     ("city", {2024: 5, 2023: 3}, {"hnte": 1, "tsme": 2}, 5),
     ("yubei", {2024: 3, 2023: 3}, {"hnte": 1}, 3),
     ("nanan", {2024: 2}, {"tsme": 2}, 2),
-    ("firm", {2024: 1, 2023: 1}, {"hnte": 1}, 1),
+    ("firm", {2024: 1, 2023: 1}, {"hnte": 1, "tsme": 2}, 5),
 ])
 def test_home_counts_only_the_scope(client_for, make_user, firms, who, years, held, count):
     user = {"city": lambda: make_user("c", "city_admin"),

@@ -114,13 +114,17 @@ def ranking(request, q: Query[SeriesQuery]):
 class TierOut(Schema):
     tier: str
     label: str
-    firms: int
+    firms: int = Field(description="firms whose highest tier on the day is this one (each firm once)")
+    holders: int = Field(description="firms holding a qualification of this tier on the day")
+    firms_label: str
+    holders_label: str
 
 
 @router.get("/funnel", response=list[TierOut])
 def funnel(request, on: Day | None = None, unit: Id | None = None):
-    """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) within the caller's scope
-    (``unit``: one reporting unit; it narrows the scope, never widens it)."""
+    """Firms per tier of the ladder (储备 → 科技型企业 → 高企 → 高成长 → 领军) in the caller's scope (its own
+    unit, else the city; ``unit``: one reporting unit it may see, else 403): ``firms`` counts each firm once,
+    on its highest tier; ``holders`` the firms holding a qualification of the tier (keqi.pipeline.figures)."""
     return dashboard.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
 
 

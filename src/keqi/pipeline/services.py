@@ -6,8 +6,8 @@ today; upcoming = open and due within the next 14 days.
 
 The tier ladder is data the city administrator edits (:class:`~keqi.pipeline.models.LadderTier`);
 ``current_ladder`` reads it into the pure :class:`keqi.policy.ladder.Ladder` that screening and the
-pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives the funnel (``tier_counts``) and the conversion
-rates (``conversions``) per tier and unit.
+pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives the conversion rates
+(``conversions``) per tier and unit; the counts per tier on a day (the funnel) are ``keqi.pipeline.figures``.
 """
 
 from __future__ import annotations
@@ -153,25 +153,6 @@ def _levels(*, scope: Scope, year: int, unit_id: int | None) -> tuple[dict[int, 
     return units, levels
 
 
-def tier_counts(*, scope: Scope, year: int, unit_id: int | None = None) -> dict[int, dict[str, int]]:
-    """Per reporting unit, per tier key: how many firms stood on that tier in ``year``.
-
-    A firm's tier that year is the highest any source recorded (qualifications held at any time
-    in the year, or a screening assessed in it); firms registered by the year's end without a
-    record count on the first tier (储备).
-    """
-    scope.require_read()
-    ladder = current_ladder()
-    units, levels = _levels(scope=scope, year=year, unit_id=unit_id)
-    base = ladder.tiers[0].level
-    keys = {t.level: t.key for t in ladder.tiers}
-    out: dict[int, dict[str, int]] = {}
-    for firm, unit in units.items():
-        counts = out.setdefault(unit, dict.fromkeys(keys.values(), 0))
-        counts[keys.get(levels.get(firm, base), keys[base])] += 1
-    return out
-
-
 @dataclass(frozen=True)
 class Conversion:
     unit_id: int
@@ -187,7 +168,8 @@ class Conversion:
 def conversions(*, scope: Scope, from_year: int, to_year: int, unit_id: int | None = None) -> list[Conversion]:
     """Per reporting unit and tier held in ``from_year``: how many firms stood higher in ``to_year``.
 
-    Tiers as in :func:`tier_counts`; the top tier has no tier above it and is left out. Units
+    A firm's tier in a year is the highest any source recorded that year (qualifications held at any
+    time in it, or a screening assessed in it; none: the first tier); the top tier has no tier above it and is left out. Units
     and tiers without firms are left out.
     """
     scope.require_read()

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 import pyarrow as pa
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, QuerySet
 
 from keqi.policy.flat import FINANCIAL_FIELDS, FLAT_COLUMNS, FLAT_SCHEMA, MORE_FINANCIAL_FIELDS
 from keqi.policy.lazy import polars as pl  # imported on first use (the database's flat table)
@@ -82,12 +82,11 @@ def flat_table(*, enterprises: QuerySet, assess_on: dt.date, draft: dict | None 
     rep_rows: list[tuple] = []
     hnte: set[int] = set()
     titles: dict[str, set[int]] = {kind: set() for kind in TITLE_KINDS}
-    valid_on = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         rep_rows += AnnualReport.objects.filter(enterprise_id__in=chunk, fiscal_year__lt=assess_on.year).values_list(
             *rep_names)
-        held = Qualification.objects.filter(valid_on, enterprise_id__in=chunk, kind__in=["hnte", *TITLE_KINDS])
+        held = Qualification.objects.held_on(assess_on).filter(enterprise_id__in=chunk, kind__in=["hnte", *TITLE_KINDS])
         for enterprise_id, kind in held.values_list("enterprise_id", "kind"):
             (hnte if kind == "hnte" else titles[kind]).add(enterprise_id)
     if draft is not None:

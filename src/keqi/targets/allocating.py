@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Count
 
 from keqi.accounts.scope import Scope
+from keqi.pipeline import figures
 from keqi.registry import measures
 from keqi.registry.models import ReportingUnit
 from keqi.screening.models import ScreeningRun, Standing
 
 from .allocation import largest_remainder
 from .models import SOURCE_LENGTH, Indicator, Target
-from .services import COUNTED, MAX_VALUE, TIER_OF_INDICATOR, cached, counts_by_unit, unit_zones, units_of
+from .services import COUNTED, MAX_VALUE, TIER_OF_INDICATOR, cached, unit_zones, units_of
 from .zones import plan_zone
 
 #: simple-history's change-reason column is 100 characters; the target keeps its whole source (300)
@@ -72,7 +73,7 @@ def allocation_weights(*, indicator: str, year: int, on: dt.date) -> dict[int, i
         ids = set(ReportingUnit.objects.values_list("pk", flat=True))
         return {unit: int(amount) for unit, amount in
                 measures.by_unit(Indicator.CONTRACT_TURNOVER, year=year - 1).items() if unit in ids}
-    weights = dict(counts_by_unit(kind=COUNTED[indicator], on=on))
+    weights = dict(figures.holders_by_unit(kind=COUNTED[indicator], on=on))
     run = (ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, reporting_unit__isnull=True)
            .order_by("-finished_at", "-pk").first())
     if run is not None:

@@ -11,7 +11,8 @@ from functools import partial
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from keqi.registry.models import Enterprise, Qualification
+from keqi.pipeline import figures
+from keqi.registry.models import Enterprise, Qualification, held_on
 from keqi.screening.models import ScreeningRun, Standing
 
 from . import forecast
@@ -21,10 +22,8 @@ from .services import (
     TIER_OF_INDICATOR,
     Progress,
     cached,
-    counts_by_unit,
     unit_zones,
     units_of,
-    valid_on,
 )
 
 LOWER_KINDS = {Indicator.HNTE_COUNT: ("cq_tech", "tsme"), Indicator.TECH_COUNT: ()}  # () = any firm without it
@@ -33,11 +32,11 @@ LOWER_KINDS = {Indicator.HNTE_COUNT: ("cq_tech", "tsme"), Indicator.TECH_COUNT: 
 def _pipeline_firms(indicator: str, day: dt.date):
     """Firms one tier below the indicator's qualification on ``day`` (the pipeline)."""
     kind = COUNTED[indicator]
-    holds = Exists(Qualification.objects.filter(valid_on(day), enterprise=OuterRef("pk"), kind=kind))
+    holds = Exists(Qualification.objects.filter(held_on(day), enterprise=OuterRef("pk"), kind=kind))
     firms = Enterprise.objects.filter(registered_on__lte=day).exclude(holds)
     lower = LOWER_KINDS[indicator]
     if lower:
-        firms = firms.filter(Exists(Qualification.objects.filter(valid_on(day), enterprise=OuterRef("pk"),
+        firms = firms.filter(Exists(Qualification.objects.filter(held_on(day), enterprise=OuterRef("pk"),
                                                                   kind__in=lower)))
     return firms
 
@@ -88,7 +87,7 @@ def screening_pipeline(*, indicator: str, on: dt.date) -> tuple[dict[int, int], 
              .annotate(observed=Count("pk"), converted=Count("pk", filter=Q(gained=True))).order_by()}
     if not rates:
         return None
-    held = Exists(Qualification.objects.filter(valid_on(on), enterprise=OuterRef("enterprise_id"),
+    held = Exists(Qualification.objects.filter(held_on(on), enterprise=OuterRef("enterprise_id"),
                                                kind=COUNTED[indicator]))
     pipeline = {r["reporting_unit_id"]: r["n"]
                 for r in _candidates(now, indicator).exclude(held).values("reporting_unit_id")
@@ -111,7 +110,7 @@ def expiring_by_unit(*, indicator: str, on: dt.date, until: dt.date) -> dict[int
     kind = COUNTED[indicator]
     renewed = Exists(Qualification.objects.filter(enterprise=OuterRef("enterprise_id"), kind=kind)
                      .filter(Q(valid_to__isnull=True) | Q(valid_to__gt=until)))
-    rows = (Qualification.objects.filter(valid_on(on), kind=kind, valid_to__lte=until).exclude(renewed)
+    rows = (Qualification.objects.filter(held_on(on), kind=kind, valid_to__lte=until).exclude(renewed)
             .values("enterprise__reporting_unit_id").annotate(n=Count("enterprise_id", distinct=True)).order_by())
     return {r["enterprise__reporting_unit_id"]: r["n"] for r in rows}
 
@@ -138,7 +137,7 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
             ind = p.indicator
             pipeline, rates, _source = cached("pipeline", (ind, day, _latest_run_id()),
                                                partial(pipeline_and_rates, indicator=ind, on=day))
-            inputs[key] = (counts_by_unit(kind=COUNTED[ind], on=start), pipeline, rates,
+            inputs[key] = (figures.holders_by_unit(kind=COUNTED[ind], on=start), pipeline, rates,
                            cached("expiring", (ind, day, year_end),
                                    partial(expiring_by_unit, indicator=ind, on=day, until=year_end)),
                            Decimal((day - start).days) / Decimal((year_end - start).days))

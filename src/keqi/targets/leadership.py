@@ -95,12 +95,13 @@ def report_xlsx(*, data: dict, path) -> None:
     caption = f"数读 · {data['scope_label']} · {data['year']} 年目标 · 截至 {data['on'].isoformat()}"
     table("关键指标", caption, heads, fig_rows(data["key_rows"]))
     table("落后单位", caption, heads, fig_rows(data["lagging"]))
-    table("梯次", caption, ["梯次", "企业数"], [[t["label"], t["firms"]] for t in data["funnel"]])
+    table("梯次", caption, ["梯次", "最高梯次在此的企业", "持有本梯次资格的企业"],
+          [[t["label"], t["firms"], None if i == 0 else t["holders"]] for i, t in enumerate(data["funnel"])])
     labels = dict(Indicator.choices)
     trend_rows = []
     for ind, points in data["trend"].items():
         trend_rows += [[str(labels[ind]), p["on"].isoformat(), p["value"]] for p in points]
-    table("趋势", caption, ["指标", "日期", "数量"], trend_rows)
+    table("趋势", caption, ["指标", "日期", "持有有效资格的企业"], trend_rows)
     book.close()
 
 

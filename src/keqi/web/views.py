@@ -3,10 +3,12 @@
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
 from keqi.accounts.scope import scope_for
+from keqi.pipeline import figures
 from keqi.registry import services
-from keqi.registry.models import AnnualReport, Qualification
+from keqi.registry.models import AnnualReport
 
 
 @login_required
@@ -15,17 +17,16 @@ def home(request):
     context = {"scope": scope}
     if scope.can_read_registry:
         firms = services.enterprises(scope=scope)
+        counted = figures.counts(scope=scope, on=timezone.localdate())  # the one counting service
         context.update(
-            enterprise_count=firms.count(),
+            counts=counted,
+            enterprise_count=counted.firms,
             report_years=list(
                 AnnualReport.objects.filter(scope.enterprise_q())
                 .values("fiscal_year").annotate(n=Count("pk")).order_by("-fiscal_year")[:5]
             ),
-            qualifications=list(
-                Qualification.objects.filter(scope.enterprise_q())
-                .values("kind").annotate(n=Count("enterprise", distinct=True)).order_by("kind")
-            ),
-            qualification_labels=dict(Qualification.Kind.choices),
+            qualifications=[{"kind": k, "n": n} for k, n in counted.holders.items() if n],
+            qualification_labels={k: figures.holders_label(k) for k in counted.holders},
         )
         if scope.enterprise_id:
             context["own_enterprise"] = firms.first()
