@@ -56,3 +56,41 @@ def test_an_interrupted_write_leaves_the_earlier_result_whole(tmp_path, monkeypa
     with pytest.raises(KeyboardInterrupt):
         write_result(out, frame.head(1))
     assert out.read_bytes() == before and [p.name for p in tmp_path.iterdir() if "result" in p.name] == ["result.xlsx"]
+
+
+@pytest.mark.parametrize("all_gaps", [False, True])
+def test_a_synthetic_population_gets_the_registry_screens_verdicts_and_plans(tmp_path, all_gaps):
+    """The file screen (one conversion to flat rows, then the flat screen) and the registry screen of the
+    same firms agree on every firm's tiers, every edition's verdict, points and plan, and the closeness."""
+    from keqi.pipeline.services import current_ladder
+    from keqi.screening import flows as screening_flows
+    from keqi.screening.exporting import gap_text, score_text
+    from keqi.screening.models import Standing
+    from keqi.synth import population as synth
+
+    ON = dt.date(2026, 6, 30)  # the synthetic firms' last fiscal year is 2025
+    path = synth.write(synth.generate(120, seed=13), tmp_path / "firms.xlsx")
+    frame, errors = screen_file(path, assess_on=ON, all_gaps=all_gaps)
+    assert not errors and frame.height == 120
+    flows.run_import(path=path, scope=SYSTEM)
+    run = screening_flows.run_screening(scope=SYSTEM, assess_on=ON, all_gaps=all_gaps)
+    labels = current_ladder().labels()
+    rows = {r["统一社会信用代码"]: r for r in frame.iter_rows(named=True)}
+    standings = Standing.objects.filter(run=run).select_related("enterprise")
+    # the registry screens the firms in business (经营状态 存续); the file screen every firm of the file
+    assert {s.enterprise.uscc for s in standings} <= set(rows) and len(standings) > 100
+    searched = 0
+    for s in standings:
+        row = rows[s.enterprise.uscc]
+        assert row["当前梯次"] == labels[s.current_tier]
+        assert row["目标梯次"] == (labels[s.next_tier] if s.next_tier else None)
+        assert row["差距（越小越接近）"] == (None if s.closeness is None else round(s.closeness))
+        assert row["目标梯次·结论"] == (VERDICT_LABELS[s.next_verdict] if s.next_verdict else None)
+        for e in editions_on(ON):
+            r = s.result(e)
+            title = editions.get(e).title
+            assert row[f"{title}·结论"] == VERDICT_LABELS[r.verdict], (e, s.enterprise.uscc)
+            assert row[f"{title}·得分"] == (score_text(r.score_min, r.score_max, r.pass_mark) or None), e
+            assert row[f"{title}·差距"] == (gap_text(r.gaps) or None), (e, s.enterprise.uscc)
+            searched += r.gaps is not None
+    assert searched >= len(standings) * (len(editions_on(ON)) if all_gaps else 1)

@@ -76,6 +76,41 @@ def register(app: typer.Typer) -> None:
             return
         _screen_registry(Path(output) if output else None, assess_on, unit, as_user, engine, all_gaps)
 
+    @app.command()
+    def flatten(
+        file: str = typer.Argument(..., help="A file in the import format (.xlsx, .csv or .parquet)."),
+        output: str = typer.Option(..., "-o", "--output", help="The flat rows as Parquet (.parquet)."),
+        on: str = typer.Option(None, "--on", help="Assessment day YYYY-MM-DD the rows describe (default: today)."),
+    ) -> None:
+        """Write the flat rows of a file in the import format (one row per firm, as judged on the day, with
+        the qualifications held that day), which `keqi screen FLAT.parquet --on DAY` screens fastest."""
+        setup()
+        _flatten(file, output, on)
+
+
+def _flatten(source: str, target: str, on: str | None) -> None:
+    from keqi.screening.files import flatten_file
+    from keqi.screening.flatfile import FileError
+
+    from .registry import print_errors
+
+    assess_on = _day(on)
+    file = Path(source)
+    try:
+        with console.status(f"展平 {file.name} …"):
+            firms, errors = flatten_file(file, target, assess_on=assess_on)
+    except FileError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]已中断：未写入结果文件。[/yellow]")
+        raise typer.Exit(130) from None
+    if errors:
+        print_errors(errors, file)
+        raise typer.Exit(1)
+    console.print(f"{file.name}：{firms} 家企业，评价日 {assess_on}，逐行宽表已写入 {target}"
+                  f"（可用 keqi screen {Path(target).name} --on {assess_on} 筛选）")
+
 
 def _screen_flat(file: Path, output: Path | None, assess_on: dt.date, all_gaps: bool) -> None:
     """A Parquet file of flat rows: streamed through the engine, the editions in force on the day, each
@@ -167,7 +202,10 @@ def _screen_file(source: str, target: str | None, assess_on: dt.date, engine: st
     from .registry import print_errors
 
     with console.status(f"筛选 {file.name} …"):
-        frame, errors = screen_file(file, assess_on=assess_on, engine=engine)
+        _arrow_memory_for_batches()
+        with _file_screen_errors(file.name):
+            frame, errors = screen_file(file, assess_on=assess_on, engine=engine, all_gaps=all_gaps,
+                                        ladder=_ladder_or_exit())
     if errors:
         print_errors(errors, file)
         raise typer.Exit(1)

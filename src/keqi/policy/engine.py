@@ -151,8 +151,8 @@ def settings_key(settings: Mapping[str, Any] | None) -> str:
 # passed/min/max: what the gap search reads of a candidate plan) or "verdict" (the verdict alone).
 VIEWS = ("full", "criteria", "verdict")
 # Also, compiled on demand (not by default), what a screen of a file needs: "score", the verdict as the same
-# small integer as the "verdict" view (``code``) and the points range (``score_min``, ``score_max``), written
-# for every firm; "search", the "criteria" view with the points range and the edition's helper columns:
+# small integer as the "verdict" view (``code``) and the points range and pass mark (``score_min``, ``score_max``,
+# ``pass_mark``), written for every firm; "search", the "criteria" view with those and the edition's helper columns:
 # everything a whole batch's gap search and its output read (not the values, thresholds and extras);
 # "stored", what a registry screen stores of every firm (verdict, route, points range, pass mark, extras),
 # and "stored+search", that with what its gap search reads; "columns:a,b", only the output columns a and b
@@ -182,7 +182,7 @@ def _view_columns(edition: Edition, view: str, columns: list[str]) -> list[str]:
     if view == "full":
         return columns
     criteria = {f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")}
-    search = criteria | {"score_min", "score_max", *edition.helpers}
+    search = criteria | {"score_min", "score_max", "pass_mark", *edition.helpers}
     stored = {"route", "score_min", "score_max", "pass_mark", *edition.extras}
     parts = {"criteria": criteria, "search": search, "stored": stored, "stored+search": stored | search}
     if view.startswith(COLUMNS):  # the columns listed, not even the verdict
@@ -283,7 +283,8 @@ def _compile_view(edition_id: str, settings_key: str, view: str) -> tuple[str, t
     expr = expression(unbound, edition_id, json.loads(settings_key))
     if view in ("verdict", "score"):  # the verdict as a small integer: 2 eligible, 1 uncertain, 0 ineligible
         code = ibis.cases((expr.verdict == "eligible", 2), (expr.verdict == "ineligible", 0), else_=1)
-        points = {"score_min": expr.score_min, "score_max": expr.score_max} if view == "score" else {}
+        points = ({"score_min": expr.score_min, "score_max": expr.score_max, "pass_mark": expr.pass_mark}
+                  if view == "score" else {})
         expr = expr.select(ROW, code=code.cast("int8"), **points)
     else:
         expr = expr.select(*_view_columns(editions.get(edition_id), view, list(expr.columns)))

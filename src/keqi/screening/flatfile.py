@@ -194,11 +194,12 @@ class Tiers:
 def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: Sequence[str],
                 scored: Mapping[str, pa.Table] | None = None) -> dict[str, pa.Table]:
     """Every row of ``flat`` against every edition: ``verdict`` (dictionary-encoded, ``VERDICTS``),
-    ``score_min``, ``score_max``, ``closeness`` and ``gaps``; plans (and the criterion columns they
+    ``score_min``, ``score_max``, ``closeness``, ``gaps`` and ``pass_mark`` (not written to the flat
+    output: the exchange-format screen's score text shows it); plans (and the criterion columns they
     need) for ``wanted[e]`` only.
 
-    ``scored``: the verdict and points range (``verdict``, ``score_min``, ``score_max``) of each
-    edition computed elsewhere (Spark, ``sparkfile``); by default the engine's score view here.
+    ``scored``: the verdict and points range (``verdict``, ``score_min``, ``score_max``, optionally
+    ``pass_mark``) of each edition computed elsewhere (Spark, ``sparkfile``); by default the engine's score view here.
     No database and no Django (the Spark screen runs it on its executors)."""
     from keqi.policy.evaluation import gap_columns
 
@@ -238,6 +239,8 @@ def judge_batch(flat: pa.Table, wanted: Mapping[str, np.ndarray], edition_ids: S
             "score_max": scored_e.column("score_max"),
             "closeness": pa.array(close, mask=np.isnan(close)),
             "gaps": gaps,
+            "pass_mark": (scored_e.column("pass_mark") if "pass_mark" in scored_e.column_names
+                          else pa.nulls(n, pa.int64())),
         })
     return out
 
@@ -372,6 +375,78 @@ def screen_flat_parquet(
     the editions in force on ``assess_on``. Written to ``output.part`` and renamed at the end, so an
     interrupted screen leaves no half file.
     """
+    from keqi.registry.limits import check_flat_parquet
+
+    path = Path(path)
+    check_flat_parquet(path)  # its columns and row groups within the limits, before any reading
+    total = pq.ParquetFile(path).metadata.num_rows
+    writer: pq.ParquetWriter | None = None
+    partial = Path(f"{output}.part") if output is not None else None
+
+    def write(_flat: pa.Table, _judged: Mapping[str, pa.Table], out: pa.Table) -> None:
+        nonlocal writer
+        if partial is not None:
+            if writer is None:
+                writer = pq.ParquetWriter(partial, out.schema)
+            writer.write_table(out)
+
+    try:
+        summary = screen_batches(lambda rows, needed: _batches(path, rows, assess_on, needed), total,
+                                 emit=write, assess_on=assess_on, ladder=ladder, edition_ids=edition_ids,
+                                 all_gaps=all_gaps, workers=workers, batch_rows=batch_rows, progress=progress)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+            writer = None
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+        raise
+    finally:
+        if writer is not None:
+            writer.close()
+    if partial is not None:
+        if partial.exists():
+            os.replace(partial, output)
+        else:  # an empty file: an empty result with the same columns
+            pq.write_table(_empty(summary.edition_ids), output)
+    return summary
+
+
+def table_batches(flat: pa.Table, qualifications: pa.ChunkedArray | None, assess_on: dt.date):
+    """``batches_of`` for ``screen_batches`` over flat rows already in memory (the exchange-format screen):
+    slices of ``flat`` conformed to the flat schema and judged on ``assess_on``, with their qualifications."""
+    day = pa.scalar(assess_on, pa.date32())
+
+    def batches(rows: int, _needed: frozenset[str]):
+        for start in range(0, flat.num_rows, rows):
+            part = flat.slice(start, rows)
+            part = part.set_column(part.schema.get_field_index("assess_on"), "assess_on",
+                                   pa.repeat(day, part.num_rows))
+            quals = qualifications.slice(start, rows) if qualifications is not None else None
+            yield policy_engine.conform(part), quals
+
+    return batches
+
+
+def screen_batches(
+    batches_of: Callable[[int, frozenset[str]], Any],
+    total: int,
+    *,
+    emit: Callable[[pa.Table, Mapping[str, pa.Table], pa.Table], None],
+    assess_on: dt.date,
+    ladder=None,
+    edition_ids: Sequence[str] | None = None,
+    all_gaps: bool = False,
+    workers: int | None = None,
+    batch_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    scores: Callable[[pa.Table], Mapping[str, pa.Table]] | None = None,
+) -> Summary:
+    """The screen of ``total`` flat rows, whatever holds them: ``batches_of(rows, needed)`` yields (flat
+    batch of about ``rows`` rows, its qualifications column or None), reading at least the ``needed``
+    flat columns; each batch is judged (in worker threads when there are several) and handed in order
+    to ``emit(flat, judged, out)`` (``out``: the rows of the flat screen's output, ``_output``).
+    ``scores``: the verdicts and points of a batch computed elsewhere (``judge_batch``'s ``scored``)."""
     from . import sqlcache
 
     if ladder is None:
@@ -382,14 +457,9 @@ def screen_flat_parquet(
         from .services import editions_on
 
         edition_ids = editions_on(assess_on)
-    path = Path(path)
-    from keqi.registry.limits import check_flat_parquet
-
-    check_flat_parquet(path)  # its columns and row groups within the limits, before any reading
     edition_ids = tuple(edition_ids)
     batch_rows = batch_rows or (ALL_GAPS_BATCH_ROWS if all_gaps else BATCH_ROWS)
     state = Tiers(ladder, assess_on, edition_ids)
-    total = pq.ParquetFile(path).metadata.num_rows
     if workers is None:  # two batches or more: one per core (at most 4), or KEQI_SCREEN_WORKERS
         configured = os.environ.get("KEQI_SCREEN_WORKERS")
         workers = int(configured) if configured else min(os.cpu_count() or 1, 4) if total > batch_rows else 0
@@ -406,22 +476,16 @@ def screen_flat_parquet(
         sqlcache.save()
     pool = _Pool(workers)
     summary = Summary(assess_on=assess_on, edition_ids=edition_ids, counts={e: {} for e in edition_ids})
-    writer: pq.ParquetWriter | None = None
     pending: deque = deque()
-    partial = Path(f"{output}.part") if output is not None else None
 
     def add(counts: dict[str, int], key: str, n: int) -> None:
         counts[key] = counts.get(key, 0) + n
 
     def write_next() -> None:
-        nonlocal writer
         flat, stages, basis, future = pending.popleft()
         judged = future.result()
         out = _output(flat, judged, edition_ids, stages, basis, state)
-        if partial is not None:
-            if writer is None:
-                writer = pq.ParquetWriter(partial, out.schema)
-            writer.write_table(out)
+        emit(flat, judged, out)
         for e in edition_ids:
             for code, firms in enumerate(np.bincount(policy_engine.verdict_codes(judged[e]), minlength=len(VERDICTS))):
                 if firms:
@@ -435,30 +499,17 @@ def screen_flat_parquet(
             progress(summary.firms)
 
     try:
-        for flat, quals in _batches(path, batch_rows, assess_on, needed):
+        for flat, quals in batches_of(batch_rows, needed):
             stages, basis = state.of(flat, quals)
             wanted = state.wanted(stages, edition_ids, all_gaps)
-            pending.append((flat, stages, basis, pool.submit(flat, wanted, edition_ids)))
+            scored = scores(flat) if scores is not None else None
+            pending.append((flat, stages, basis, pool.submit(flat, wanted, edition_ids, scored)))
             while pending and (len(pending) > workers or pending[0][3].done()):
                 write_next()
         while pending:
             write_next()
-    except BaseException:
-        if writer is not None:
-            writer.close()
-            writer = None
-        if partial is not None:
-            partial.unlink(missing_ok=True)
-        raise
     finally:
         pool.close()
-        if writer is not None:
-            writer.close()
-    if partial is not None:
-        if partial.exists():
-            os.replace(partial, output)
-        else:  # an empty file: an empty result with the same columns
-            pq.write_table(_empty(edition_ids), output)
     if not workers:
         sqlcache.save()
     return summary

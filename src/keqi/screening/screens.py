@@ -1,7 +1,8 @@
 """The four ways to screen, and the one place that decides which a source takes.
 
 1. the registry (``flows.run_screening``): every stored firm, the results kept for the pages;
-2. a file in the import format (``files.screen_file``): an officer's workbook, nothing stored;
+2. a file in the import format (``files.screen_file``): an officer's workbook, nothing stored; checked
+   as an import, converted once to flat rows (``files.flatten``), then judged by path 3's batches;
 3. a Parquet file of flat rows on DuckDB (``flatfile.screen_flat_parquet``);
 4. flat rows on Spark (``sparkfile.screen_flat_spark``): a file, a folder or a URL of the cluster.
 
