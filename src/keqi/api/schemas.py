@@ -23,6 +23,8 @@ class EnterpriseOut(Schema):
     hitech_field: str
     industry_code: str
     status: str
+    tier: str = Field("", description="当前梯次（列表中给出：今天持有的资质所对应的最高梯次）")
+    tier_label: str = Field("", description="当前梯次的名称")
 
     @staticmethod
     def resolve_reporting_unit(obj) -> str:

@@ -7,4 +7,8 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Cultivation work")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (a qualification edited one at a time rewrites its firm's history)
+        from keqi.registry import tiers
+
+        from . import figures, signals  # noqa: F401  (a qualification edited one at a time rewrites its firm's history)
+
+        tiers.register(figures.tier_column)  # the enterprise list's 当前梯次

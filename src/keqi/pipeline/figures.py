@@ -211,6 +211,27 @@ def _compute(on: dt.date, ladder: Ladder) -> dict[int, UnitCounts]:
     return out
 
 
+def tier_column(*, on: dt.date, ladder: Ladder | None = None):
+    """Each firm's highest tier on ``on``, as an expression on enterprise rows (the lists' 当前梯次 column,
+    registered as ``registry.tiers``' provider): the same definition as :func:`unit_counts`' "highest" —
+    the highest level among the qualifications it holds on ``on`` (``held_on``), the first tier when none."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from keqi.registry.tiers import TierColumn
+
+    ladder = ladder or current_ladder()
+    level_of = {kind: t.level for t in ladder.tiers for kind in t.qualifications}
+    base = ladder.tiers[0].level
+    tiers = [(t.level, t.key, t.label) for t in ladder.tiers]
+    if not level_of:
+        return TierColumn(Value(base, output_field=IntegerField()), tiers)
+    level = Case(*(When(kind=k, then=Value(lv)) for k, lv in level_of.items()), output_field=IntegerField())
+    held = (Qualification.objects.held_on(on).filter(enterprise_id=OuterRef("pk"), kind__in=list(level_of))
+            .annotate(lv=level).order_by("-lv").values("lv")[:1])
+    return TierColumn(Coalesce(Subquery(held, output_field=IntegerField()), Value(base)), tiers)
+
+
 # ---------------------------------------------------------------- the counts per scope
 
 

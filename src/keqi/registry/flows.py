@@ -162,7 +162,7 @@ def write_export_file(*, export_id: int, scope: Scope) -> ExportFile:
     ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.RUNNING)
     try:
         filters = services.EnterpriseFilter(**export.filters)
-        firms = services.enterprises(scope=scope, filters=filters)
+        firms = services.enterprise_list(scope=scope, filters=filters).firms  # as the list filtered them
         frames = services.export_frames(scope=scope, queryset=firms)
         with tempfile.TemporaryDirectory() as tmp:
             path = exporting.write_export(Path(tmp) / "export.xlsx", frames)

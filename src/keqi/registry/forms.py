@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import industries
 from .columns import HITECH_FIELDS
 from .models import Enterprise, Qualification, ReportingUnit
 
@@ -20,11 +21,17 @@ class EnterpriseFilterForm(forms.Form):
                                choices=[("", _("All statuses"))] + list(Enterprise.Status.choices))
     qualification = forms.ChoiceField(label=_("Qualification held"), required=False,
                                       choices=[("", _("Any"))] + list(Qualification.Kind.choices))
+    industry = forms.ChoiceField(label="行业门类", required=False, choices=[("", "全部行业"), *industries.CHOICES])
+    tier = forms.ChoiceField(label="当前梯次", required=False, choices=[("", "全部梯次")])
 
-    def __init__(self, *args, units=None, **kwargs):
+    def __init__(self, *args, units=None, tiers=None, **kwargs):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
+        if tiers:  # the ladder's (level, key, label), from registry.tiers
+            self.fields["tier"].choices = [("", "全部梯次"), *((key, label) for _, key, label in tiers)]
+        else:
+            del self.fields["tier"]
 
 
 class UploadForm(forms.Form):

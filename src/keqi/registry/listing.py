@@ -57,7 +57,8 @@ def parse_sort(text: str | None, columns: Mapping[str, Column], default: str) ->
 
 
 def sorted_by(qs: QuerySet, sort: Sort, columns: Mapping[str, Column], ties: Sequence[str] = ("pk",)) -> QuerySet:
-    """``qs`` ordered by the column of ``sort`` (empty values last either way), then by ``ties``."""
+    """``qs`` ordered by the column of ``sort`` (empty values last either way), then by ``ties`` (ascending:
+    firms of equal revenue in name order, whichever way the revenue runs)."""
     order = []
     fields = columns[sort.key].fields
     for name in fields:

@@ -133,9 +133,9 @@ PLANNED_CHOICES = {"yes": "已安排培育工作", "no": "尚未安排"}
 
 #: the columns a candidate list may be sorted by (the page's headers, the export's order, the API's ``sort``)
 CANDIDATE_SORTS = {c.key: c for c in (
-    listing.Column("closeness", "接近程度", ("closeness", "-score_high", "name")),
+    listing.Column("closeness", "接近程度", ("closeness", "-score_high")),
     listing.Column("name", "企业名称", ("name",)),
-    listing.Column("unit", "所属区县", ("reporting_unit__name", "closeness")),
+    listing.Column("unit", "所属区县", ("reporting_unit__name",)),
     listing.Column("revenue", "营业收入（万元）", ("revenue",), numeric=True),
     listing.Column("rd_ratio", "研发费用占比", ("rd_ratio",), numeric=True),
     listing.Column("tech_share", "科技人员占比", ("tech_share",), numeric=True),
