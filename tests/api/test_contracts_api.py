@@ -2,7 +2,6 @@
 
 import polars as pl
 import pytest
-from contracts.helpers import contract_rows, write_contracts
 
 from keqi.accounts.scope import SYSTEM
 from keqi.accounts.tokens import create_token
@@ -10,6 +9,8 @@ from keqi.contracts import flows
 from keqi.contracts.models import TechContract
 from keqi.policy.uscc import make_uscc
 from keqi.registry.models import ReportingUnit
+
+from contracts.helpers import contract_rows, write_contracts
 
 pytestmark = pytest.mark.django_db
 

@@ -2,11 +2,12 @@
 
 import pytest
 import typer
-from contracts.helpers import contract_rows, write_contracts
 from typer.testing import CliRunner
 
 from keqi.cli import contracts as contracts_cli
 from keqi.contracts.models import TechContract
+
+from contracts.helpers import contract_rows, write_contracts
 
 runner = CliRunner()
 app = typer.Typer()

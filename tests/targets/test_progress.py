@@ -96,9 +96,9 @@ def test_overview_page_in_chinese(client_for, yubei_officer, certified):
 
 
 def test_contract_turnover_counts_registered_contracts_toward_the_target(tmp_path, registrar):
-    from contracts.helpers import contract_rows, write_contracts  # tests/contracts/helpers.py
-
     from keqi.contracts import flows as contract_flows
+
+    from contracts.helpers import contract_rows, write_contracts  # tests/contracts/helpers.py
 
     rows = contract_rows(6, unit="渝北区", year=2023)
     before = row(services.progress(scope=SYSTEM, year=2023, on=dt.date(2023, 12, 31)), "contract_turnover", "city")

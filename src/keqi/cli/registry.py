@@ -62,7 +62,12 @@ def import_file(path: Path, *, dry_run: bool = False, username: str | None = Non
 
 
 def print_errors(errors, path: Path, *, max_errors: int = 50) -> None:
-    """The first errors of a file as a table: sheet, row, column, value, reason."""
+    """The first errors of a file as a table: sheet, row, column, value, reason; a file refused as a
+    whole (unreadable, over a limit: row 0) as one line."""
+    if len(errors) == 1 and errors[0].row == 0:
+        err.print(f"错误：{path.name}：{errors[0].reason}（未做任何修改）", soft_wrap=True, markup=False,
+                  highlight=False)
+        return
     table = Table(title=f"{path.name}：{len(errors)} 处错误，未做任何修改", show_lines=False)
     for col in ("工作表", "行", "列", "值", "原因"):
         table.add_column(col)
