@@ -160,26 +160,18 @@ class DemoError(RuntimeError):
 # ---------------------------------------------------------------- 2. accounts
 
 
-def demo_firm():
+def demo_firm(today: dt.date):
     """The enterprise user's firm: a 科技型企业 of 渝北区 without a 高企 certificate, with reports."""
-    from django.db.models import Q
-
-    from keqi.registry.models import Enterprise, Qualification
-
-    def holding(kind: str):
-        valid = Q(valid_from__lte=dt.date.today()) & (Q(valid_to__isnull=True) | Q(valid_to__gte=dt.date.today()))
-        return Qualification.objects.filter(valid, kind=kind).values("enterprise_id")
-
-    firms = Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, reports__isnull=False).distinct()
-    return (firms.filter(pk__in=holding("cq_tech")).exclude(pk__in=holding("hnte")).order_by("uscc").first()
-            or firms.order_by("uscc").first())
+    firms = _unit_firms(holding="cq_tech", without="hnte", today=today) or _unit_firms(
+        holding=None, without=None, today=today)
+    return firms[0] if firms else None
 
 
 def accounts(demo: Demo, say: Say) -> list[str]:
     from keqi.accounts.services import ensure_user
     from keqi.registry.services import unit_id_of
 
-    firm = demo_firm()
+    firm = demo_firm(demo.today)
     lines = []
     for username, role, unit, organisation, label in ACCOUNTS:
         enterprise = firm if role == "enterprise_user" else None
@@ -407,6 +399,107 @@ def credit(demo: Demo, say: Say) -> dict:
     return {"loans": len(loans), "repaid": repaid, "defaults": defaulted}
 
 
+# ---------------------------------------------------------------- 7. tasks
+
+
+def _unit_firms(*, holding: str | None, without: str | None, today: dt.date, exclude=()) -> list:
+    """Firms of the officer's unit with reports, holding one kind and not another on ``today``."""
+    from keqi.registry.models import Enterprise, Qualification, held_on
+
+    firms = Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, reports__isnull=False,
+                                      status=Enterprise.Status.ACTIVE).exclude(pk__in=list(exclude)).distinct()
+    if holding:
+        firms = firms.filter(pk__in=Qualification.objects.filter(held_on(today), kind=holding).values("enterprise_id"))
+    if without:
+        firms = firms.exclude(pk__in=Qualification.objects.filter(held_on(today), kind=without).values("enterprise_id"))
+    return list(firms.order_by("uscc"))
+
+
+TASKS = (
+    # kind, title, target tier, due in days from today (negative: overdue if still open), done
+    ("visit", "走访了解研发投入和知识产权情况", "hnte", -40, True),
+    ("guidance", "高新技术企业认定申报辅导", "hnte", -12, False),
+    ("visit", "上门核实科技人员和研发费用归集", "hnte", -5, False),
+    ("training", "高企申报政策培训（第二期）", "hnte", 4, False),
+    ("guidance", "科技型企业入库申报辅导", "tech", 9, False),
+    ("visit", "走访了解经营和研发情况", "tech", -60, True),
+    ("visit", "走访了解知识产权布局", "hnte", 20, False),
+    ("training", "研发费用加计扣除政策培训", "tech", 30, False),
+)
+
+
+def tasks(demo: Demo, say: Say) -> dict:
+    """Cultivation work of 渝北区's officer on firms one step below the next tier."""
+    from keqi.pipeline import services as pipeline
+    from keqi.pipeline.models import CultivationTask
+
+    officer, scope = _user(ACCOUNTS[1][0]), _scope(ACCOUNTS[1][0])
+    if CultivationTask.objects.filter(created_by=officer).exists():
+        return {"tasks": CultivationTask.objects.filter(created_by=officer).count()}
+    today = demo.today
+    near_hnte = _unit_firms(holding="cq_tech", without="hnte", today=today)
+    near_tech = _unit_firms(holding=None, without="cq_tech", today=today)
+    rounds = max(1, history.scaled(30, demo.scale))  # three rounds of the list at 1/10
+    made = 0
+    for n in range(rounds * len(TASKS)):
+        kind, title, tier, due, done = TASKS[n % len(TASKS)]
+        pool = near_hnte if tier == "hnte" else near_tech
+        if n // len(TASKS) >= len(pool) or not pool:
+            continue
+        firm = pool[(n * 7) % len(pool)]
+        task = pipeline.create_task(scope=scope, user=officer, uscc=firm.uscc, kind=kind, title=title,
+                                    assigned_to=officer, due_on=today + dt.timedelta(days=due + n // len(TASKS)),
+                                    target_tier=tier, notes="")
+        if done:
+            pipeline.update_task(scope=scope, task_id=task.pk, status=CultivationTask.Status.DONE,
+                                 notes="已走访，企业研发投入不足，建议加强研发费用归集")
+        made += 1
+    return {"tasks": made}
+
+
+# ---------------------------------------------------------------- 8. applications
+
+
+def applications(demo: Demo, say: Say) -> dict:
+    """The enterprise user's filings (last year's submitted, the year before accepted) and its 高企
+    application (submitted); 高企 applications the officer keeps for other firms (draft, submitted,
+    recommended)."""
+    from keqi.applications import flows as app_flows
+    from keqi.applications import services as apps
+    from keqi.applications.models import AnnualFiling, Application
+
+    today = demo.today
+    firm_user, firm_scope = _user(ACCOUNTS[2][0]), _scope(ACCOUNTS[2][0])
+    officer, officer_scope = _user(ACCOUNTS[1][0]), _scope(ACCOUNTS[1][0])
+    firm_id = firm_scope.enterprise_id
+    out: dict[str, str] = {}
+    for year, steps in ((today.year - 2, ("submit", "accept")), (today.year - 1, ("submit",))):
+        filing = AnnualFiling.objects.filter(enterprise_id=firm_id, fiscal_year=year).first()
+        if filing is None:
+            filing = apps.open_filing(scope=firm_scope, user=firm_user, enterprise_id=firm_id, fiscal_year=year,
+                                      today=today)
+            for action in steps:
+                who, scope = (firm_user, firm_scope) if action == "submit" else (officer, officer_scope)
+                filing = app_flows.act(scope=scope, user=who, case=filing, action=action, today=today)
+        out[f"filing:{year}"] = filing.state
+    if not Application.objects.filter(enterprise_id=firm_id, programme="hnte").exists():
+        app = apps.start_application(scope=firm_scope, user=firm_user, enterprise_id=firm_id, programme="hnte",
+                                     today=today)
+        app_flows.act(scope=firm_scope, user=firm_user, case=app, action="submit", today=today)
+    others = _unit_firms(holding="cq_tech", without="hnte", today=today, exclude=[firm_id])
+    plans = ((), ("submit",), ("submit",), ("submit", "district_recommend"))
+    for firm, steps in zip(others[1::5], plans, strict=False):
+        if Application.objects.filter(enterprise=firm, programme="hnte").exists():
+            continue
+        app = apps.start_application(scope=officer_scope, user=officer, enterprise_id=firm.pk, programme="hnte",
+                                     today=today)
+        for action in steps:
+            app = app_flows.act(scope=officer_scope, user=officer, case=app, action=action, today=today)
+    for app in Application.objects.filter(reporting_unit__name=OFFICER_UNIT).order_by("pk"):
+        out[f"application:{app.pk}"] = app.state
+    return out
+
+
 STEP_LABELS = {
     "population": "生成并导入企业、年报和资质",
     "accounts": "创建演示账号",
@@ -425,4 +518,6 @@ STEPS: tuple[tuple[str, Callable[[Demo, Say], object]], ...] = (
     ("contracts", contracts),
     ("screening", screening),
     ("credit", credit),
+    ("tasks", tasks),
+    ("applications", applications),
 )
