@@ -403,10 +403,12 @@ def credit(demo: Demo, say: Say) -> dict:
 
 
 def _unit_firms(*, holding: str | None, without: str | None, today: dt.date, exclude=()) -> list:
-    """Firms of the officer's unit with reports, holding one kind and not another on ``today``."""
+    """Firms of the officer's unit registered before the year before last (so they can file for it) with
+    reports, holding one kind and not another on ``today``."""
     from keqi.registry.models import Enterprise, Qualification, held_on
 
     firms = Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, reports__isnull=False,
+                                      registered_on__lt=dt.date(today.year - 2, 1, 1),
                                       status=Enterprise.Status.ACTIVE).exclude(pk__in=list(exclude)).distinct()
     if holding:
         firms = firms.filter(pk__in=Qualification.objects.filter(held_on(today), kind=holding).values("enterprise_id"))

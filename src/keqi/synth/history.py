@@ -119,12 +119,6 @@ def _day(year: int, offset: np.ndarray) -> np.ndarray:
     return base + (month_day + (leap & (month_day >= 59))).astype("timedelta64[D]")
 
 
-def _plus_years(days: np.ndarray, years: int) -> np.ndarray:
-    """Same month and day ``years`` later (29 February is never drawn)."""
-    y = days.astype("datetime64[Y]")
-    return (y + np.timedelta64(years, "Y")).astype("datetime64[D]") + (days - y.astype("datetime64[D]"))
-
-
 def history(
     firms: pl.DataFrame,
     preferred: pl.DataFrame,
@@ -222,12 +216,11 @@ def _frame(uscc: np.ndarray, rows_t, rows_h, rng) -> pl.DataFrame:
     def frame(rows, years_valid: int, kind: str) -> pl.DataFrame:
         idx = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, dtype=np.int64)
         start = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, dtype="datetime64[D]")
-        end = _plus_years(start, years_valid) - np.timedelta64(1, "D")
         return pl.DataFrame([
             pl.Series("uscc", uscc[idx], dtype=pl.String),
             pl.Series("valid_from", start, dtype=pl.Date),
-            pl.Series("valid_to", end, dtype=pl.Date),
-        ]).with_columns(kind=pl.lit(QUALIFICATION_KINDS[kind]))
+        ]).with_columns(valid_to=pl.col("valid_from").dt.offset_by(f"{years_valid}y").dt.offset_by("-1d"),
+                        kind=pl.lit(QUALIFICATION_KINDS[kind]))
 
     t = frame(rows_t, 1, "cq_tech")
     h = frame(rows_h, 3, "hnte")
