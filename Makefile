@@ -1,5 +1,5 @@
 # KeQi 科企 — `make help` lists the targets. Two commands set everything up on a fresh machine:
-#   make demo   the demo on SQLite with a synthetic population, at http://127.0.0.1:8000
+#   make demo   the demo on SQLite: a synthetic Chongqing at 1/10 of the real city, at http://127.0.0.1:8000
 #   make test   the whole test suite (SQLite; KEQI_DATABASE_URL=postgres://… for PostgreSQL)
 
 PYTHON ?= python3
@@ -48,7 +48,7 @@ $(SWAGGER): node_modules/.package-lock.json
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css \
 	  node_modules/swagger-ui-dist/LICENSE $(dir $@)
 
-demo: install ## Migrate SQLite, generate and import the demo population, create the logins, serve on :8000
+demo: install ## Migrate SQLite, build the demo city at 1/10 of Chongqing (KEQI_DEMO_SCALE), create the logins, serve on :8000
 	$(BIN)/keqi demo
 
 serve: install ## Serve the web app and its task worker on :8000 (no demo data; needs KEQI_SECRET_KEY or KEQI_DEBUG=1)

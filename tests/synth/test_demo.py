@@ -87,10 +87,12 @@ def test_scaling_rounds_half_up():
 
 
 @pytest.fixture
-def city(db, tmp_path, settings):
-    """The demo's steps at 1/200 of the city (1,300 firms), run twice (the second changes nothing)."""
+def city(db, tmp_path, settings, monkeypatch):
+    """The demo's steps at 1/200 of the city (1,300 firms, their reports in several files), run twice
+    (the second changes nothing)."""
     from keqi.synth import demo
 
+    monkeypatch.setattr(demo, "ROWS_PER_FILE", 1500)
     settings.KEQI_DEMO_SCALE = Fraction(1, 200)
     config = _demo(Fraction(1, 200), tmp_path)
     first = demo.run(config)
@@ -136,6 +138,8 @@ def test_the_demo_is_calibrated_scaled_and_re_runnable(city):
     assert CultivationTask.objects.filter(status="open", due_on__lt=TODAY).exists()
     assert ScreeningRun.objects.filter(status="complete").count() == 2
     # the second run found everything done
+    assert len(first["population"]) >= 3  # report files of whole firms, then the certificates
+    assert sum(s["enterprises"]["created"] for s in first["population"].values()) == config.firms
     assert all(s["enterprises"]["created"] == 0 and s["qualifications"]["created"] == 0
                for s in second["population"].values())
     assert second["targets"] == {"scaled": 0, "split": {}}

@@ -123,33 +123,46 @@ def population_frames(demo: Demo) -> synth.Population:
     last_year = demo.today.year - 1
     as_of = min(synth.default_as_of(last_year), demo.today)
     pop = synth.generate(demo.firms, demo.seed, years=3, last_year=last_year, as_of=as_of)
-    firms = pop.reports.select("uscc", "district", "registered_on")
+    firms = pop.reports.select("uscc", "district", "registered_on", "hitech_field")
     quals = history.history(firms, pop.qualifications, scale=demo.scale, seed=demo.seed, today=demo.today)
     return dataclasses.replace(pop, qualifications=quals)
 
 
+#: annual-report rows per file (a file's cells stay well inside the reader's limits, keqi.registry.limits)
+ROWS_PER_FILE = 40_000
+
+
 def population(demo: Demo, say: Say) -> dict:
-    """Import the firms (reports, a parquet file) and then their certificates (an xlsx file)."""
+    """Import the firms (their reports, parquet files of whole firms) and then their certificates (xlsx)."""
     from keqi.registry import flows
 
     folder = demo.home / "demo"
     stem = f"population-{demo.scale.numerator}-{demo.scale.denominator}-{demo.seed}-{demo.today:%Y%m%d}"
-    reports_path, quals_path = folder / f"{stem}.parquet", folder / f"{stem}-资质.xlsx"
-    if not (reports_path.exists() and quals_path.exists()):
+    done = folder / f"{stem}.files"  # the list of files, written last: the files are complete
+    if not done.exists():
         say(f"生成 {demo.firms} 家企业及其 2019 年以来的资质…")
         pop = population_frames(demo)
         folder.mkdir(parents=True, exist_ok=True)
-        for path, frames in ((reports_path, pop), (quals_path, dataclasses.replace(pop, reports=pop.reports.clear()))):
-            tmp = path.with_name(f"tmp-{path.name}")
-            synth.write(frames, tmp)
-            tmp.replace(path)
+        per_firm = pop.reports.group_by("uscc", maintain_order=True).len().with_columns(
+            _part=(pl.col("len").cum_sum() - 1) // ROWS_PER_FILE)
+        reports = pop.reports.join(per_firm.select("uscc", "_part"), on="uscc")
+        names = []
+        for part, frame in sorted(reports.partition_by("_part", as_dict=True).items()):
+            name = f"{stem}-{part[0] + 1}.parquet"
+            synth.write(dataclasses.replace(pop, reports=frame.drop("_part").sort("uscc", "fiscal_year")), folder / name)
+            names.append(name)
+        name = f"{stem}-资质.xlsx"
+        synth.write(dataclasses.replace(pop, reports=pop.reports.clear()), folder / name)
+        names.append(name)
+        done.write_text("\n".join(names), encoding="utf-8")
     out = {}
-    for path in (reports_path, quals_path):
-        say(f"导入 {path.name}…")
+    for name in done.read_text(encoding="utf-8").split():
+        say(f"导入 {name}…")
+        path = folder / name
         result = flows.run_import(path=path, scope=_system(), today=demo.today, reason=demo.source("演示数据导入"))
         if result.errors:
-            raise DemoError(f"{path.name}：" + "；".join(f"第{e.row}行 {e.column} {e.reason}" for e in result.errors[:5]))
-        out[path.name] = result.summary()
+            raise DemoError(f"{name}：" + "；".join(f"第{e.row}行 {e.column} {e.reason}" for e in result.errors[:5]))
+        out[name] = result.summary()
     return out
 
 
@@ -403,13 +416,14 @@ def credit(demo: Demo, say: Say) -> dict:
 
 
 def _unit_firms(*, holding: str | None, without: str | None, today: dt.date, exclude=()) -> list:
-    """Firms of the officer's unit registered before the year before last (so they can file for it) with
-    reports, holding one kind and not another on ``today``."""
+    """Firms of the officer's unit of a technology field, registered before the year before last (so they
+    can file for it), with reports, holding one kind and not another on ``today``."""
     from keqi.registry.models import Enterprise, Qualification, held_on
 
     firms = Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, reports__isnull=False,
                                       registered_on__lt=dt.date(today.year - 2, 1, 1),
-                                      status=Enterprise.Status.ACTIVE).exclude(pk__in=list(exclude)).distinct()
+                                      status=Enterprise.Status.ACTIVE).exclude(pk__in=list(exclude)).exclude(
+        hitech_field="").distinct()
     if holding:
         firms = firms.filter(pk__in=Qualification.objects.filter(held_on(today), kind=holding).values("enterprise_id"))
     if without:

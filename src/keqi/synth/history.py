@@ -85,14 +85,15 @@ def unit_growth(units: list[str], seed: int) -> dict[str, float]:
 class _Draw:
     """Who comes in: preferred firms first, then anyone old enough, weighted by the unit's growth."""
 
-    def __init__(self, rng, unit_index: np.ndarray, growth: np.ndarray, preferred: np.ndarray):
-        self.rng, self.unit, self.growth, self.preferred = rng, unit_index, growth, preferred
+    def __init__(self, rng, unit_index: np.ndarray, growth: np.ndarray, preferred: np.ndarray, technical: np.ndarray):
+        self.rng, self.unit, self.growth, self.preferred, self.technical = rng, unit_index, growth, preferred, technical
 
     def take(self, k: int, free: np.ndarray, year: int, also: np.ndarray | None = None) -> np.ndarray:
-        """``k`` firms among ``free`` (bool), tiers: preferred (and ``also``), then preferred, then the rest."""
+        """``k`` firms among ``free`` (bool), tiers: preferred (and ``also``), preferred, firms of a
+        technology field, the rest."""
         w = self.growth[self.unit] if year >= FIRST_UNEVEN_YEAR else np.ones(len(self.unit))
         tiers = [self.preferred & also] if also is not None else []
-        tiers += [self.preferred, np.ones(len(free), dtype=bool)]
+        tiers += [self.preferred, self.technical, np.ones(len(free), dtype=bool)]
         chosen: list[np.ndarray] = []
         taken = np.zeros(len(free), dtype=bool)
         for tier in tiers:
@@ -127,7 +128,8 @@ def history(
     seed: int,
     today: date,
 ) -> pl.DataFrame:
-    """Every 科技型企业 and 高企 certificate of ``firms`` (uscc, district, registered_on) up to ``today``.
+    """Every 科技型企业 and 高企 certificate of ``firms`` (uscc, district, registered_on, optionally
+    hitech_field: firms of a technology field come in before the others) up to ``today``.
 
     ``preferred`` holds certificates (uscc, kind label) whose firms are drawn first, e.g. the ones
     ``population.generate`` found eligible. Returns rows in ``QUALIFICATION_COLUMNS`` fields, kinds as
@@ -141,6 +143,8 @@ def history(
     unit_index = np.array([units.index(u) for u in firms["district"].to_list()])
     growth = unit_growth(units, seed)
     g = np.array([growth[u] for u in units])
+    technical = (firms["hitech_field"].is_not_null().to_numpy() if "hitech_field" in firms.columns
+                 else np.ones(len(firms), dtype=bool))
     today64 = np.datetime64(today, "D")
     last_year = today.year
     n = len(uscc)
@@ -150,7 +154,7 @@ def history(
         return np.isin(uscc, preferred.filter(pl.col("kind") == label)["uscc"].to_numpy().astype(str))
 
     # --- 科技型企业入库: yearly, renewed on the anniversary
-    draw = _Draw(rng, unit_index, g, prefers("cq_tech"))
+    draw = _Draw(rng, unit_index, g, prefers("cq_tech"), technical)
     anniversary = rng.integers(0, 365, n)
     t_start = np.full(n, -1)
     t_end = np.full(n, -1)  # first year not renewed (exclusive); -1 while holding
@@ -172,7 +176,7 @@ def history(
         rows_t.append((np.flatnonzero(issued), day[issued]))
 
     # --- 高新技术企业: issued in a late-year batch, three years, then re-certified or not
-    draw = _Draw(rng, unit_index, g, prefers("hnte"))
+    draw = _Draw(rng, unit_index, g, prefers("hnte"), technical)
     batch = rng.integers(0, 46, n)
     h_issue = np.full(n, -1)  # year of the certificate held
     h_end = np.full(n, -1)
