@@ -196,3 +196,21 @@ def test_every_role_sees_work_on_its_main_pages(city, client):
             if response.status_code != 200 or not found or note not in body:
                 missing.append((username, url, response.status_code, text))
     assert missing == []
+
+
+def test_no_note_outside_a_demo(client, city_admin, settings):
+    settings.KEQI_DEMO_SCALE = None  # production: the setting is unset
+    client.force_login(city_admin)
+    assert "演示数据" not in client.get("/").content.decode()
+    settings.KEQI_DEMO_SCALE = Fraction(1, 4)
+    assert "演示数据：按实际规模的 1/4 生成，目标同比缩放" in client.get("/").content.decode()
+
+
+@pytest.mark.parametrize("scale", ["0", "2", "abc", "1/0", "-1/10"])
+def test_keqi_demo_refuses_a_scale_outside_0_to_1(scale):
+    from typer.testing import CliRunner
+
+    from keqi.cli.main import app
+
+    result = CliRunner().invoke(app, ["demo", "--scale", scale, "--no-serve"])
+    assert result.exit_code == 2 and "规模应为 0 到 1 之间的比例" in result.output
