@@ -14,3 +14,12 @@ class ApplicationsConfig(AppConfig):
             return case_marks(scope=scope, enterprise_ids=enterprise_ids, every=every)
 
         marks.register("applications", cases)  # the candidate list and the firm's page show them
+
+        from keqi.registry import measures
+
+        def in_progress(*, kind):
+            from .services import open_applications
+
+            return open_applications(kind=kind)
+
+        measures.register_applications(in_progress)  # the targets' forecast counts them

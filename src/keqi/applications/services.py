@@ -24,6 +24,7 @@ from keqi.accounts.scope import Scope
 from keqi.policy import workflows
 from keqi.policy.workdays import ARRANGEMENTS, WorkCalendar
 from keqi.policy.workflows import Transition, Workflow
+from keqi.registry import measures
 from keqi.registry.columns import HEADER_TO_COLUMN, REPORT_COLUMNS, REPORT_SHEET
 from keqi.registry.models import AnnualReport, Enterprise, Qualification
 
@@ -649,6 +650,46 @@ def pipeline_counts(*, scope: Scope, programme: str | None = None) -> dict[int, 
             .values_list("reporting_unit_id", "workflow", "state", "n"):
         out.setdefault(unit, Counter())[workflows.get(wf_id).state(state).phase] += n
     return out
+
+
+def open_applications(*, kind: str) -> measures.OpenApplications:
+    """The applications for the qualification ``kind`` in progress, over the city, for the targets' forecast
+    (registered in registry.measures): open ones per unit and phase, and per phase how many of the closed
+    applications that passed through it were granted (withdrawn and refused ones count as not granted)."""
+    defs = {w.id: w for w in workflows.all_workflows() if w.kind == "application" and w.qualification_kind == kind}
+    if not defs:
+        return measures.OpenApplications()
+    open_q = Q(pk__in=[])
+    for wf in defs.values():
+        open_q |= Q(workflow=wf.id, state__in=list(wf.open_states()))
+    opened = Application.objects.filter(open_q)
+    by_unit: dict[int, Counter] = {}
+    rows = opened.values("reporting_unit_id", "workflow", "state").annotate(n=Count("pk")).order_by()
+    for r in rows:
+        phase = defs[r["workflow"]].state(r["state"]).phase
+        if phase in workflows.PIPELINE_PHASES:
+            by_unit.setdefault(r["reporting_unit_id"], Counter())[phase] += r["n"]
+    closed_q = Q(pk__in=[])
+    for wf in defs.values():
+        closed_q |= Q(workflow=wf.id, state__in=[s.key for s in wf.states if not s.open])
+    reached: dict[int, set[str]] = {}
+    outcome: dict[int, str] = {}
+    for app_id, wf_id, state, to_state in (ApplicationEvent.objects.filter(application__in=Application.objects
+                                                                          .filter(closed_q))
+                                           .values_list("application_id", "application__workflow",
+                                                        "application__state", "to_state").distinct()):
+        wf = defs[wf_id]
+        outcome[app_id] = wf.state(state).outcome
+        phase = next((s.phase for s in wf.states if s.key == to_state), None)
+        if phase is not None:
+            reached.setdefault(app_id, set()).add(phase)
+    history: dict[str, tuple[int, int]] = {}
+    for app_id, phases in reached.items():
+        for phase in phases & set(workflows.PIPELINE_PHASES):
+            granted, concluded = history.get(phase, (0, 0))
+            history[phase] = (granted + (outcome[app_id] == "granted"), concluded + 1)
+    return measures.OpenApplications(by_unit=by_unit, history=history,
+                                     enterprise_ids=opened.values("enterprise_id"))
 
 
 def phase_counts(*, scope: Scope, programme: str = "") -> dict[str, int]:

@@ -13,7 +13,9 @@ applies its own scope to the units.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 Measure = Callable[..., Mapping[int, int | Decimal]]
 _MEASURES: dict[str, Measure] = {}
@@ -34,3 +36,34 @@ def by_unit(indicator: str, *, year: int) -> dict[int, int | Decimal]:
     except KeyError:
         raise LookupError(f"no app measures indicator {indicator!r}") from None
     return dict(measure(year=year))
+
+
+# ---------------------------------------------------------------- applications in progress
+
+
+@dataclass(frozen=True)
+class OpenApplications:
+    """Applications for a qualification still in progress, as the targets' forecast counts them.
+
+    ``by_unit``: per reporting unit, per workflow phase (``keqi.policy.workflows.PIPELINE_PHASES``), the open
+    applications; ``history``: per phase, ``(granted, concluded)`` among the closed applications that passed
+    through it; ``enterprise_ids``: the firms with an open application (a query or a list), so that the
+    forecast does not count them a second time among the screened candidates.
+    """
+
+    by_unit: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+    history: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    enterprise_ids: Any = ()
+
+
+_APPLICATIONS: list[Callable[..., OpenApplications]] = []
+
+
+def register_applications(provider: Callable[..., OpenApplications]) -> None:
+    """Make ``provider(*, kind) -> OpenApplications`` the one that says which applications are in progress."""
+    _APPLICATIONS[:] = [provider]
+
+
+def open_applications(*, kind: str) -> OpenApplications:
+    """The applications in progress for the qualification ``kind`` (none when no app keeps applications)."""
+    return _APPLICATIONS[0](kind=kind) if _APPLICATIONS else OpenApplications()

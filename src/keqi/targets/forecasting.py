@@ -10,8 +10,11 @@ from decimal import Decimal
 from functools import partial
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
 from keqi.pipeline import figures
+from keqi.policy.workflows import PIPELINE_PHASES
+from keqi.registry import measures
 from keqi.registry.models import Enterprise, Qualification, held_on
 from keqi.screening.models import ScreeningRun, Standing
 
@@ -87,12 +90,39 @@ def screening_pipeline(*, indicator: str, on: dt.date) -> tuple[dict[int, int], 
              .annotate(observed=Count("pk"), converted=Count("pk", filter=Q(gained=True))).order_by()}
     if not rates:
         return None
-    held = Exists(Qualification.objects.filter(held_on(on), enterprise=OuterRef("enterprise_id"),
-                                               kind=COUNTED[indicator]))
     pipeline = {r["reporting_unit_id"]: r["n"]
-                for r in _candidates(now, indicator).exclude(held).values("reporting_unit_id")
+                for r in _screened_pipeline(now, indicator, on).values("reporting_unit_id")
                 .annotate(n=Count("pk")).order_by()}
     return pipeline, rates
+
+
+def _screened_pipeline(run: ScreeningRun, indicator: str, on: dt.date):
+    """The run's candidates for the indicator's tier that do not hold its qualification on ``on``."""
+    held = Exists(Qualification.objects.filter(held_on(on), enterprise=OuterRef("enterprise_id"),
+                                               kind=COUNTED[indicator]))
+    return _candidates(run, indicator).exclude(held)
+
+
+def applying_in_pipeline(*, indicator: str, on: dt.date, source: str, firms) -> dict[int, int]:
+    """Per unit: firms of the pipeline (as ``pipeline_and_rates`` took it from ``source``) that have an
+    application in progress; the forecast counts them with their application's phase instead."""
+    if source == "screening":
+        rows = _screened_pipeline(_city_run(on=on), indicator, on).filter(enterprise_id__in=firms)
+    else:
+        rows = _pipeline_firms(indicator, on).filter(pk__in=firms)
+    return {r["reporting_unit_id"]: r["n"] for r in rows.values("reporting_unit_id").annotate(n=Count("pk")).order_by()}
+
+
+def applications_in_progress(*, indicator: str, on: dt.date,
+                             source: str) -> tuple[measures.OpenApplications, dict[int, int]]:
+    """The applications for the indicator's qualification in progress (only for a forecast made today or
+    later: their past phases are not kept by day) and, per unit, the pipeline's firms among them."""
+    if on < timezone.localdate():
+        return measures.OpenApplications(), {}
+    found = measures.open_applications(kind=COUNTED[indicator])
+    if not found.by_unit:
+        return found, {}
+    return found, applying_in_pipeline(indicator=indicator, on=on, source=source, firms=found.enterprise_ids)
 
 
 def pipeline_and_rates(*, indicator: str, on: dt.date) -> tuple[dict[int, int], dict[int, forecast.Rate], str]:
@@ -135,16 +165,23 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
         if key not in inputs:
             start = dt.date(year_end.year - 1, 12, 31)
             ind = p.indicator
-            pipeline, rates, _source = cached("pipeline", (ind, day, _latest_run_id()),
-                                               partial(pipeline_and_rates, indicator=ind, on=day))
+            pipeline, rates, source = cached("pipeline", (ind, day, _latest_run_id()),
+                                              partial(pipeline_and_rates, indicator=ind, on=day))
+            applying, overlap = applications_in_progress(indicator=ind, on=day, source=source)
             inputs[key] = (figures.holders_by_unit(kind=COUNTED[ind], on=start), pipeline, rates,
                            cached("expiring", (ind, day, year_end),
                                    partial(expiring_by_unit, indicator=ind, on=day, until=year_end)),
-                           Decimal((day - start).days) / Decimal((year_end - start).days))
-        start_counts, pipeline, rates, expiring, elapsed = inputs[key]
+                           Decimal((day - start).days) / Decimal((year_end - start).days), applying, overlap)
+        start_counts, pipeline, rates, expiring, elapsed, applying, overlap = inputs[key]
         city_rate = forecast.Rate(sum(r.converted for r in rates.values()), sum(r.observed for r in rates.values()))
         units = units_of(p.scope_key, zones)
-        groups = [forecast.Group(pipeline.get(u, 0), rates.get(u, forecast.Rate(0, 0)), city_rate) for u in units]
+        # candidates of each unit, less those with an application in progress: these count as a group of
+        # their application's phase, at the rate at which applications that reached it were granted
+        groups = [forecast.Group(max(pipeline.get(u, 0) - overlap.get(u, 0), 0), rates.get(u, forecast.Rate(0, 0)),
+                                 city_rate) for u in units]
+        phase_rates = {ph: forecast.Rate(*applying.history.get(ph, (0, 0))) for ph in PIPELINE_PHASES}
+        groups += [forecast.Group(n, phase_rates[ph], phase_rates[ph])
+                   for u in units for ph, n in applying.by_unit.get(u, {}).items()]
         base_day = dt.date(p.period_start - 1, 12, 31)
         period_share = Decimal(min(max((year_end - base_day).days, 0), (end_of_target - base_day).days)) / Decimal(
             (end_of_target - base_day).days)

@@ -1,0 +1,74 @@
+"""The targets' forecast counts applications in progress by their phase (issue #16, item 4): an applying firm
+leaves the unit's candidates and joins a group of its phase, at the rate at which applications that passed
+through that phase were granted; nothing is counted twice, and a forecast of a past day ignores them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from keqi.applications import services
+from keqi.registry import measures
+from keqi.targets import forecast, forecasting
+from keqi.targets.models import Target
+from keqi.targets.services import progress
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+
+
+def test_open_applications_are_counted_per_unit_and_phase(submitted, firms):
+    found = measures.open_applications(kind="cq_tech")
+    unit = firms["yubei"][1].reporting_unit_id
+    assert found.by_unit == {unit: {"district": 1}}
+    assert list(found.enterprise_ids.values_list("enterprise_id", flat=True)) == [firms["yubei"][1].pk]
+    assert found.history == {}  # no application closed yet
+    assert measures.open_applications(kind="hnte").by_unit == {}  # another qualification's
+
+
+def test_the_history_says_how_many_that_reached_a_phase_were_granted(submitted, yubei_officer, city_admin,
+                                                                      walk, firms):
+    walk(yubei_officer, submitted, "district_reject", reason="不符合入库条件")
+    found = measures.open_applications(kind="cq_tech")
+    assert found.by_unit == {} and found.history == {"district": (0, 1)}
+    assert services.open_applications(kind="cq_tech").history == found.history  # the service registered at start
+
+
+def _groups_of_forecast(monkeypatch, scope_key):
+    seen = []
+    real = forecast.year_end
+
+    def spy(**kw):
+        seen.append(kw["groups"])
+        return real(**kw)
+
+    monkeypatch.setattr(forecasting.forecast, "year_end", spy)
+    monkeypatch.setattr(forecasting.timezone, "localdate", lambda: TODAY)
+    Target.objects.create(indicator="tech_count", year=2027, scope_key=scope_key, value=10, source="测试")
+    from keqi.accounts.scope import SYSTEM
+
+    rows = [p for p in progress(scope=SYSTEM, year=2027, on=TODAY) if p.scope_key == scope_key]
+    out = forecasting.forecasts(rows=rows, on=TODAY)
+    assert (("tech_count", scope_key) in out) and len(seen) == 1
+    return seen[0]
+
+
+def test_an_applying_firm_leaves_the_candidates_and_counts_with_its_phase(submitted, firms, monkeypatch):
+    unit = firms["yubei"][1].reporting_unit_id
+    groups = _groups_of_forecast(monkeypatch, f"unit:{unit}")
+    # 渝北区's three firms hold no 科技型企业 entry: all three are its pipeline; the applying one moves
+    assert [g.candidates for g in groups] == [2, 1]
+    assert groups[1].rate == forecast.Rate(0, 0)  # no application has been decided yet: the rate is unknown
+
+
+def test_without_applications_the_pipeline_is_unchanged(firms, monkeypatch):
+    unit = firms["yubei"][1].reporting_unit_id
+    assert [g.candidates for g in _groups_of_forecast(monkeypatch, f"unit:{unit}")] == [3]
+
+
+def test_a_forecast_of_a_past_day_ignores_todays_applications(submitted, firms):
+    found, overlap = forecasting.applications_in_progress(indicator="tech_count", on=TODAY - dt.timedelta(days=400),
+                                                          source="qualifications")
+    assert found.by_unit == {} and overlap == {}
