@@ -431,6 +431,24 @@ def _unit_firms(*, holding: str | None, without: str | None, today: dt.date, exc
     return list(firms.order_by("uscc"))
 
 
+def _closest(*, tier: str, today: dt.date, exclude=()) -> list:
+    """The officer's unit's firms one step below ``tier`` in the unit's latest screening, closest first
+    (the candidate list's order), among :func:`_unit_firms`; all of those when nothing was screened."""
+    from keqi.registry.services import unit_id_of
+    from keqi.screening import services as screening
+    from keqi.screening.models import Standing
+
+    below = {"hnte": ("cq_tech", "hnte"), "tech": (None, "cq_tech")}[tier]
+    firms = {f.pk: f for f in _unit_firms(holding=below[0], without=below[1], today=today, exclude=exclude)}
+    run = screening.latest_run(scope=_system(), unit_id=unit_id_of(OFFICER_UNIT))
+    if run is None:
+        return list(firms.values())
+    order = (Standing.objects.filter(run=run, next_tier=tier, enterprise_id__in=list(firms))
+             .order_by("closeness", "name", "pk").values_list("enterprise_id", flat=True))
+    ranked = [firms[pk] for pk in order]
+    return ranked + [f for pk, f in firms.items() if pk not in set(order)]
+
+
 TASKS = (
     # kind, title, target tier, due in days from today (negative: overdue if still open), done
     ("visit", "走访了解研发投入和知识产权情况", "hnte", -40, True),
@@ -453,8 +471,8 @@ def tasks(demo: Demo, say: Say) -> dict:
     if CultivationTask.objects.filter(created_by=officer).exists():
         return {"tasks": CultivationTask.objects.filter(created_by=officer).count()}
     today = demo.today
-    near_hnte = _unit_firms(holding="cq_tech", without="hnte", today=today)
-    near_tech = _unit_firms(holding=None, without="cq_tech", today=today)
+    near_hnte = _closest(tier="hnte", today=today)
+    near_tech = _closest(tier="tech", today=today)
     rounds = max(1, history.scaled(30, demo.scale))  # three rounds of the list at 1/10
     made = 0
     for n in range(rounds * len(TASKS)):
@@ -462,7 +480,7 @@ def tasks(demo: Demo, say: Say) -> dict:
         pool = near_hnte if tier == "hnte" else near_tech
         if n // len(TASKS) >= len(pool) or not pool:
             continue
-        firm = pool[(n * 7) % len(pool)]
+        firm = pool[n % len(pool)]  # the closest candidates first
         task = pipeline.create_task(scope=scope, user=officer, uscc=firm.uscc, kind=kind, title=title,
                                     assigned_to=officer, due_on=today + dt.timedelta(days=due + n // len(TASKS)),
                                     target_tier=tier, notes="")
@@ -502,9 +520,9 @@ def applications(demo: Demo, say: Say) -> dict:
         app = apps.start_application(scope=firm_scope, user=firm_user, enterprise_id=firm_id, programme="hnte",
                                      today=today)
         app_flows.act(scope=firm_scope, user=firm_user, case=app, action="submit", today=today)
-    others = _unit_firms(holding="cq_tech", without="hnte", today=today, exclude=[firm_id])
+    others = _closest(tier="hnte", today=today, exclude=[firm_id])
     plans = ((), ("submit",), ("submit",), ("submit", "district_recommend"))
-    for firm, steps in zip(others[1::5], plans, strict=False):
+    for firm, steps in zip(others, plans, strict=False):
         if Application.objects.filter(enterprise=firm, programme="hnte").exists():
             continue
         app = apps.start_application(scope=officer_scope, user=officer, enterprise_id=firm.pk, programme="hnte",
