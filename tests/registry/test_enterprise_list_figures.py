@@ -17,6 +17,7 @@ def test_each_row_has_its_latest_year_and_certificate_count(client_for, city_adm
     new = report_rows(2, years=(2024,), seed=82).with_columns(pl.col("name").str.replace("测试", "新测"))
     quals = pl.concat([qualification_rows(old.head(2)),  # the first firm: 高企 and 科技型中小企业
                        qualification_rows(old.head(2), kind="科技型中小企业").with_columns(number=pl.lit("TS-1"))])
+    quals = quals.with_columns(pl.lit(None, dtype=pl.Date).alias("valid_to"))  # the filter: held today
     flows.run_import(path=write_file(tmp_path / "f.xlsx", pl.concat([old, new]), quals), scope=SYSTEM)
     page = client_for(city_admin).get(reverse("registry:enterprise_list")).context["page"]
     shown = {e.uscc: (e.latest_year, e.qualification_count) for e in page}

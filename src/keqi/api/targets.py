@@ -7,6 +7,8 @@ from typing import Annotated
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from keqi.pipeline import figures
+from keqi.registry.columns import QUALIFICATION_KINDS
 from keqi.targets import allocating, dashboard, forecasting, reported, services
 from keqi.targets.models import Indicator
 
@@ -126,6 +128,47 @@ def funnel(request, on: Day | None = None, unit: Id | None = None):
     unit, else the city; ``unit``: one reporting unit it may see, else 403): ``firms`` counts each firm once,
     on its highest tier; ``holders`` the firms holding a qualification of the tier (keqi.pipeline.figures)."""
     return dashboard.funnel(scope=read_scope(request), on=on or timezone.localdate(), unit_id=unit)
+
+
+class CountsQuery(Schema):
+    on: Day | None = None
+    scope_key: ScopeKey = ""
+
+
+class HolderOut(Schema):
+    kind: str
+    label: str
+    firms: int
+
+
+class TierCountOut(Schema):
+    tier: str
+    label: str
+    highest: int = Field(description="firms whose highest tier on the day is this one (each firm once)")
+    holders: int = Field(description="firms holding a qualification of this tier on the day")
+    highest_label: str
+    holders_label: str
+
+
+class CountsOut(Schema):
+    on: dt.date
+    scope_key: str
+    scope_label: str
+    firms: int = Field(description="firms registered on or before the day")
+    holders: list[HolderOut]
+    tiers: list[TierCountOut]
+
+
+@router.get("/counts", response=CountsOut)
+def counts(request, q: Query[CountsQuery]):
+    """A scope's counts on a day (default: the caller's own scope, today): firms, holders of each qualification
+    and firms per tier, from the one counting service (keqi.pipeline.figures) every page and export uses."""
+    scope = read_scope(request)
+    c = figures.counts(scope=scope, on=q.on or timezone.localdate(), scope_key=q.scope_key or None)
+    return {"on": c.on, "scope_key": c.scope_key, "scope_label": c.scope_label, "firms": c.firms,
+            "holders": [{"kind": k, "label": QUALIFICATION_KINDS[k], "firms": n} for k, n in c.holders.items()],
+            "tiers": [{"tier": t.key, "label": t.label, "highest": t.highest, "holders": t.holders,
+                       "highest_label": t.highest_label, "holders_label": t.holders_label} for t in c.tiers]}
 
 
 class AllocationRowOut(Schema):

@@ -24,7 +24,7 @@ import typer  # noqa: E402
 from typer._click import exceptions as click  # noqa: E402  (typer's own copy of click's exceptions)
 from typer.core import TyperGroup  # noqa: E402
 
-from . import applications, contracts, credit, policy, registry, screening, server, synth  # noqa: E402
+from . import applications, contracts, counts, credit, policy, registry, screening, server, synth  # noqa: E402
 
 
 def _usage(exc: click.UsageError) -> str:
@@ -170,6 +170,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="出错时显示 
 
 server.register(app)
 registry.register(app)
+counts.register(app)
 
 synth.register(app)
 policy.register(app)

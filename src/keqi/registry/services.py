@@ -9,11 +9,13 @@ twice changes nothing the second time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
@@ -23,7 +25,7 @@ from keqi.policy.lazy import polars as pl  # imported on first use (the import a
 from . import bulk, industries, listing
 from . import tiers as tiers_column
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
-from .models import AnnualReport, Enterprise, Qualification, ReportingUnit
+from .models import AnnualReport, Enterprise, Qualification, ReportingUnit, held_on
 from .parsing import ROW, CellError, ParsedSheet
 
 REPORT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.level == "report" and c.field != "fiscal_year")
@@ -83,7 +85,8 @@ class EnterpriseFilter:
     unit_id: int | None = None
     hitech_field: str = ""
     status: str = ""
-    qualification: str = ""
+    qualification: str = ""  # firms holding one of this kind on ``held_on`` (default today)
+    held_on: dt.date | None = None
     industry: str = ""  # a section letter of GB/T 4754-2017
     tier: str = ""  # a tier key of the ladder: firms whose highest tier today it is (the enterprise list)
     sort: str = ""  # a key of ENTERPRISE_SORTS, "-" before it for the other way
@@ -102,8 +105,9 @@ def enterprises(*, scope: Scope, filters: EnterpriseFilter | None = None) -> Que
         qs = qs.filter(hitech_field=f.hitech_field)
     if f.status:
         qs = qs.filter(status=f.status)
-    if f.qualification:
-        qs = qs.filter(qualifications__kind=f.qualification).distinct()
+    if f.qualification:  # one filter call: the same certificate is of the kind and held on the day
+        day = f.held_on or timezone.localdate()
+        qs = qs.filter(held_on(day, "qualifications__"), qualifications__kind=f.qualification).distinct()
     if f.industry:
         qs = qs.filter(industries.section_q(f.industry))
     return qs
@@ -139,16 +143,14 @@ def enterprise_list(*, scope: Scope, filters: EnterpriseFilter | None = None, on
     current tier on ``on`` (default today), its latest report year and its number of qualifications, sorted
     by a column of :data:`ENTERPRISE_SORTS` (default the name). A filter value or sort key out of bounds
     is a ``ValidationError`` (per field, in Chinese)."""
-    import datetime as dt
-
     from django.core.exceptions import ValidationError
     from django.db.models import Count, OuterRef, Subquery
     from django.db.models.functions import Coalesce
 
     from .columns import HITECH_FIELDS
 
-    f = filters or EnterpriseFilter()
-    on = on or dt.date.today()
+    on = on or timezone.localdate()
+    f = replace(filters or EnterpriseFilter(), held_on=(filters.held_on if filters else None) or on)
     column = tiers_column.column(on=on)
     errors = {}
     if f.industry and f.industry not in industries.SECTIONS:
