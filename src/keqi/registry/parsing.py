@@ -30,6 +30,7 @@ ROW = "_row"  # spreadsheet row number of each record (the header is row 1)
 MAX_YUAN = 10**15  # 1,000 trillion yuan: anything larger is a typing error, and stays inside int64
 MAX_COUNT = 10_000_000
 FORMULA_LEADS = ("=", "+", "-", "@")
+FAST_KINDS = ("count", "year", "money", "usd", "bool", "choice", "date")  # ``_fast`` reads them uncleaned
 
 
 @dataclass(frozen=True)
@@ -54,9 +55,13 @@ class ParsedSheet:
     present: tuple[str, ...]  # fields whose column is in the file (absent columns are left untouched)
     errors: list[CellError] = field(default_factory=list)
     text: pl.DataFrame | None = None  # the cells as typed by the user (ROW + headers), for messages
+    raw: pl.DataFrame | None = None  # the cells as read (ROW + headers): cleaned when a message quotes one
 
     def typed_text(self, row: int, header: str) -> str | None:
         """The cell as the user typed it, to quote back in a message."""
+        if self.raw is not None and header in self.raw.columns:
+            hit = self.raw.filter(pl.col(ROW) == row).select(_clean(header).alias(header))
+            return hit[header][0] if hit.height else None
         if self.text is None or header not in self.text.columns:
             return None
         hit = self.text.filter(pl.col(ROW) == row)
@@ -158,9 +163,43 @@ def _parse_column(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Ex
 
 
 def _uscc_reasons(s: pl.Series) -> pl.Series:
-    """The fault text of every code, computed once per distinct code (a firm has a row per year)."""
-    texts = {code: _fault_text(code) for code in s.drop_nulls().unique().to_list()}
+    """The fault text of every code: the codes are checked column-wise (``_valid_codes``), and only the
+    faulty ones, once per distinct code, get their message from ``uscc_faults``."""
+    codes = s.drop_nulls().unique()
+    faulty = codes.filter(~_valid_codes(codes)).to_list()
+    texts = {code: _fault_text(code) for code in faulty}
     return s.replace_strict(texts, default=None, return_dtype=pl.String)
+
+
+_USCC_PATTERN = r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$"
+
+
+def _valid_codes(codes: pl.Series) -> pl.Series:
+    """True where ``uscc_faults(code)`` is empty (GB 32100 and GB 11714 checks as numpy sums over the
+    codes' bytes: ~1,000,000 codes a second instead of ~15,000 in Python); never True for a faulty code."""
+    import numpy as np
+
+    from keqi.policy.uscc import _ORG_VALUE, _ORG_WEIGHTS, _VALUE, _WEIGHTS, CHARSET
+
+    shaped = codes.str.contains(_USCC_PATTERN).fill_null(False)  # 18 ASCII characters of the set
+    ok = np.zeros(codes.len(), dtype=bool)
+    where = np.flatnonzero(shaped.to_numpy())
+    if where.size:
+        raw = "".join(codes.gather(where).to_list()).encode("ascii")
+        chars = np.frombuffer(raw, dtype=np.uint8).reshape(where.size, 18)
+        value = np.zeros(256, dtype=np.int64)
+        org_value = np.zeros(256, dtype=np.int64)
+        for c, v in _VALUE.items():
+            value[ord(c)] = v
+        for c, v in _ORG_VALUE.items():
+            org_value[ord(c)] = v
+        org_total = org_value[chars[:, 8:16]] @ np.array(_ORG_WEIGHTS, dtype=np.int64)
+        r = 11 - org_total % 11
+        org_expected = np.where(r == 10, ord("X"), np.where(r == 11, ord("0"), ord("0") + r))
+        total = value[chars[:, :17]] @ np.array(_WEIGHTS, dtype=np.int64)
+        expected = np.frombuffer(CHARSET.encode("ascii"), dtype=np.uint8)[(31 - total % 31) % 31]
+        ok[where] = (chars[:, 16] == org_expected) & (chars[:, 17] == expected)
+    return pl.Series(ok)
 
 
 @lru_cache(maxsize=500_000)
@@ -214,7 +253,59 @@ def parse_sheet(raw: pl.DataFrame, columns: Sequence[Column], sheet: str, units:
         return ParsedSheet(pl.DataFrame(), tuple(c.field for c in present), errors)
 
     raw = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    # First the cheap pass (``_fast``): the cells written as KeQi writes them (a Parquet or csv file of the
+    # template: 是/否, 123, 120.0836, 2020-01-05) take their value at once; only the rows with any other
+    # cell go through the full parse below, which gives the same value or says why the cell is wrong.
+    checks = [(c, _fast(c, units)) for c in present]
+    pre = raw.with_columns(_clean(c.header).alias(c.header) for c in present if c.kind not in FAST_KINDS)
+    probe = pre.lazy().select(
+        pl.col(ROW),
+        *(value.alias(c.field) for c, (value, _ok) in checks),
+        (~pl.all_horizontal(*(ok.fill_null(False) for _c, (_value, ok) in checks))).alias("__slow__"),
+    ).collect()
+    slow = probe.get_column("__slow__")
+    if not slow.any():
+        return ParsedSheet(probe.drop("__slow__"), tuple(c.field for c in present), errors, raw=raw)
+    parsed = _parse_rows(raw.filter(slow), present, sheet, units)
+    errors.extend(parsed.errors)
+    parsed.data = pl.concat([probe.filter(~slow).drop("__slow__"), parsed.data]).sort(ROW)
+    parsed.errors = errors
+    parsed.raw = raw
+    return parsed
+
+
+def _fast(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Expr]:
+    """(value, ok) of a column's cells without cleaning or regular expressions: ``ok`` only where the full
+    parse (``_parse_column`` of the cleaned cell) gives the same value and no reason."""
+    s = pl.col(col.header)
+    empty = pl.lit(not col.required) & s.is_null()
+    if col.kind in ("count", "year"):
+        value = s.cast(pl.Int64, strict=False)
+        low, high = (0, MAX_COUNT) if col.kind == "count" else (1980, 2100)
+        ok = (value.cast(pl.String) == s) & (value >= low) & (value <= high)
+    elif col.kind in ("money", "usd"):
+        exact = s.cast(pl.Decimal(22, 4), strict=False)
+        value = exact.to_physical().cast(pl.Int64, strict=False)
+        ok = (exact.cast(pl.String) == s) & (value.abs() < MAX_YUAN) & (pl.lit(col.signed) | (value >= 0))
+    elif col.kind == "bool":
+        value = pl.when(s.is_in(list(TRUE_WORDS))).then(True).when(s.is_in(list(FALSE_WORDS))).then(False)
+        ok = value.is_not_null()
+    elif col.kind == "choice":
+        value = s
+        ok = s.is_in(list(col.choices))
+    elif col.kind == "date":
+        value = s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
+        ok = value.dt.strftime("%Y-%m-%d") == s
+    else:  # text, codes, districts: the full parse of the cleaned cell (a few columns, cleaned before)
+        value, reason = _parse_column(col, units)
+        return value, reason.is_null()
+    return pl.when(ok).then(value), empty | ok
+
+
+def _parse_rows(raw: pl.DataFrame, present: Sequence[Column], sheet: str, units: Mapping[str, int]) -> ParsedSheet:
+    """The full parse of ``raw`` (with its ROW numbers): every cell cleaned, typed and checked."""
     # One lazy pass: the value and the reason of a cell share their sub-expressions (CSE).
+    errors: list[CellError] = []
     cleaned = raw.select(pl.col(ROW), *(_clean(c.header).alias(c.header) for c in present))
     value_exprs, reason_exprs = [], []
     for c in present:
