@@ -74,6 +74,19 @@ def contracts(*, scope: Scope, filters: ContractFilter | None = None) -> QuerySe
     return qs
 
 
+def imports_awaiting(*, scope: Scope) -> QuerySet:
+    """Contract files uploaded by this user (the city: by anyone) that are not registered yet: checked and
+    waiting for the confirmation that registers them, still being checked, or with errors to correct;
+    newest first."""
+    from .models import ContractImport
+
+    scope.require("contracts.write")
+    waiting = (ContractImport.Status.PENDING, ContractImport.Status.CHECKING, ContractImport.Status.CHECKED,
+               ContractImport.Status.INVALID)
+    return scope.own_requests(ContractImport.objects.filter(status__in=waiting), "uploaded_by").order_by(
+        "-created_at", "-pk")
+
+
 def units_visible(*, scope: Scope) -> QuerySet:
     """The units a scope may filter contracts by."""
     scope.require("contracts.read")

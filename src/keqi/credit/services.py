@@ -57,6 +57,16 @@ def loans(*, scope: Scope) -> QuerySet:
     return scope.loans(Loan.objects.select_related("enterprise", "reporting_unit"))
 
 
+DUE_SOON_DAYS = 30
+
+
+def loans_due(*, scope: Scope, today: dt.date, days: int = DUE_SOON_DAYS) -> QuerySet:
+    """Outstanding loans the scope may read that fall due within ``days`` of ``today`` or are past due,
+    soonest first, each with ``owed`` (principal still owed)."""
+    qs = loans(scope=scope).filter(status=Loan.Status.ACTIVE, due_on__lte=today + dt.timedelta(days=days))
+    return with_outstanding(qs).order_by("due_on", "pk")
+
+
 def _own_loan(scope: Scope, loan_id: int) -> Loan:
     """A loan the scope's bank granted, locked for the change (city admin: any)."""
     scope.require("credit.change_loans")

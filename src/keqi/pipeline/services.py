@@ -30,13 +30,17 @@ UPCOMING_DAYS = 14
 
 
 def tasks(*, scope: Scope, view: str = "all", today: dt.date, user=None) -> QuerySet:
-    """Tasks on firms the scope may read: ``all``, ``mine``, ``overdue`` or ``upcoming``."""
+    """Tasks on firms the scope may read: ``all``, ``mine``, ``overdue``, ``upcoming`` (the next 14 days) or
+    ``week`` (open and due from today to this week's Sunday)."""
     firms = registry.enterprises(scope=scope).values("pk")
     qs = CultivationTask.objects.filter(enterprise__in=firms).select_related("enterprise", "assigned_to")
     if view == "mine" and user is not None:
         qs = qs.filter(assigned_to=user)
     elif view == "overdue":
         qs = qs.filter(status=CultivationTask.Status.OPEN, due_on__lt=today)
+    elif view == "week":
+        qs = qs.filter(status=CultivationTask.Status.OPEN, due_on__gte=today,
+                       due_on__lte=today + dt.timedelta(days=6 - today.weekday()))
     elif view == "upcoming":
         qs = qs.filter(status=CultivationTask.Status.OPEN, due_on__gte=today,
                        due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS))

@@ -13,7 +13,9 @@ from dataclasses import dataclass, replace
 from django.core.exceptions import ValidationError
 from django.db.models import (
     Case,
+    Exists,
     ExpressionWrapper,
+    F,
     FloatField,
     IntegerField,
     OuterRef,
@@ -335,6 +337,44 @@ def candidate_list(*, scope: Scope, filters: CandidateFilter | None = None,
     f = replace(f, unit_id=f.unit_id if scope.is_city else scope.unit_id)
     run = run or latest_run(scope=scope, unit_id=f.unit_id)
     return CandidateList(run, candidates(scope=scope, run=run, filters=f) if run is not None else None, f, sort, scope)
+
+
+@dataclass(frozen=True)
+class NewCandidates:
+    """Firms that are candidates now and were not at the screening before (``previous`` None: the first)."""
+
+    run: ScreeningRun | None
+    previous: ScreeningRun | None
+    standings: QuerySet | None  # eligible or "uncertain" (experts decide) for their next tier, closest first
+
+    @property
+    def count(self) -> int:
+        return self.standings.count() if self.standings is not None else 0
+
+
+def new_candidates(*, scope: Scope, unit_id: int | None = None) -> NewCandidates:
+    """Since the last screening: the firms eligible (or uncertain) for their next tier in the latest complete
+    run covering the unit that were not so, for the same tier, in the complete run before it. The city may
+    ask for any unit (or all); every other role gets its own unit."""
+    scope.require_read()
+    unit_id = unit_id if scope.is_city else scope.unit_id
+    run = latest_run(scope=scope, unit_id=unit_id)
+    if run is None:
+        return NewCandidates(None, None, None)
+    earlier = ScreeningRun.objects.filter(status=ScreeningRun.Status.COMPLETE, finished_at__lt=run.finished_at)
+    earlier = earlier.filter(reporting_unit__isnull=True) if unit_id is None else earlier.filter(
+        Q(reporting_unit_id=unit_id) | Q(reporting_unit__isnull=True))
+    previous = earlier.order_by("-finished_at", "-pk").first()
+    ready = ("eligible", "uncertain")
+    qs = Standing.objects.filter(scope.enterprise_q(), run=run, next_verdict__in=ready).exclude(next_tier="")
+    if unit_id:
+        qs = qs.filter(reporting_unit_id=unit_id)
+    if previous is not None:
+        before = Standing.objects.filter(run=previous, enterprise_id=OuterRef("enterprise_id"),
+                                         next_tier=OuterRef("next_tier"), next_verdict__in=ready)
+        qs = qs.filter(~Exists(before))
+    qs = qs.select_related("enterprise", "reporting_unit").order_by(F("closeness").asc(nulls_last=True), "name", "pk")
+    return NewCandidates(run, previous, qs)
 
 
 def gaps_for(*, run: ScreeningRun, standings: Sequence[Standing]) -> dict[int, EditionResult]:
