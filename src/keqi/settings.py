@@ -32,6 +32,8 @@ table complete):
 | ``KEQI_EMAIL_HOST`` / ``KEQI_EMAIL_PORT`` | SMTP server | ``localhost`` / ``25`` |
 | ``KEQI_EMAIL_FROM`` | sender of notices | ``keqi@localhost`` |
 | ``KEQI_LOG_LEVEL`` | level of the log written to the console | ``WARNING`` |
+| ``KEQI_IMPORT_LOCK_SECONDS`` | how long an import on PostgreSQL waits for another one to finish before it is refused | ``600`` |
+| ``KEQI_WORKER_RESTART_MAX_SECONDS`` | ``keqi serve`` restarts a worker that died after 1, 2, 4 … seconds, at most this many | ``60`` |
 | ``KEQI_TASKS_IMMEDIATE`` | ``1`` runs background tasks inline (tests); otherwise a ``keqi worker`` runs them | ``0`` |
 | ``KEQI_TEST_DATABASE_NAME`` | name of the test database (tests on PostgreSQL) | ``test_`` + the database's name |
 | ``KEQI_SCREEN_WORKERS`` | worker processes (registry screen) or threads (flat file screen) | one per core, at most 4 |
@@ -294,6 +296,9 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Background work that survives (registry/background.py, cli/server.py; docs/security.md)
+KEQI_IMPORT_LOCK_SECONDS = _int("KEQI_IMPORT_LOCK_SECONDS", 600)
+KEQI_WORKER_RESTART_MAX_SECONDS = _int("KEQI_WORKER_RESTART_MAX_SECONDS", 60)
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

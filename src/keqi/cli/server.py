@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import typer
@@ -15,6 +17,7 @@ from rich.console import Console
 from .django_setup import setup
 
 console = Console()
+log = logging.getLogger("keqi.server")
 
 
 
@@ -24,8 +27,108 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-def _start_worker() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "keqi.cli.main", "worker"])
+WORKER_COMMAND = (sys.executable, "-m", "keqi.cli.main", "worker")
+
+
+def _how_it_ended(code: int) -> str:
+    if code < 0:
+        try:
+            return f"被信号 {signal.Signals(-code).name} 终止"
+        except ValueError:
+            return f"被信号 {-code} 终止"
+    return f"退出码 {code}"
+
+
+def _worker_died(pid: int) -> dict[str, int]:
+    """What the dead worker was doing is marked failed (registry/background.py); its database connection closed."""
+    from django.db import connection
+
+    from keqi.registry.background import runner_id, stop_abandoned
+
+    try:
+        return stop_abandoned(runner=runner_id(pid))
+    finally:
+        connection.close()
+
+
+class WorkerSupervisor:
+    """Runs the task worker in a child process and starts it again when it dies.
+
+    A worker that dies (killed, out of memory, ``os._exit`` in a task) has what it was doing marked
+    failed (``on_death``), and a new one starts after 1, 2, 4 … seconds (at most ``max_delay``; back to
+    1 s once a worker has lived longer than ``max_delay``). Everything is logged in Chinese.
+    """
+
+    def __init__(self, *, command: Sequence[str] = WORKER_COMMAND, max_delay: float = 60.0,
+                 on_death: Callable[[int], dict[str, int]] = _worker_died) -> None:
+        self.command = list(command)
+        self.max_delay = max_delay
+        self.on_death = on_death
+        self.proc: subprocess.Popen | None = None
+        self.restarts = 0
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="keqi-worker-supervisor", daemon=True)
+        self._thread.start()
+
+    def _spawn(self) -> subprocess.Popen | None:
+        with self._lock:
+            if self._stopping.is_set():
+                return None
+            self.proc = subprocess.Popen(self.command)
+            return self.proc
+
+    def _run(self) -> None:
+        delay = 1.0
+        while True:
+            proc = self._spawn()
+            if proc is None:
+                return
+            started = time.monotonic()
+            code = proc.wait()
+            # Ctrl+C reaches the worker too, maybe before the server sets _stopping: a moment's grace
+            if self._stopping.wait(0.5):
+                return
+            try:
+                marked = self.on_death(proc.pid)
+            except Exception as exc:  # the database may be down too: still restart the worker
+                log.error("后台任务进程退出后，标记其未完成的工作时出错：%s", exc)
+                marked = {}
+            if time.monotonic() - started > self.max_delay:
+                delay = 1.0
+            done = "；".join(f"{name} {n} 项标记为失败" for name, n in marked.items()) or "没有进行中的工作"
+            log.warning("后台任务进程（pid %s）意外退出（%s），%s；%g 秒后重启。", proc.pid, _how_it_ended(code), done,
+                        delay)
+            if self._stopping.wait(delay):
+                return
+            self.restarts += 1
+            delay = min(delay * 2, self.max_delay)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop supervising and end the worker (SIGTERM, then SIGKILL after ``timeout`` seconds)."""
+        with self._lock:
+            self._stopping.set()
+            proc = self.proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._thread is not None:
+            self._thread.join(timeout=timeout)
+
+
+def _interrupt_abandoned() -> None:
+    """At a process's start: work left running by a process that no longer exists is marked interrupted."""
+    from keqi.registry.background import stop_abandoned
+
+    for name, n in stop_abandoned().items():
+        log.warning("上次未完成的%s %s 项已标记为“已中断”，可重新运行。", name, n)
 
 
 def _prepare_evaluation() -> None:
@@ -71,7 +174,13 @@ def _serve(host: str, port: int, worker: bool) -> None:
 
     application = get_wsgi_application()  # what keqi.wsgi gives other servers (Django is set up already)
 
-    proc = _start_worker() if worker else None
+    _interrupt_abandoned()
+    supervisor = None
+    if worker:
+        from django.conf import settings
+
+        supervisor = WorkerSupervisor(max_delay=settings.KEQI_WORKER_RESTART_MAX_SECONDS)
+        supervisor.start()
     threading.Thread(target=_prepare_evaluation, name="keqi-prepare", daemon=True).start()
     # A plain `kill` (SIGTERM) must also stop the worker: turn it into SystemExit so `finally` runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -79,12 +188,8 @@ def _serve(host: str, port: int, worker: bool) -> None:
     try:
         waitress_serve(application, host=host, port=port, threads=8, ident="keqi")
     finally:
-        if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        if supervisor is not None:
+            supervisor.stop()
 
 
 def register(app: typer.Typer) -> None:
@@ -100,7 +205,11 @@ def register(app: typer.Typer) -> None:
         setup()
         from django.core.management import call_command
 
-        call_command("db_worker", interval=0.5)
+        from keqi.registry.background import runner_id
+
+        _interrupt_abandoned()
+        # no auto-reloader (its default under KEQI_DEBUG): the tasks run in this process, the one `runner` names
+        call_command("db_worker", interval=0.5, worker_id=runner_id(), reload=False)
 
     @app.command()
     def serve(

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from keqi.accounts.scope import Scope
+from keqi.registry.background import import_lock, runner_id
 from keqi.registry.flows import MAX_STORED_ERRORS, ImportResult, sha256_of
 from keqi.registry.parsing import CellError, parse_sheet
 from keqi.registry.reading import UnreadableFile, read_tables
@@ -42,6 +43,8 @@ def run_import(*, path: Path | str, scope: Scope, user=None, dry_run: bool = Fal
     services.check_sheet(parsed, today)
     parsed.errors.extend(raw.formula_errors)  # formula cells without a saved value
     with transaction.atomic():
+        if not dry_run:  # one writing import at a time (PostgreSQL): this one plans after the other has written
+            import_lock()
         plan = services.plan_import(scope=scope, parsed=parsed)
         if dry_run or not plan.ok:
             return ImportResult(plan, False)
@@ -71,7 +74,8 @@ def process_upload(*, upload_id: int, scope: Scope, apply: bool) -> ContractImpo
     """
     upload = ContractImport.objects.get(pk=upload_id)
     upload.status = ContractImport.Status.IMPORTING if apply else ContractImport.Status.CHECKING
-    upload.save(update_fields=["status"])
+    upload.runner = runner_id()
+    upload.save(update_fields=["status", "runner"])
     try:
         result = run_import(path=upload.file.path, scope=scope, user=upload.uploaded_by, dry_run=not apply,
                             reason=f"导入 {upload.original_name}")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from keqi.registry.background import BackgroundWork
 from keqi.registry.columns import HITECH_FIELDS
 
 from .categories import ALL_SUB_KINDS, CATEGORIES
@@ -80,7 +81,7 @@ class TechContract(models.Model):
             raise ValidationError(faults)
 
 
-class ContractImport(models.Model):
+class ContractImport(BackgroundWork):
     """One uploaded contract file and what became of it (the file itself is kept).
 
     The web upload is checked first (``checked`` or ``invalid``); only a checked file is imported, on
@@ -95,6 +96,10 @@ class ContractImport(models.Model):
         IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    ACTIVE_STATUSES = (Status.CHECKING, Status.IMPORTING)
+    RERUN_HINT = "请重新上传该文件。"
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,

@@ -20,6 +20,7 @@ from django.utils import timezone
 from keqi.accounts.scope import Scope
 
 from . import exporting, services, signals
+from .background import import_lock, runner_id
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .models import ExportFile, ImportBatch
 from .parsing import CellError, check_qualifications, check_reports, parse_sheet
@@ -85,6 +86,8 @@ def run_import(
         check_qualifications(quals)
     progress("check", 1, 1)
     with transaction.atomic():
+        if not dry_run:  # one writing import at a time (PostgreSQL): this one plans after the other has written
+            import_lock()
         # Planning inside the transaction means the plan that is written is the one just checked.
         plan = services.plan_import(scope=scope, reports=reports, qualifications=quals, progress=progress)
         if dry_run or not plan.ok:
@@ -122,7 +125,8 @@ def process_batch(*, batch_id: int, scope: Scope, apply: bool) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     batch.status = ImportBatch.Status.IMPORTING if apply else ImportBatch.Status.CHECKING
     batch.progress = 0
-    batch.save(update_fields=["status", "progress"])
+    batch.runner = runner_id()
+    batch.save(update_fields=["status", "progress", "runner"])
 
     def progress(stage: str, done: int, total: int) -> None:
         share = {"read": (0, 30), "check": (30, 10), "plan": (40, 20), "write": (60, 40)}[stage]
@@ -159,7 +163,7 @@ def process_batch(*, batch_id: int, scope: Scope, apply: bool) -> ImportBatch:
 def write_export_file(*, export_id: int, scope: Scope) -> ExportFile:
     """Write a requested export with the requester's scope and attach the file."""
     export = ExportFile.objects.get(pk=export_id)
-    ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.RUNNING)
+    ExportFile.objects.filter(pk=export.pk).update(status=ExportFile.Status.RUNNING, runner=runner_id())
     try:
         filters = services.EnterpriseFilter(**export.filters)
         firms = services.enterprise_list(scope=scope, filters=filters).firms  # as the list filtered them

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from keqi.policy.uscc import normalise, uscc_faults
 
+from .background import BackgroundWork
 from .columns import (
     CHUANGKE_GROUPS,
     DIGITAL_LEVELS,
@@ -254,7 +255,7 @@ class Qualification(models.Model):
         return "expired" if self.valid_to is not None and day > self.valid_to else "held"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(BackgroundWork):
     """One uploaded file and what became of it: the file itself is kept, so nothing entered is lost."""
 
     class Status(models.TextChoices):
@@ -265,6 +266,10 @@ class ImportBatch(models.Model):
         IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
         FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    ACTIVE_STATUSES = (Status.CHECKING, Status.IMPORTING)
+    RERUN_HINT = "请重新上传该文件。"
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
@@ -290,7 +295,7 @@ class ImportBatch(models.Model):
         return self.original_name
 
 
-class ExportFile(models.Model):
+class ExportFile(BackgroundWork):
     """A large export, written by the worker and downloaded when ready (small ones stream at once)."""
 
     class Status(models.TextChoices):
@@ -298,6 +303,10 @@ class ExportFile(models.Model):
         RUNNING = "running", _("Writing")
         DONE = "done", _("Ready")
         FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    ACTIVE_STATUSES = (Status.RUNNING,)
+    RERUN_HINT = "请重新导出。"
 
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     requested_by = models.ForeignKey(
@@ -308,7 +317,6 @@ class ExportFile(models.Model):
     enterprises = models.PositiveIntegerField(_("enterprises"), default=0)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:

@@ -29,6 +29,7 @@ from keqi.policy import editions as policy_editions
 from keqi.policy import engine as policy_engine
 from keqi.policy import evaluation as policy_evaluation
 from keqi.registry import services as registry
+from keqi.registry.background import runner_id
 from keqi.registry.models import Enterprise
 
 from . import history, judging, sqlcache, store
@@ -106,7 +107,8 @@ def run_screening(
         )
     run.firms = len(ids)
     run.status = ScreeningRun.Status.RUNNING
-    run.save(update_fields=["firms", "status"])
+    run.runner = runner_id()  # a run left running by a killed process is marked interrupted later (background)
+    run.save(update_fields=["firms", "status", "runner"])
     if workers is None:
         workers = _workers(len(ids), chunk, run.engine)
     try:

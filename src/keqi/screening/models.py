@@ -15,13 +15,19 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keqi.registry.background import BackgroundWork
 
-class ScreeningRun(models.Model):
+
+class ScreeningRun(BackgroundWork):
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting for the worker")
         RUNNING = "running", _("Running")
         COMPLETE = "complete", _("Complete")
         FAILED = "failed", _("Failed or interrupted")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    ACTIVE_STATUSES = (Status.RUNNING,)
+    RERUN_HINT = "已写入的部分结果已删除，请重新发起筛选。"
 
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -40,7 +46,6 @@ class ScreeningRun(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.QUEUED)
     firms = models.PositiveIntegerField(_("firms"), default=0)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    message = models.CharField(_("message"), max_length=500, blank=True)
     # per edition, how many firms got each verdict (written when the run completes)
     counts = models.JSONField(_("verdict counts"), default=dict, blank=True)
 
@@ -51,6 +56,11 @@ class ScreeningRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assess_on} · {self.reporting_unit or '全市'}"
+
+    @classmethod
+    def stopped(cls, pks: list[int]) -> None:
+        """A run stopped half-way: its standings go (only a complete run is ever shown)."""
+        Standing.objects.filter(run_id__in=pks).delete()
 
 
 class Standing(models.Model):
