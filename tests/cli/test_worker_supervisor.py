@@ -106,13 +106,14 @@ def test_a_task_that_kills_its_worker_leaves_its_batch_failed_in_chinese(tmp_pat
     from django.test import override_settings
 
     from keqi.accounts.scope import scope_for
-    from keqi.registry import flows, tasks
+    from keqi.registry import tasks, uploads
+    from keqi.registry.models import ImportBatch
 
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                               "QUEUES": ["default"]}}):
-        batch = flows.record_upload(scope=scope_for(yubei_officer), user=yubei_officer,
-                                    uploaded=SimpleUploadedFile("firms.xlsx", b"PK\x03\x04 not read"))
-        tasks.check_batch.enqueue(batch.pk)
+        batch = uploads.record_upload(model=ImportBatch, scope=scope_for(yubei_officer), user=yubei_officer,
+                                      uploaded=SimpleUploadedFile("firms.xlsx", b"PK\x03\x04 not read"))
+        tasks.run_upload.enqueue("registry.ImportBatch", batch.pk, False)
     env = {**os.environ, "KEQI_HOME": str(tmp_path), "KEQI_DEBUG": "1", "KEQI_LOG_LEVEL": "WARNING"}
     if connection.vendor == "sqlite":  # the test database lives in memory: the processes get a copy
         copy = tmp_path / "keqi.sqlite3"
@@ -128,6 +129,6 @@ def test_a_task_that_kills_its_worker_leaves_its_batch_failed_in_chinese(tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     assert outcome == {"restarts": 1, "status": "failed", "task": "FAILED", "message": outcome["message"]}
-    assert "后台任务进程在处理时意外退出" in outcome["message"] and "请重新上传该文件" in outcome["message"]
+    assert "后台任务进程在处理时意外退出" in outcome["message"] and "重新上传该文件" in outcome["message"]
     assert "意外退出（退出码 9），导入 1 项标记为失败" in done.stderr
     assert Path(tmp_path / "media").exists()

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from keqi.accounts.scope import SYSTEM
 from keqi.contracts.models import ContractImport
-from keqi.registry import background, flows
+from keqi.registry import background, flows, uploads
 from keqi.registry.models import Enterprise, ExportFile, ImportBatch
 from keqi.screening.models import ScreeningRun
 
@@ -57,7 +57,8 @@ def test_work_left_running_by_a_dead_process_is_interrupted_at_the_next_start(yu
         assert row.status == status and row.message == ""
     # the uploader sees it in Chinese on the batch's page
     html = client_for(yubei_officer).get(reverse("registry:import_detail", args=[batch.pk])).content.decode()
-    assert "已中断" in html and "请重新上传该文件" in html and 'http-equiv="refresh"' not in html
+    assert "已中断" in html and "重新上传该文件" in html and 'http-equiv="refresh"' not in html
+    assert "重新检查文件" in html  # the kept file can be checked again
     assert background.stop_abandoned() == {}  # once only
 
 
@@ -153,11 +154,12 @@ def test_an_import_that_waits_too_long_is_refused_in_chinese(tmp_path, yubei_off
 
             from keqi.accounts.scope import scope_for
 
-            batch = flows.record_upload(scope=scope_for(yubei_officer), user=yubei_officer,
-                                        uploaded=SimpleUploadedFile("f.xlsx", path.read_bytes()))
-            batch = flows.process_batch(batch_id=batch.pk, scope=scope_for(yubei_officer), apply=True)
+            batch = uploads.record_upload(model=ImportBatch, scope=scope_for(yubei_officer), user=yubei_officer,
+                                          uploaded=SimpleUploadedFile("f.xlsx", path.read_bytes()))
+            batch = uploads.process_upload(model=ImportBatch, upload_id=batch.pk, scope=scope_for(yubei_officer),
+                                           apply=True)
         assert batch.status == ImportBatch.Status.FAILED
-        assert "另一个导入正在写入数据" in str(batch.errors) + batch.message
+        assert "另一个导入正在写入数据" in batch.message and "未做任何修改" in batch.message
         assert Enterprise.objects.count() == 0
     finally:
         release.set()

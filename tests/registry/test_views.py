@@ -127,7 +127,7 @@ def test_officer_journey_bad_file_then_fixed_file(client_for, yubei_officer, tmp
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(c, write_file(tmp_path / "good.xlsx", rows, raw=True), "good.xlsx")
     batch = ImportBatch.objects.get(original_name="good.xlsx")
-    assert batch.status == "valid" and batch.summary["reports"]["created"] == 40
+    assert batch.status == "checked" and batch.summary["reports"]["created"] == 40
     assert Enterprise.objects.count() == 0  # checked, not yet imported
     with django_capture_on_commit_callbacks(execute=True):
         c.post(reverse("registry:import_apply", args=[batch.pk]))

@@ -42,6 +42,7 @@ PAGES = {
     "registry:import_upload": (lambda w: {}, WRITERS),
     "registry:import_detail": (lambda w: {"pk": w.other_batch}, CITY),
     "registry:import_apply": (lambda w: {"pk": w.other_batch}, NOBODY),
+    "registry:import_retry": (lambda w: {"pk": w.other_batch}, NOBODY),  # POST only
     "screening:index": (lambda w: {}, WRITERS),
     "screening:run_detail": (lambda w: {"pk": w.other_run}, CITY),
     "screening:candidate_list": (lambda w: {}, READERS),  # an enterprise user: its own firm only
@@ -54,6 +55,11 @@ PAGES = {
     "targets:report_xlsx": (lambda w: {}, WRITERS),
     "targets:values": (lambda w: {}, READERS),
     "targets:values_template": (lambda w: {}, READERS),
+    "targets:import_list": (lambda w: {}, CITY),
+    "targets:import_upload": (lambda w: {}, CITY),
+    "targets:import_detail": (lambda w: {"pk": w.other_value_import}, CITY),
+    "targets:import_apply": (lambda w: {"pk": w.other_value_import}, NOBODY),  # POST only
+    "targets:import_retry": (lambda w: {"pk": w.other_value_import}, NOBODY),  # POST only
     "pipeline:task_list": (lambda w: {}, WRITERS),
     "pipeline:task_new": (lambda w: {}, WRITERS),
     "pipeline:task_detail": (lambda w: {"pk": w.other_task}, CITY),
@@ -64,6 +70,7 @@ PAGES = {
     "contracts:import_upload": (lambda w: {}, frozenset({"city_admin", "contract_registrar"})),
     "contracts:import_detail": (lambda w: {"pk": w.other_contract_import}, CITY),
     "contracts:import_apply": (lambda w: {"pk": w.other_contract_import}, NOBODY),
+    "contracts:import_retry": (lambda w: {"pk": w.other_contract_import}, NOBODY),  # POST only
     "contracts:statistics": (lambda w: {}, CONTRACTS),
     "contracts:enterprise": (lambda w: {"uscc": w.other_firm}, CITY),
     "credit:index": (lambda w: {}, CREDIT),

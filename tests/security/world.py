@@ -55,6 +55,7 @@ class World:
     other_run: int = 0
     other_batch: int = 0
     other_contract_import: int = 0
+    other_value_import: int = 0
     other_value: int = 0
     other_application: int = 0
     other_filing: int = 0
@@ -167,6 +168,11 @@ def build(tmp_path) -> World:
                                                original_name=f"{OTHER_SOURCE}.xlsx", sha256="0" * 64,
                                                status=ImportBatch.Status.INVALID,
                                                finished_at=timezone.now()).pk
+    from keqi.targets.models import ValueImport
+
+    w.other_value_import = ValueImport.objects.create(
+        uploaded_by=w.users["other_officer"], file="value-imports/x.xlsx", original_name=f"{OTHER_SOURCE}.xlsx",
+        status=ValueImport.Status.INVALID).pk
     w.other_contract_import = ContractImport.objects.create(
         uploaded_by=w.users["other_officer"], file="contract-imports/x.xlsx", original_name=f"{OTHER_SOURCE}.xlsx",
         status=ContractImport.Status.INVALID if hasattr(ContractImport.Status, "INVALID") else "invalid").pk

@@ -11,7 +11,7 @@ from django.urls import reverse
 from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.registry.models import ReportingUnit
 from keqi.targets import reported
-from keqi.targets.models import IndicatorValue
+from keqi.targets.models import IndicatorValue, ValueImport
 
 pytestmark = pytest.mark.django_db
 HEAD = ["指标", "年度", "范围", "截至日期", "数值", "来源"]
@@ -74,7 +74,7 @@ def test_only_the_city_records_values(tmp_path, yubei_officer, client_for):
     assert r.status_code == 403 and IndicatorValue.objects.count() == 0
 
 
-def test_page_entry_and_upload(tmp_path, city_admin, client_for):
+def test_page_entry_and_upload(tmp_path, city_admin, client_for, django_capture_on_commit_callbacks):
     client = client_for(city_admin)
     r = client.post(reverse("targets:values"), {"indicator": "研发经费投入强度", "year": "2024", "scope": "全市",
                                                 "as_of": "2024-12-31", "value": "2.5", "source": "公报"})
@@ -83,9 +83,23 @@ def test_page_entry_and_upload(tmp_path, city_admin, client_for):
                                                   "as_of": "2024-12-31", "value": "2.5", "source": ""})
     assert bad.status_code == 200 and "来源不能为空" in bad.content.decode()
     path = sheet(tmp_path / "v.xlsx", [["技术合同成交额", 2024, "全市", "2024-12-31", 80000000000, "市科技局"]])
-    with path.open("rb") as f:
+    with path.open("rb") as f, django_capture_on_commit_callbacks(execute=True):
         up = client.post(reverse("targets:values"), {"file": f})
-    assert up.status_code == 302 and IndicatorValue.objects.count() == 2
+    # the upload lifecycle of every sheet: kept, checked (nothing recorded yet), confirmed, imported
+    upload = ValueImport.objects.get()
+    assert up.status_code == 302 and up["Location"] == reverse("targets:import_detail", args=[upload.pk])
+    assert upload.status == "checked" and IndicatorValue.objects.count() == 1
+    assert 'id="import-now"' in client.get(up["Location"]).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("targets:import_apply", args=[upload.pk]))
+    upload.refresh_from_db()
+    assert upload.status == "imported" and IndicatorValue.objects.count() == 2
+    assert upload.file.read() == path.read_bytes()  # the sheet itself is kept
+    with (tmp_path / "v.docx").open("wb") as f:
+        f.write(b"x")
+    with (tmp_path / "v.docx").open("rb") as f:
+        refused = client.post(reverse("targets:values"), {"file": f})
+    assert refused.status_code == 200 and "请使用模板：.xlsx 文件" in refused.content.decode()
     html = client.get(reverse("targets:values")).content.decode()
     assert "全市" in html and 'id="value-form"' in html and 'id="value-import"' in html
     template = client.get(reverse("targets:values_template"))

@@ -2,7 +2,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from keqi.registry.columns import HITECH_FIELDS
-from keqi.registry.forms import UploadForm as RegistryUploadForm
 from keqi.registry.models import ReportingUnit
 
 from .categories import CATEGORIES
@@ -25,10 +24,6 @@ class ContractFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         if units is not None:
             self.fields["unit"].queryset = units
-
-
-class ContractUploadForm(RegistryUploadForm):
-    """The registry's upload form (file kinds and size); the file is always checked before it is imported."""
 
 
 class StatsForm(forms.Form):

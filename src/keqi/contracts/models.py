@@ -7,15 +7,14 @@ corrected row updates it in place. Money is integer yuan. Either party may be ou
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from keqi.registry.background import BackgroundWork
 from keqi.registry.columns import HITECH_FIELDS
+from keqi.registry.uploads import Upload
 
 from .categories import ALL_SUB_KINDS, CATEGORIES
 from .rules import contract_faults
@@ -81,47 +80,21 @@ class TechContract(models.Model):
             raise ValidationError(faults)
 
 
-class ContractImport(BackgroundWork):
-    """One uploaded contract file and what became of it (the file itself is kept).
+class ContractImport(Upload):
+    """One uploaded contract file and what became of it (the upload lifecycle: registry/uploads.py)."""
 
-    The web upload is checked first (``checked`` or ``invalid``); only a checked file is imported, on
-    the uploader's confirmation, and the import checks it again inside its transaction.
-    """
+    UPLOAD_FOLDER = "contract-imports"
+    PERMISSION = "contracts.write"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be checked")
-        CHECKING = "checking", _("Checking")
-        INVALID = "invalid", _("Has errors")
-        CHECKED = "checked", _("Checked, ready to import")
-        IMPORTING = "importing", _("Importing")
-        IMPORTED = "imported", _("Imported")
-        FAILED = "failed", _("Failed")
-        INTERRUPTED = "interrupted", _("Interrupted")
-
-    ACTIVE_STATUSES = (Status.CHECKING, Status.IMPORTING)
-    RERUN_HINT = "请重新上传该文件。"
-
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("uploaded by"))
-    file = models.FileField(_("file"), upload_to="contract-imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    summary = models.JSONField(_("summary"), default=dict, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Upload.Meta):
         verbose_name = _("contract import")
         verbose_name_plural = _("contract imports")
 
-    def __str__(self) -> str:
-        return self.original_name
+    def run_import(self, *, scope, dry_run, progress):
+        from .flows import run_import
 
-    @property
-    def running(self) -> bool:
-        return self.status in (self.Status.PENDING, self.Status.CHECKING, self.Status.IMPORTING)
+        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
+                          progress=progress, reason=f"导入 {self.original_name}")
+
+    def summary_rows(self):
+        return [(_("Technology contracts"), self.summary)]

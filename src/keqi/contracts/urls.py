@@ -7,10 +7,7 @@ urlpatterns = [
     path("", views.contract_list, name="list"),
     path("export.xlsx", views.contract_export, name="export"),
     path("template.xlsx", views.template_download, name="template"),
-    path("imports/", views.import_list, name="import_list"),
-    path("imports/new/", views.import_upload, name="import_upload"),
-    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
-    path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    *views.uploads.urls(),  # imports/: history, new/, <pk>/, <pk>/apply/, <pk>/retry/
     path("statistics/", views.statistics, name="statistics"),
     path("enterprises/<str:uscc>/", views.enterprise_contracts, name="enterprise"),
 ]

@@ -5,23 +5,21 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
 
 from keqi.accounts.scope import scope_for
 from keqi.registry.downloads import xlsx_response
 from keqi.registry.models import Enterprise
+from keqi.registry.upload_views import UploadPages
 
-from . import exporting, flows, services, tasks
-from .forms import ContractFilterForm, ContractUploadForm, StatsForm
+from . import exporting, services
+from .forms import ContractFilterForm, StatsForm
 from .models import ContractImport
 
 PAGE_SIZE = 50
@@ -70,52 +68,6 @@ def template_download(request):
     return xlsx_response(tmp, "技术合同导入模板.xlsx")
 
 
-def _uploads_visible(request):
-    scope = scope_for(request.user)
-    scope.require("contracts.write")
-    qs = ContractImport.objects.select_related("uploaded_by")
-    return scope.own_requests(qs, "uploaded_by")
-
-
-@login_required
-def import_list(request):
-    page = Paginator(_uploads_visible(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "contracts/import_list.html", {"page": page})
-
-
-@login_required
-def import_upload(request):
-    """Upload → the worker checks it → the page shows the row errors or the plan → confirm → the worker imports."""
-    scope = scope_for(request.user)
-    scope.require("contracts.write")
-    form = ContractUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        upload = flows.record_upload(scope=scope, user=request.user, uploaded=form.cleaned_data["file"])
-        transaction.on_commit(lambda: tasks.check_upload.enqueue(upload.pk))
-        return redirect("contracts:import_detail", pk=upload.pk)
-    return render(request, "contracts/import_upload.html", {"form": form})
-
-
-@login_required
-def import_detail(request, pk: int):
-    upload = get_object_or_404(_uploads_visible(request), pk=pk)
-    errors = Paginator(upload.errors, 100).get_page(request.GET.get("page"))
-    return render(request, "contracts/import_detail.html", {"upload": upload, "errors": errors,
-                                                            "running": upload.running})
-
-
-@login_required
-@require_POST
-def import_apply(request, pk: int):
-    upload = get_object_or_404(_uploads_visible(request), pk=pk)
-    if upload.status != ContractImport.Status.CHECKED:
-        raise PermissionDenied(_("Only a checked file without errors can be imported."))
-    ContractImport.objects.filter(pk=upload.pk).update(status=ContractImport.Status.IMPORTING)
-    transaction.on_commit(lambda: tasks.import_upload.enqueue(upload.pk))
-    messages.info(request, _("The import has started; this page updates by itself."))
-    return redirect("contracts:import_detail", pk=upload.pk)
-
-
 @login_required
 def statistics(request):
     scope = scope_for(request.user)
@@ -149,3 +101,16 @@ def enterprise_contracts(request, uscc: str):
     if firm is None and (not scope.may_see_firm_contracts(None) or not qs.exists()):
         raise Http404(_("No such enterprise in your scope."))
     return render(request, "contracts/enterprise.html", {"uscc": uscc.upper(), "firm": firm, "contracts": qs})
+
+
+# The upload lifecycle's pages (registry/upload_views.py): history, upload, detail, confirm, check again.
+uploads = UploadPages(
+    model=ContractImport, namespace="contracts", list_title=_lazy("Contract imports"),
+    upload_title=_lazy("Import technology contracts"),
+    intro=_lazy("Fill in the template (one row per registered contract) and upload it. The file is checked first "
+                "and nothing changes until you confirm the import; a file with any error changes nothing. The "
+                "registration number is the key, so importing the same file again changes nothing and a corrected "
+                "file updates the contracts in place."),
+    template_url="contracts:template",
+    done_links=((_lazy("See the contracts"), "contracts:list"), (_lazy("Turnover statistics"), "contracts:statistics")),
+)

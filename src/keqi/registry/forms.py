@@ -1,14 +1,9 @@
-from pathlib import Path
-
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import industries
 from .columns import HITECH_FIELDS
 from .models import Enterprise, Qualification, ReportingUnit
-
-ALLOWED_SUFFIXES = (".xlsx", ".csv", ".parquet")
 
 
 class EnterpriseFilterForm(forms.Form):
@@ -33,14 +28,3 @@ class EnterpriseFilterForm(forms.Form):
         else:
             del self.fields["tier"]
 
-
-class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Spreadsheet (.xlsx, .csv or .parquet)"))
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        if Path(f.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError(_("Use the template: an .xlsx, .csv or .parquet file."))
-        if f.size > settings.KEQI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 200 MB."))
-        return f

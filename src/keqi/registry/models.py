@@ -26,6 +26,7 @@ from .columns import (
     QUALIFICATION_KINDS,
     RD_INSTITUTION_LEVELS,
 )
+from .uploads import Upload
 
 
 def validate_uscc(value: str) -> None:
@@ -255,44 +256,26 @@ class Qualification(models.Model):
         return "expired" if self.valid_to is not None and day > self.valid_to else "held"
 
 
-class ImportBatch(BackgroundWork):
-    """One uploaded file and what became of it: the file itself is kept, so nothing entered is lost."""
+class ImportBatch(Upload):
+    """One uploaded file of firms, annual reports and qualifications (the upload lifecycle: uploads.py)."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting to be checked")
-        CHECKING = "checking", _("Checking")
-        INVALID = "invalid", _("Has errors")
-        VALID = "valid", _("Checked, ready to import")
-        IMPORTING = "importing", _("Importing")
-        IMPORTED = "imported", _("Imported")
-        FAILED = "failed", _("Failed")
-        INTERRUPTED = "interrupted", _("Interrupted")
+    UPLOAD_FOLDER = "imports"
+    PERMISSION = "registry.write"
 
-    ACTIVE_STATUSES = (Status.CHECKING, Status.IMPORTING)
-    RERUN_HINT = "请重新上传该文件。"
-
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    uploaded_by = models.ForeignKey(
-        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("uploaded by")
-    )
-    file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=255)
-    sha256 = models.CharField(max_length=64)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    error_count = models.PositiveIntegerField(_("errors"), default=0)
-    errors = models.JSONField(_("errors (first 1,000)"), default=list, blank=True)
-    summary = models.JSONField(_("summary"), default=dict, blank=True)
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(Upload.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
 
-    def __str__(self) -> str:
-        return self.original_name
+    def run_import(self, *, scope, dry_run, progress):
+        from .flows import run_import
+
+        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
+                          progress=progress, reason=f"导入 {self.original_name}")
+
+    def summary_rows(self):
+        s = self.summary
+        return [(_("Enterprises"), s.get("enterprises", {})), (_("Annual reports"), s.get("reports", {})),
+                (_("Qualifications"), s.get("qualifications", {}))]
 
 
 class ExportFile(BackgroundWork):

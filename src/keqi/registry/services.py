@@ -27,18 +27,13 @@ from . import tiers as tiers_column
 from .columns import QUALIFICATION_COLUMNS, QUALIFICATION_SHEET, REPORT_COLUMNS, REPORT_SHEET
 from .models import AnnualReport, Enterprise, Qualification, ReportingUnit, held_on
 from .parsing import ROW, CellError, ParsedSheet
+from .uploads import Progress, no_progress
 
 REPORT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.level == "report" and c.field != "fiscal_year")
 QUALIFICATION_FIELDS = ("number", "valid_to", "source")
 TEXT_FIELDS = {"name", "hitech_field", "industry_code", "number", "source"}
 BATCH = 2000
 IN_CHUNK = 5000
-
-Progress = Callable[[str, int, int], None]
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    return None
 
 
 # ---------------------------------------------------------------- reporting units
@@ -335,7 +330,7 @@ def _normal(name: str, value):
 
 
 def plan_import(
-    *, scope: Scope, reports: ParsedSheet, qualifications: ParsedSheet | None, progress: Progress = _no_progress
+    *, scope: Scope, reports: ParsedSheet, qualifications: ParsedSheet | None, progress: Progress = no_progress
 ) -> ImportPlan:
     scope.require_write()
     plan = ImportPlan(rows=reports.data.height + (qualifications.data.height if qualifications else 0))
@@ -484,7 +479,7 @@ def _plan_qualifications(
 # ---------------------------------------------------------------- import: apply
 
 
-def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progress = _no_progress) -> None:
+def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progress = no_progress) -> None:
     """Write a plan without errors. Call inside ``transaction.atomic()`` (the flow does).
 
     New rows go through :mod:`.bulk` (plain tuples, COPY on PostgreSQL), changed rows through

@@ -1,31 +1,26 @@
-"""Background tasks (django-tasks, run by ``keqi worker``): long imports never run in a web request."""
+"""Background tasks (django-tasks, run by ``keqi worker``): long imports and exports never run in a web request."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from keqi.accounts.scope import scope_for
 
-from . import flows
-from .models import ExportFile, ImportBatch
-
-
-def _scope(batch: ImportBatch):
-    user = batch.uploaded_by or get_user_model()(is_active=False)
-    return scope_for(user)
+from . import flows, uploads
+from .models import ExportFile
 
 
 @task()
-def check_batch(batch_id: int) -> str:
-    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    return flows.process_batch(batch_id=batch_id, scope=_scope(batch), apply=False).status
-
-
-@task()
-def import_batch(batch_id: int) -> str:
-    batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    return flows.process_batch(batch_id=batch_id, scope=_scope(batch), apply=True).status
+def run_upload(model_label: str, upload_id: int, apply: bool) -> str:
+    """Check (or, confirmed, import) an upload of any app: ``model_label`` names its model (``contracts.ContractImport``)."""
+    model = apps.get_model(model_label)
+    if not issubclass(model, uploads.Upload):
+        raise ValueError(f"不是上传文件的模型：{model_label}")
+    upload = model.objects.select_related("uploaded_by").get(pk=upload_id)
+    scope = scope_for(upload.uploaded_by or get_user_model()(is_active=False))
+    return uploads.process_upload(model=model, upload_id=upload_id, scope=scope, apply=apply).status
 
 
 @task()

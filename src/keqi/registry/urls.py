@@ -9,8 +9,5 @@ urlpatterns = [
     path("exports/<int:pk>/", views.export_detail, name="export_detail"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("template.xlsx", views.template_download, name="template"),
-    path("imports/", views.import_list, name="import_list"),
-    path("imports/new/", views.import_upload, name="import_upload"),
-    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
-    path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    *views.uploads.urls(),  # imports/: history, new/, <pk>/, <pk>/apply/, <pk>/retry/
 ]

@@ -6,22 +6,20 @@ import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy as _lazy
 
 from keqi.accounts.scope import scope_for
 
-from . import exporting, flows, listing, services, tasks, tiers
+from . import exporting, listing, services, tasks, tiers
 from .downloads import xlsx_response
-from .forms import EnterpriseFilterForm, UploadForm
+from .forms import EnterpriseFilterForm
 from .models import ExportFile, ImportBatch
+from .upload_views import UploadPages
 
 PAGE_SIZE = 50
 # Up to this many enterprises an export streams at once; larger ones are written by the worker.
@@ -111,46 +109,12 @@ def template_download(request):
     return xlsx_response(tmp, "企业年报导入模板.xlsx")
 
 
-def _batches_visible(request):
-    scope = scope_for(request.user)
-    scope.require_write()
-    qs = ImportBatch.objects.select_related("uploaded_by")
-    return scope.own_requests(qs, "uploaded_by")
-
-
-@login_required
-def import_list(request):
-    page = Paginator(_batches_visible(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/import_list.html", {"page": page})
-
-
-@login_required
-def import_upload(request):
-    scope = scope_for(request.user)
-    scope.require_write()
-    form = UploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        batch = flows.record_upload(scope=scope, user=request.user, uploaded=form.cleaned_data["file"])
-        transaction.on_commit(lambda: tasks.check_batch.enqueue(batch.pk))
-        return redirect("registry:import_detail", pk=batch.pk)
-    return render(request, "registry/import_upload.html", {"form": form})
-
-
-@login_required
-def import_detail(request, pk: int):
-    batch = get_object_or_404(_batches_visible(request), pk=pk)
-    errors = Paginator(batch.errors, 100).get_page(request.GET.get("page"))
-    running = batch.status in (ImportBatch.Status.PENDING, ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING)
-    return render(request, "registry/import_detail.html", {"batch": batch, "errors": errors, "running": running})
-
-
-@login_required
-@require_POST
-def import_apply(request, pk: int):
-    batch = get_object_or_404(_batches_visible(request), pk=pk)
-    if batch.status != ImportBatch.Status.VALID:
-        raise PermissionDenied(_("Only a checked file without errors can be imported."))
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PENDING, progress=0)
-    transaction.on_commit(lambda: tasks.import_batch.enqueue(batch.pk))
-    messages.info(request, _("The import has started; this page updates by itself."))
-    return redirect("registry:import_detail", pk=batch.pk)
+# The upload lifecycle's pages (upload_views.py): history, upload, detail, confirm, check again.
+uploads = UploadPages(
+    model=ImportBatch, namespace="registry", list_title=_lazy("Import history"),
+    upload_title=_lazy("Import enterprise data"),
+    intro=_lazy("Fill in the template (one row per enterprise and fiscal year) and upload it. The file is first "
+                "checked without changing anything; you then see every error with its row and column, or what "
+                "the import will create and update, and confirm."),
+    template_url="registry:template", done_links=((_lazy("See the enterprises"), "registry:enterprise_list"),),
+)

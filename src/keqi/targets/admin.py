@@ -3,7 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from keqi.registry.admin import ReadOnlyAdmin
 
-from .models import IndicatorValue, Target
+from .models import IndicatorValue, Target, ValueImport
 
 
 @admin.register(Target)
@@ -18,3 +18,9 @@ class TargetAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
 class IndicatorValueAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("as_of", "indicator", "year", "scope_key", "value", "source")
     list_filter = ("indicator", "year")
+
+
+@admin.register(ValueImport)
+class ValueImportAdmin(ReadOnlyAdmin):
+    list_display = ("original_name", "created_at", "uploaded_by", "status", "rows", "error_count")
+    list_filter = ("status",)

@@ -14,6 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from keqi.registry.uploads import Upload
+
 #: the length of a target's or a value's source (document and number, or meeting and date)
 SOURCE_LENGTH = 300
 
@@ -67,3 +69,23 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.indicator} {self.scope_key}: {self.value}"
+
+
+class ValueImport(Upload):
+    """One uploaded sheet of reported values (the upload lifecycle: registry/uploads.py)."""
+
+    UPLOAD_FOLDER = "value-imports"
+    PERMISSION = "targets.record_values"
+
+    class Meta(Upload.Meta):
+        verbose_name = _("indicator value import")
+        verbose_name_plural = _("indicator value imports")
+
+    def run_import(self, *, scope, dry_run, progress):
+        from .reported import run_import
+
+        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
+                          progress=progress)
+
+    def summary_rows(self):
+        return [(_("Indicator values"), self.summary)]

@@ -6,13 +6,16 @@ entered by hand): reading, checking and recording them, one by one or from an xl
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from keqi.accounts.scope import Scope
+from keqi.registry.background import import_lock
+from keqi.registry.parsing import CellError
+from keqi.registry.uploads import ImportResult, Progress, no_progress
 
 from .models import SOURCE_LENGTH, Indicator, IndicatorValue
 from .services import MAX_VALUE, unit_names, visible_scope_keys
@@ -92,12 +95,19 @@ REPORTED_ZH = {  # the names officers write in the sheet (the keys work too)
 }
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the spreadsheet's row number (the header is row 1)
-    column: str
-    value: str
-    reason: str
+@dataclass
+class ValuePlan:
+    """What a sheet of values would record: the rows, or the errors (registry's ``CellError``, by row and column)."""
+
+    values: list[dict] = field(default_factory=list)
+    errors: list[CellError] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return len(self.values)
+
+    def summary(self) -> dict:
+        return {"rows": self.rows, "created": 0 if self.errors else self.rows, "updated": 0, "unchanged": 0}
 
 
 def _scope_key_of(text: str, units: dict[str, int]) -> str | None:
@@ -112,22 +122,22 @@ def _scope_key_of(text: str, units: dict[str, int]) -> str | None:
     return f"unit:{units[text]}" if text in units else None
 
 
-def read_values(*, path) -> tuple[list[dict], list[RowError]]:
+def read_values(*, path) -> tuple[list[dict], list[CellError]]:
     """Parse a sheet of reported values; every fault is reported with its row, column and reason."""
     from keqi.registry.reading import UnreadableFile, read_sheets
 
     try:  # within the limits of every spreadsheet (keqi.registry.limits)
         frames, formulas = read_sheets(path, [VALUE_SHEET])
     except UnreadableFile as exc:
-        return [], [RowError(0, "", "", f"无法读取工作表“{VALUE_SHEET}”：{exc}")]
+        return [], [CellError(VALUE_SHEET, 0, "", "", f"无法读取工作表“{VALUE_SHEET}”：{exc}")]
     if VALUE_SHEET not in frames:
-        return [], [RowError(0, "", "", f"文件中没有工作表“{VALUE_SHEET}”：请使用下载的模板填写")]
+        return [], [CellError(VALUE_SHEET, 0, "", "", f"文件中没有工作表“{VALUE_SHEET}”：请使用下载的模板填写")]
     if formulas:
-        return [], [RowError(e.row, e.column, "", e.reason) for e in formulas]
+        return [], [CellError(VALUE_SHEET, e.row, e.column, "", e.reason) for e in formulas]
     df = frames[VALUE_SHEET]
     missing = [h for h in VALUE_HEADERS.values() if h not in df.columns]
     if missing:
-        return [], [RowError(1, h, "", "缺少此列") for h in missing]
+        return [], [CellError(VALUE_SHEET, 1, h, "", "缺少此列") for h in missing]
     by_name = {v: k for k, v in REPORTED_ZH.items()} | {str(k): k for k in REPORTED}
     units = {name: pk for pk, name in unit_names().items()}
     rows, errors = [], []
@@ -138,7 +148,7 @@ def read_values(*, path) -> tuple[list[dict], list[RowError]]:
         fault = len(errors)
 
         def bad(field: str, reason: str, i=i, cells=cells) -> None:
-            errors.append(RowError(i, VALUE_HEADERS[field], cells[field], reason))
+            errors.append(CellError(VALUE_SHEET, i, VALUE_HEADERS[field], cells[field], reason))
 
         indicator = by_name.get(cells["indicator"])
         if indicator is None:
@@ -169,16 +179,31 @@ def read_values(*, path) -> tuple[list[dict], list[RowError]]:
     return rows, errors
 
 
-def import_values(*, scope: Scope, user, path) -> tuple[int, list[RowError]]:
-    """Record every value of the sheet, or none when any row is wrong (city administrator only)."""
+def run_import(*, path, scope: Scope, user=None, dry_run: bool = False,
+               progress: Progress = no_progress) -> ImportResult:
+    """Record every value of the sheet, or none when any row is wrong (city administrator only).
+
+    The one path of a sheet of values (the upload lifecycle's check and import, ``import_values``).
+    """
     scope.require("targets.record_values")
+    progress("read", 0, 1)
     rows, errors = read_values(path=path)
-    if errors:
-        return 0, errors
+    progress("check", 1, 1)
+    plan = ValuePlan(values=rows, errors=errors)
+    if dry_run or errors:
+        return ImportResult(plan, False)
     with transaction.atomic():
-        for r in rows:
+        import_lock()
+        for n, r in enumerate(rows, start=1):
             record_value(scope=scope, user=user, **r)
-    return len(rows), []
+            progress("write", n, len(rows))
+    return ImportResult(plan, True)
+
+
+def import_values(*, scope: Scope, user, path) -> tuple[int, list[CellError]]:
+    """Import a sheet at once (no upload kept): how many values were recorded, or the errors."""
+    result = run_import(path=path, scope=scope, user=user)
+    return (result.plan.rows if result.applied else 0), result.errors
 
 
 def write_values_template(*, path) -> None:

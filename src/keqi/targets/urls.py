@@ -11,4 +11,5 @@ urlpatterns = [
     path("report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("values/", views.values, name="values"),
     path("values/template.xlsx", views.values_template, name="values_template"),
+    *views.uploads.urls(),  # values/imports/: history, new/, <pk>/, <pk>/apply/, <pk>/retry/
 ]

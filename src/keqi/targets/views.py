@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import quote
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,12 +18,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from keqi.accounts.scope import scope_for
 from keqi.registry.downloads import XLSX
+from keqi.registry.upload_views import UploadForm, UploadPages
+from keqi.registry.uploads import queue, record_upload
 
 from . import allocating, dashboard, forecasting, leadership, reported, services
-from .models import Indicator
+from .models import Indicator, ValueImport
+
+
+class ValueUploadForm(UploadForm):
+    file = forms.FileField(label=_lazy("File (.xlsx)"))
+    suffixes = (".xlsx",)
+    wrong_kind = _lazy("Use the template: an .xlsx file.")
 
 
 def _day(request, today: dt.date) -> dt.date:
@@ -218,16 +228,15 @@ def values(request):
     form = {k: request.POST.get(k, "") for k in ("indicator", "year", "scope", "as_of", "value", "source")}
     if request.method == "POST":
         scope.require("targets.record_values")
-        if request.FILES.get("file"):
-            with tempfile.TemporaryDirectory() as tmp:
-                path = Path(tmp) / "values.xlsx"
-                with path.open("wb") as out:
-                    for chunk in request.FILES["file"].chunks():
-                        out.write(chunk)
-                n, errors = reported.import_values(scope=scope, user=request.user, path=path)
-            if not errors:
-                messages.success(request, _("Values imported:") + f" {n}")
-                return redirect("targets:values")
+        if request.FILES:  # a sheet: the upload lifecycle (kept, checked, shown, confirmed, imported)
+            upload_form = ValueUploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                upload = record_upload(model=ValueImport, scope=scope, user=request.user,
+                                       uploaded=upload_form.cleaned_data["file"])
+                queue(upload, apply=False)
+                return redirect("targets:import_detail", pk=upload.pk)
+            errors = [{"row": "", "column": "", "value": getattr(request.FILES.get("file"), "name", ""), "reason": " ".join(m)}
+                      for m in upload_form.errors.values()]
         else:
             with tempfile.TemporaryDirectory() as tmp:  # one row, checked exactly like a sheet
                 rows, errors = _one_row(form, Path(tmp) / "one.xlsx")
@@ -265,3 +274,14 @@ def values_template(request):
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote('指标数值模板.xlsx')}"
     return response
+
+
+# The upload lifecycle's pages (registry/upload_views.py) for sheets of values: values/imports/…
+uploads = UploadPages(
+    model=ValueImport, namespace="targets", list_title=_lazy("Imports of indicator values"),
+    upload_title=_lazy("Import a sheet of indicator values"),
+    intro=_lazy("Fill in the template (one row per value, with its source) and upload it. The sheet is checked "
+                "first and nothing is recorded until you confirm; a sheet with any error records nothing."),
+    template_url="targets:values_template", done_links=((_lazy("Reported indicator values"), "targets:values"),),
+    form=ValueUploadForm, prefix="values/imports/",
+)
