@@ -50,7 +50,7 @@ def test_work_left_running_by_a_dead_process_is_interrupted_at_the_next_start(yu
     for row in (batch, legacy, run):
         row.refresh_from_db()
         assert row.status == "interrupted" and row.finished_at is not None
-        assert "已中断" in row.message and "请重新" in row.message
+        assert "已中断" in row.message and "重新" in row.message
     # still working (this process, another host) or not yet started: untouched
     for row, status in ((alive, "running"), (elsewhere, "checking"), (waiting, "pending")):
         row.refresh_from_db()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 import xlsxwriter
-from contracts.helpers import contract_rows, write_contracts
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -17,6 +16,7 @@ from keqi.registry import background, uploads
 from keqi.registry.models import Enterprise, ImportBatch
 from keqi.targets.models import IndicatorValue, ValueImport
 
+from contracts.helpers import contract_rows, write_contracts
 from support import report_rows, write_file
 
 pytestmark = pytest.mark.django_db

@@ -56,13 +56,15 @@ class WorkerSupervisor:
 
     A worker that dies (killed, out of memory, ``os._exit`` in a task) has what it was doing marked
     failed (``on_death``), and a new one starts after 1, 2, 4 … seconds (at most ``max_delay``; back to
-    1 s once a worker has lived longer than ``max_delay``). Everything is logged in Chinese.
+    1 s once a worker has lived longer than ``healthy_after``). Everything is logged in Chinese.
     """
 
     def __init__(self, *, command: Sequence[str] = WORKER_COMMAND, max_delay: float = 60.0,
+                 healthy_after: float = 60.0,
                  on_death: Callable[[int], dict[str, int]] = _worker_died) -> None:
         self.command = list(command)
         self.max_delay = max_delay
+        self.healthy_after = healthy_after
         self.on_death = on_death
         self.proc: subprocess.Popen | None = None
         self.restarts = 0
@@ -97,7 +99,7 @@ class WorkerSupervisor:
             except Exception as exc:  # the database may be down too: still restart the worker
                 log.error("后台任务进程退出后，标记其未完成的工作时出错：%s", exc)
                 marked = {}
-            if time.monotonic() - started > self.max_delay:
+            if time.monotonic() - started > self.healthy_after:
                 delay = 1.0
             done = "；".join(f"{name} {n} 项标记为失败" for name, n in marked.items()) or "没有进行中的工作"
             log.warning("后台任务进程（pid %s）意外退出（%s），%s；%g 秒后重启。", proc.pid, _how_it_ended(code), done,

@@ -84,17 +84,12 @@ class ContractImport(Upload):
     """One uploaded contract file and what became of it (the upload lifecycle: registry/uploads.py)."""
 
     UPLOAD_FOLDER = "contract-imports"
+    IMPORTER = "keqi.contracts.flows.run_import"
     PERMISSION = "contracts.write"
 
     class Meta(Upload.Meta):
         verbose_name = _("contract import")
         verbose_name_plural = _("contract imports")
-
-    def run_import(self, *, scope, dry_run, progress):
-        from .flows import run_import
-
-        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
-                          progress=progress, reason=f"导入 {self.original_name}")
 
     def summary_rows(self):
         return [(_("Technology contracts"), self.summary)]

@@ -260,17 +260,12 @@ class ImportBatch(Upload):
     """One uploaded file of firms, annual reports and qualifications (the upload lifecycle: uploads.py)."""
 
     UPLOAD_FOLDER = "imports"
+    IMPORTER = "keqi.registry.flows.run_import"
     PERMISSION = "registry.write"
 
     class Meta(Upload.Meta):
         verbose_name = _("import")
         verbose_name_plural = _("imports")
-
-    def run_import(self, *, scope, dry_run, progress):
-        from .flows import run_import
-
-        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
-                          progress=progress, reason=f"导入 {self.original_name}")
 
     def summary_rows(self):
         s = self.summary

@@ -1,9 +1,14 @@
-"""Background tasks (django-tasks, run by ``keqi worker``): long imports and exports never run in a web request."""
+"""Background tasks (django-tasks, run by ``keqi worker``): long imports and exports never run in a web request.
+
+``run_upload`` checks or imports an upload of any app (the upload lifecycle, uploads.py); the three
+functions beside it queue it.
+"""
 
 from __future__ import annotations
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django_tasks import task
 
 from keqi.accounts.scope import scope_for
@@ -21,6 +26,25 @@ def run_upload(model_label: str, upload_id: int, apply: bool) -> str:
     upload = model.objects.select_related("uploaded_by").get(pk=upload_id)
     scope = scope_for(upload.uploaded_by or get_user_model()(is_active=False))
     return uploads.process_upload(model=model, upload_id=upload_id, scope=scope, apply=apply).status
+
+
+def queue_upload(upload: uploads.Upload, *, apply: bool) -> None:
+    """Queue the check (or the import) of ``upload``, once the current transaction commits."""
+    label = upload._meta.label
+    transaction.on_commit(lambda: run_upload.enqueue(label, upload.pk, apply))
+
+
+def confirm_upload(upload: uploads.Upload) -> None:
+    """The uploader confirms a checked file: the worker imports it (checking it again in its transaction)."""
+    type(upload).objects.filter(pk=upload.pk).update(status=uploads.Upload.Status.PENDING, progress=0, message="")
+    queue_upload(upload, apply=True)
+
+
+def recheck_upload(upload: uploads.Upload) -> None:
+    """A failed or interrupted upload is checked again from its kept file."""
+    type(upload).objects.filter(pk=upload.pk).update(status=uploads.Upload.Status.PENDING, progress=0, message="",
+                                                     errors=[], error_count=0, summary={}, finished_at=None)
+    queue_upload(upload, apply=False)
 
 
 @task()

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from keqi.accounts.scope import scope_for
 
-from . import uploads
+from . import tasks, uploads
 
 PAGE_SIZE = 50
 ALLOWED_SUFFIXES = (".xlsx", ".csv", ".parquet")
@@ -86,7 +86,7 @@ class UploadPages:
         if request.method == "POST" and form.is_valid():
             upload = uploads.record_upload(model=self.model, scope=scope, user=request.user,
                                            uploaded=form.cleaned_data["file"])
-            uploads.queue(upload, apply=False)
+            tasks.queue_upload(upload, apply=False)
             return redirect(self.url("import_detail"), pk=upload.pk)
         return render(request, "uploads/upload.html", self._context(form=form))
 
@@ -102,7 +102,7 @@ class UploadPages:
         upload = get_object_or_404(qs, pk=pk)
         if upload.status != uploads.Upload.Status.CHECKED:
             raise PermissionDenied(_("Only a checked file without errors can be imported."))
-        uploads.confirm(upload)
+        tasks.confirm_upload(upload)
         messages.info(request, _("The import has started; this page updates by itself."))
         return redirect(self.url("import_detail"), pk=upload.pk)
 
@@ -111,7 +111,7 @@ class UploadPages:
         upload = get_object_or_404(qs, pk=pk)
         if not upload.may_rerun:
             raise PermissionDenied(_("Only a failed or interrupted upload can be checked again."))
-        uploads.requeue(upload)
+        tasks.recheck_upload(upload)
         messages.info(request, _("The file is being checked again; this page updates by itself."))
         return redirect(self.url("import_detail"), pk=upload.pk)
 

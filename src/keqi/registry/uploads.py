@@ -6,12 +6,13 @@ Upload → the file is kept (:func:`record_upload`, nothing a user sends is lost
 the uploader reads the errors or the plan and confirms → the worker imports it (``apply=True``: the
 file is checked again inside the import's transaction, so what is written is what was just checked).
 A check or an import stopped by a dead process is ``failed`` or ``interrupted`` (registry/background.py)
-and can be run again from its page (:func:`requeue`).
+and can be checked again from its page (``tasks.recheck_upload``).
 
 Each app has one concrete model (:class:`Upload` subclass: ``registry.ImportBatch``,
 ``contracts.ContractImport``, ``targets.ValueImport``) that says where its files go, which permission it
-needs and which ``run_import`` it calls; the flow, the task (``registry.tasks.run_upload``), the
-progress, the pages (``registry.upload_views``) and the templates (``uploads/``) are this one.
+needs and which ``run_import`` it calls; the flow (here), the task and its queueing
+(``registry.tasks``: ``run_upload``, ``queue_upload``, ``confirm_upload``, ``recheck_upload``), the progress,
+the pages (``registry.upload_views``) and the templates (``uploads/``) are the same for all.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import ClassVar, Protocol
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from .background import BackgroundWork, runner_id
@@ -87,6 +89,9 @@ class Upload(BackgroundWork):
     #: where the files go (under MEDIA_ROOT), and the permission (accounts.scope) uploading needs
     UPLOAD_FOLDER: ClassVar[str] = "uploads"
     PERMISSION: ClassVar[str] = "registry.write"
+    #: the app's one import path, ``run_import(path, scope, user, dry_run, progress, reason) -> ImportResult``,
+    #: named by its dotted path (the model does not import its app's flows: they import the model)
+    IMPORTER: ClassVar[str] = ""
 
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
@@ -119,8 +124,10 @@ class Upload(BackgroundWork):
         return self.status in (self.Status.FAILED, self.Status.INTERRUPTED)
 
     def run_import(self, *, scope, dry_run: bool, progress: Progress) -> ImportResult:
-        """The app's one import path, on this upload's file."""
-        raise NotImplementedError
+        """The app's one import path (``IMPORTER``), on this upload's file, for its uploader."""
+        run = import_string(self.IMPORTER)
+        return run(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run, progress=progress,
+                   reason=f"导入 {self.original_name}")
 
     def summary_rows(self) -> list[tuple[str, dict]]:
         """The summary table of the page: (what, {created, updated, unchanged})."""
@@ -180,26 +187,3 @@ def process_upload(*, model: type[Upload], upload_id: int, scope, apply: bool) -
     upload.finished_at = timezone.now()
     upload.save()
     return upload
-
-
-def queue(upload: Upload, *, apply: bool) -> None:
-    """Queue the check or the import of ``upload`` (after the current transaction commits)."""
-    from django.db import transaction
-
-    from .tasks import run_upload
-
-    label = upload._meta.label
-    transaction.on_commit(lambda: run_upload.enqueue(label, upload.pk, apply))
-
-
-def confirm(upload: Upload) -> None:
-    """The uploader confirms a checked file: the worker imports it."""
-    type(upload).objects.filter(pk=upload.pk).update(status=Upload.Status.PENDING, progress=0, message="")
-    queue(upload, apply=True)
-
-
-def requeue(upload: Upload) -> None:
-    """A failed or interrupted upload is checked again from its kept file."""
-    type(upload).objects.filter(pk=upload.pk).update(status=Upload.Status.PENDING, progress=0, message="",
-                                                     errors=[], error_count=0, summary={}, finished_at=None)
-    queue(upload, apply=False)

@@ -75,17 +75,12 @@ class ValueImport(Upload):
     """One uploaded sheet of reported values (the upload lifecycle: registry/uploads.py)."""
 
     UPLOAD_FOLDER = "value-imports"
+    IMPORTER = "keqi.targets.reported.run_import"
     PERMISSION = "targets.record_values"
 
     class Meta(Upload.Meta):
         verbose_name = _("indicator value import")
         verbose_name_plural = _("indicator value imports")
-
-    def run_import(self, *, scope, dry_run, progress):
-        from .reported import run_import
-
-        return run_import(path=self.file.path, scope=scope, user=self.uploaded_by, dry_run=dry_run,
-                          progress=progress)
 
     def summary_rows(self):
         return [(_("Indicator values"), self.summary)]

@@ -179,11 +179,12 @@ def read_values(*, path) -> tuple[list[dict], list[CellError]]:
     return rows, errors
 
 
-def run_import(*, path, scope: Scope, user=None, dry_run: bool = False,
-               progress: Progress = no_progress) -> ImportResult:
+def run_import(*, path, scope: Scope, user=None, dry_run: bool = False, progress: Progress = no_progress,
+               reason: str = "") -> ImportResult:
     """Record every value of the sheet, or none when any row is wrong (city administrator only).
 
     The one path of a sheet of values (the upload lifecycle's check and import, ``import_values``).
+    ``reason`` (the upload lifecycle's "导入 <file>") is not stored: a value's history names who entered it.
     """
     scope.require("targets.record_values")
     progress("read", 0, 1)

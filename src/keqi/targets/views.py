@@ -22,8 +22,9 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from keqi.accounts.scope import scope_for
 from keqi.registry.downloads import XLSX
+from keqi.registry.tasks import queue_upload
 from keqi.registry.upload_views import UploadForm, UploadPages
-from keqi.registry.uploads import queue, record_upload
+from keqi.registry.uploads import record_upload
 
 from . import allocating, dashboard, forecasting, leadership, reported, services
 from .models import Indicator, ValueImport
@@ -233,7 +234,7 @@ def values(request):
             if upload_form.is_valid():
                 upload = record_upload(model=ValueImport, scope=scope, user=request.user,
                                        uploaded=upload_form.cleaned_data["file"])
-                queue(upload, apply=False)
+                queue_upload(upload, apply=False)
                 return redirect("targets:import_detail", pk=upload.pk)
             errors = [{"row": "", "column": "", "value": getattr(request.FILES.get("file"), "name", ""), "reason": " ".join(m)}
                       for m in upload_form.errors.values()]
