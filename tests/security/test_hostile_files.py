@@ -51,7 +51,7 @@ XLSX = [
     ("a cell at XFD1048576", hostile.far_cell, "超过上限 50 行"),
     ("a far cell behind quotes and a '>'", hostile.far_cell_hidden, "超过上限 50 行"),
     ("a row of 300 cells without positions", lambda p, h: hostile.positionless_wide_row(p, h, 300), "超过上限 100 列"),
-    ("60 rows", lambda p, h: hostile.many_rows(p, h, 60), "有 60 行数据，超过上限 50 行"),
+    ("60 rows", lambda p, h: hostile.many_rows(p, h, 60), "行数据，超过上限 50 行"),
     ("200 extra columns", lambda p, h: hostile.many_columns(p, h, 200), "超过上限 100 列"),
     ("a cell of 5,000 characters", lambda p, h: hostile.enormous_cell(p, h, 5_000), "超过 2,000 个字符"),
     ("a cell of 200,000 characters", lambda p, h: hostile.enormous_cell(p, h, 200_000), "超过 2,000 个字符"),

@@ -75,18 +75,24 @@ def too_big(size: int, limits: Limits) -> UnreadableFile:
     return UnreadableFile(f"文件过大（{mb(size)}），上限为 {mb(limits.file_bytes)}：请拆分为几个文件分别导入")
 
 
-def too_many_rows(sheet: str, rows: int, limits: Limits) -> UnreadableFile:
-    return UnreadableFile(f"工作表“{sheet}”有 {rows:,} 行数据，超过上限 {limits.rows:,} 行："
+# ``at_least``: the file was refused while it was still being read, so the count is a lower bound.
+
+
+def too_many_rows(sheet: str, rows: int, limits: Limits, *, at_least: bool = False) -> UnreadableFile:
+    has = f"至少有 {rows:,} 行数据" if at_least else f"有 {rows:,} 行数据"
+    return UnreadableFile(f"工作表“{sheet}”{has}，超过上限 {limits.rows:,} 行："
                           "请拆分为几个文件分别导入（或删除表格末尾的空行）")
 
 
-def too_many_columns(sheet: str, columns: int, limits: Limits) -> UnreadableFile:
-    return UnreadableFile(f"工作表“{sheet}”有 {columns:,} 列，超过上限 {limits.columns:,} 列："
+def too_many_columns(sheet: str, columns: int, limits: Limits, *, at_least: bool = False) -> UnreadableFile:
+    has = f"至少有 {columns:,} 列" if at_least else f"有 {columns:,} 列"
+    return UnreadableFile(f"工作表“{sheet}”{has}，超过上限 {limits.columns:,} 列："
                           "请删除模板以外的列（或表格右侧的空列）后再导入")
 
 
-def too_many_cells(sheet: str, rows: int, columns: int, limits: Limits) -> UnreadableFile:
-    return UnreadableFile(f"工作表“{sheet}”的数据区域为 {rows:,} 行 × {columns:,} 列，超过上限 {limits.cells:,} 个单元格："
+def too_many_cells(sheet: str, rows: int, columns: int, limits: Limits, *, at_least: bool = False) -> UnreadableFile:
+    area = "的数据区域至少为" if at_least else "的数据区域为"
+    return UnreadableFile(f"工作表“{sheet}”{area} {rows:,} 行 × {columns:,} 列，超过上限 {limits.cells:,} 个单元格："
                           "请删除多余的行和列，或拆分为几个文件分别导入")
 
 
@@ -260,7 +266,7 @@ class SheetScan:
     formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column) of formulas without a value
 
 
-_CHUNK = 8 * 1024 * 1024
+_CHUNK = 2 * 1024 * 1024  # bytes of XML looked at at once (numpy holds about 20 times that)
 _WINDOW = 12  # bytes looked at after each "<" (a tag's name) and after each r="
 _WS = (32, 9, 10, 13)
 
@@ -387,23 +393,32 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, sh
             for _ in range(3):
                 k = np.where(np.isin(a[k], _WS), k + 1, k)
             quote = a[k]
-            v = a[(k + 1)[:, None] + np.arange(_WINDOW)].astype(np.int64)
-            idx = np.arange(_WINDOW)
-            alpha = ((v | 32) >= 97) & ((v | 32) <= 122)
-            n_letters = np.where(alpha.all(axis=1), _WINDOW, (~alpha).argmax(axis=1))
-            digit = (v >= 48) & (v <= 57)
-            after = ~digit & (idx >= n_letters[:, None])
-            end = np.where(after.any(axis=1), after.argmax(axis=1), _WINDOW - 1)
-            n_digits = end - n_letters
-            closes = v[np.arange(len(v)), end] == quote
-            valid = np.isin(quote, (34, 39)) & closes & (n_letters <= 3) & (n_digits >= 1) & (n_digits <= 7)
+            # letters (at most 3: XFD), then digits (at most 7), then the closing quote: one byte at a time
+            at = k + 1
+            col = np.zeros(len(at), np.int64)
+            n_letters = np.zeros(len(at), np.int64)
+            going = np.ones(len(at), bool)
+            for i in range(4):
+                up = a[at + i] & 0xDF
+                letter = going & (up >= 65) & (up <= 90)
+                col = np.where(letter, col * 26 + up - 64, col)
+                n_letters += letter
+                going &= letter
+            valid = ~going & ((quote == 34) | (quote == 39))
+            at = at + n_letters
+            row = np.zeros(len(at), np.int64)
+            n_digits = np.zeros(len(at), np.int64)
+            going = np.ones(len(at), bool)
+            for i in range(8):
+                b = a[at + i]
+                digit = going & (b >= 48) & (b <= 57)
+                row = np.where(digit, row * 10 + b - 48, row)
+                n_digits += digit
+                going &= digit
+            valid &= ~going & (n_digits >= 1) & (a[at + n_digits] == quote)
             if (in_tag & ~valid).any():
                 raise zip_bomb("有无法识别的单元格位置")
-            eq, ti, in_tag, v, n_letters, end = eq[valid], ti[valid], in_tag[valid], v[valid], n_letters[valid], end[valid]
-            in_letters = idx < n_letters[:, None]
-            in_digits = ~in_letters & (idx < end[:, None])
-            col = (np.where(in_letters, (v & ~32) - 64, 0) * 26 ** np.clip(n_letters[:, None] - 1 - idx, 0, None)).sum(axis=1)
-            row = (np.where(in_digits, v - 48, 0) * 10 ** np.clip(end[:, None] - 1 - idx, 0, None)).sum(axis=1)
+            ti, in_tag, row, col = ti[valid], in_tag[valid], row[valid], col[valid]
             ti, tag_row, tag_col = ti[in_tag], row[in_tag], col[in_tag]
             if len(row):
                 scan.rows = max(scan.rows, int(row.max()))
@@ -440,12 +455,13 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, sh
 
             rows_bound = scan.rows + rless_rows
             cols_bound = scan.columns + widest_rless
+            partial = bool(chunk)  # refused before the end: the counts are lower bounds
             if rows_bound > limits.rows + 1:
-                raise too_many_rows(sheet, rows_bound - 1, limits)
+                raise too_many_rows(sheet, rows_bound - 1, limits, at_least=partial)
             if cols_bound > limits.columns:
-                raise too_many_columns(sheet, cols_bound, limits)
+                raise too_many_columns(sheet, cols_bound, limits, at_least=partial)
             if rows_bound * cols_bound > limits.cells:
-                raise too_many_cells(sheet, rows_bound, cols_bound, limits)
+                raise too_many_cells(sheet, rows_bound, cols_bound, limits, at_least=partial)
             if not chunk:
                 break
     scan.rows += rless_rows
