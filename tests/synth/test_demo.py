@@ -214,3 +214,16 @@ def test_keqi_demo_refuses_a_scale_outside_0_to_1(scale):
 
     result = CliRunner().invoke(app, ["demo", "--scale", scale, "--no-serve"])
     assert result.exit_code == 2 and "规模应为 0 到 1 之间的比例" in result.output
+
+
+def test_a_later_run_adds_contracts_and_changes_none(tmp_path):
+    from keqi.synth import demo
+
+    sellers = [("91500112MA5U7W4B2X", "重庆示例科技有限公司", "渝北区"), ("91500107MA5U7W4B3Y", "重庆样本电子有限公司", "九龙坡区")]
+    early = demo.contract_frame(_demo(Fraction(1, 100), tmp_path), sellers)
+    later = demo.contract_frame(demo.Demo(scale=Fraction(1, 100), seed=7, today=dt.date(2026, 12, 20), home=tmp_path),
+                                sellers)
+    assert early["registered_on"].max() <= TODAY < later["registered_on"].max()
+    assert early.join(later, on=early.columns, how="anti", nulls_equal=True).height == 0  # every early row is in the later file
+    per_year = early.group_by(pl.col("registered_on").dt.year()).len().sort("registered_on")["len"].to_list()
+    assert per_year[0] == 69 and per_year[1] == 77  # 6,919 in 2022, +12 % a year, at 1/100

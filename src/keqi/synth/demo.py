@@ -15,7 +15,7 @@ changes nothing (imports report their rows unchanged, the others look for what t
 5. ``screening``    two runs: the whole city on 30 June and 渝北区 today.
 6. ``credit``       fund contributions, loans of the demo bank with repayments, one default.
 7. ``tasks``        cultivation work in 渝北区: visits done, guidance open, some overdue.
-8. ``applications`` annual filings and 科技型企业入库 applications in several states.
+8. ``applications`` annual filings and 高企 applications in several states.
 
 The scale is ``settings.KEQI_DEMO_SCALE`` (``keqi demo`` sets 1/10 when it is unset) and every page
 that shows a count says so.
@@ -262,39 +262,45 @@ def targets(demo: Demo, say: Say) -> dict:
 
 
 def contract_frame(demo: Demo, sellers: list[tuple[str, str, str]]) -> pl.DataFrame:
-    """Contracts registered from 2022 to today: sellers are firms of the registry (uscc, name, unit)."""
+    """Contracts registered from 2022 to today: sellers are firms of the registry (uscc, name, unit).
+
+    Each year is drawn from its own stream and the current one is cut at today, so a later run of the
+    same year adds contracts and changes none.
+    """
     from keqi.contracts.categories import CATEGORIES
     from keqi.policy.uscc import make_uscc
 
-    rng = random.Random(demo.seed)
-    np_rng = np.random.Generator(np.random.PCG64([demo.seed, 863]))
     kinds = [(c, s) for c, subs in CATEGORIES.items() for s in subs[:2]]
     weights = [30 if c == "技术开发" else 22 if c == "技术服务" else 8 for c, _ in kinds]
     fields = ("电子信息", "先进制造与自动化", "新材料", "生物与新医药", "新能源与节能", "高技术服务", "资源与环境", None)
     buyers_region = ("110108", "310115", "440305", "510107", "500112", "500107", "500105", "500106")
+    mean = TURNOVER_2022 / CONTRACTS_2022
     rows = []
     for year in range(2022, demo.today.year + 1):
-        growth = CONTRACT_GROWTH ** (year - 2022)
-        count = history.scaled(round(CONTRACTS_2022 * growth), demo.scale)
-        mean = TURNOVER_2022 / CONTRACTS_2022
-        days = 365 if year < demo.today.year else (demo.today - dt.date(year, 1, 1)).days
-        count = max(1, count * days // 365)
+        rng = random.Random(demo.seed * 10_000 + year)
+        np_rng = np.random.Generator(np.random.PCG64([demo.seed, 863, year]))
+        count = max(1, history.scaled(round(CONTRACTS_2022 * CONTRACT_GROWTH ** (year - 2022)), demo.scale))
         amounts = np_rng.lognormal(np.log(mean) - 1.2, 1.55, count)
         amounts *= mean * count / amounts.sum()  # the year's average is 2022's (9.1 million yuan)
         for i in range(count):
             seller_uscc, seller_name, unit = sellers[rng.randrange(len(sellers))]
             category, sub = rng.choices(kinds, weights)[0]
-            registered = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(days))
+            registered = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(365))
             signed = registered - dt.timedelta(days=rng.randrange(5, 60))
             total = max(10_000, int(amounts[i]) // 100 * 100)
             region = rng.choice(buyers_region)
+            buyer = make_uscc(rng, region=region)
+            technical = total - rng.randint(0, total // 4) // 100 * 100
+            field, refused = rng.choice(fields), rng.random() < 0.01
+            if registered > demo.today:
+                continue
             rows.append({
                 "number": f"{year}5001{i:06d}", "title": f"{seller_name[2:8]}{sub}项目", "category": category,
-                "sub_kind": sub, "seller_uscc": seller_uscc, "seller_name": seller_name,
-                "buyer_uscc": make_uscc(rng, region=region), "buyer_name": f"示例{'重庆' if region.startswith('50') else '市外'}买方{i % 97}有限公司",
+                "sub_kind": sub, "seller_uscc": seller_uscc, "seller_name": seller_name, "buyer_uscc": buyer,
+                "buyer_name": f"示例{'重庆' if region.startswith('50') else '市外'}买方{i % 97}有限公司",
                 "signed_on": signed, "registered_on": registered, "contract_amount": total,
-                "technical_amount": total - rng.randint(0, total // 4) // 100 * 100, "unit": unit,
-                "hitech_field": rng.choice(fields), "status": "已登记" if rng.random() > 0.01 else "未予登记",
+                "technical_amount": technical, "unit": unit, "hitech_field": field,
+                "status": "未予登记" if refused else "已登记",
             })
     return pl.DataFrame(rows)
 
@@ -307,7 +313,11 @@ def contracts(demo: Demo, say: Say) -> dict:
 
     path = demo.home / "demo" / f"contracts-{demo.scale.numerator}-{demo.scale.denominator}-{demo.seed}-{demo.today:%Y%m%d}.xlsx"
     if not path.exists():
-        sellers = list(Enterprise.objects.filter(qualifications__kind="cq_tech").distinct().order_by("uscc")
+        from keqi.registry.models import held_on
+
+        # the 科技型企业 of the 2022 base (the same firms whatever day the demo is run that year)
+        sellers = list(Enterprise.objects.filter(held_on(dt.date(2022, 12, 31), "qualifications__"),
+                                                 qualifications__kind="cq_tech").distinct().order_by("uscc")
                        .values_list("uscc", "name", "reporting_unit__name"))
         if not sellers:
             return {}
