@@ -73,10 +73,15 @@ def test_upload_check_confirm_import(kind, request, client_for, tmp_path, django
     assert written.objects.count() == 0  # checked, nothing written
     page = client.get(response["Location"]).content.decode()
     assert "校验通过，可导入" in page and 'id="import-now"' in page and 'id="summary"' in page
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as queued:
         client.post(reverse(f"{ns}:import_apply", args=[upload.pk]))
+    assert len(queued) == 1
     upload.refresh_from_db()
     assert upload.status == "imported" and written.objects.count() >= 1
+    # a second click (another tab, a back button) imports nothing twice
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert client.post(reverse(f"{ns}:import_apply", args=[upload.pk])).status_code == 403
+    assert queued == []
     assert upload.file.read() == path.read_bytes()  # the file itself is kept
     listing = client.get(reverse(f"{ns}:import_list")).content.decode()
     assert "good.xlsx" in listing and "已导入" in listing

@@ -34,17 +34,27 @@ def queue_upload(upload: uploads.Upload, *, apply: bool) -> None:
     transaction.on_commit(lambda: run_upload.enqueue(label, upload.pk, apply))
 
 
-def confirm_upload(upload: uploads.Upload) -> None:
-    """The uploader confirms a checked file: the worker imports it (checking it again in its transaction)."""
-    type(upload).objects.filter(pk=upload.pk).update(status=uploads.Upload.Status.PENDING, progress=0, message="")
-    queue_upload(upload, apply=True)
+def confirm_upload(upload: uploads.Upload) -> bool:
+    """The uploader confirms a checked file: the worker imports it (checking it again in its transaction).
+
+    False when the file is no longer ``checked`` (a second click, another tab): nothing is queued twice.
+    """
+    Status = uploads.Upload.Status
+    moved = type(upload).objects.filter(pk=upload.pk, status=Status.CHECKED).update(
+        status=Status.PENDING, progress=0, message="")
+    if moved:
+        queue_upload(upload, apply=True)
+    return bool(moved)
 
 
-def recheck_upload(upload: uploads.Upload) -> None:
-    """A failed or interrupted upload is checked again from its kept file."""
-    type(upload).objects.filter(pk=upload.pk).update(status=uploads.Upload.Status.PENDING, progress=0, message="",
-                                                     errors=[], error_count=0, summary={}, finished_at=None)
-    queue_upload(upload, apply=False)
+def recheck_upload(upload: uploads.Upload) -> bool:
+    """A failed or interrupted upload is checked again from its kept file (False when it is neither)."""
+    Status = uploads.Upload.Status
+    moved = type(upload).objects.filter(pk=upload.pk, status__in=(Status.FAILED, Status.INTERRUPTED)).update(
+        status=Status.PENDING, progress=0, message="", errors=[], error_count=0, summary={}, finished_at=None)
+    if moved:
+        queue_upload(upload, apply=False)
+    return bool(moved)
 
 
 @task()

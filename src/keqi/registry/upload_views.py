@@ -100,18 +100,16 @@ class UploadPages:
     def import_apply(self, request, pk: int):
         _scope, qs = self._visible(request)
         upload = get_object_or_404(qs, pk=pk)
-        if upload.status != uploads.Upload.Status.CHECKED:
+        if not tasks.confirm_upload(upload):  # only a checked file, and only once
             raise PermissionDenied(_("Only a checked file without errors can be imported."))
-        tasks.confirm_upload(upload)
         messages.info(request, _("The import has started; this page updates by itself."))
         return redirect(self.url("import_detail"), pk=upload.pk)
 
     def import_retry(self, request, pk: int):
         _scope, qs = self._visible(request)
         upload = get_object_or_404(qs, pk=pk)
-        if not upload.may_rerun:
+        if not tasks.recheck_upload(upload):
             raise PermissionDenied(_("Only a failed or interrupted upload can be checked again."))
-        tasks.recheck_upload(upload)
         messages.info(request, _("The file is being checked again; this page updates by itself."))
         return redirect(self.url("import_detail"), pk=upload.pk)
 
