@@ -38,6 +38,7 @@ def test_work_left_running_by_a_dead_process_is_interrupted_at_the_next_start(yu
                                            status=ContractImport.Status.CHECKING)  # no runner: from before
     run = ScreeningRun.objects.create(assess_on=dt.date(2026, 6, 1), status=ScreeningRun.Status.RUNNING,
                                       runner=dead)
+    export = ExportFile.objects.create(requested_by=yubei_officer, status=ExportFile.Status.RUNNING, runner=dead)
     alive = ExportFile.objects.create(requested_by=yubei_officer, status=ExportFile.Status.RUNNING,
                                       runner=background.runner_id())
     elsewhere = ImportBatch.objects.create(file="imports/c.xlsx", original_name="c.xlsx", sha256="0",
@@ -46,8 +47,8 @@ def test_work_left_running_by_a_dead_process_is_interrupted_at_the_next_start(yu
 
     marked = background.stop_abandoned()
 
-    assert sorted(marked.values()) == [1, 1, 1]
-    for row in (batch, legacy, run):
+    assert sorted(marked.values()) == [1, 1, 1, 1]
+    for row in (batch, legacy, run, export):
         row.refresh_from_db()
         assert row.status == "interrupted" and row.finished_at is not None
         assert "已中断" in row.message and "重新" in row.message
@@ -59,6 +60,8 @@ def test_work_left_running_by_a_dead_process_is_interrupted_at_the_next_start(yu
     html = client_for(yubei_officer).get(reverse("registry:import_detail", args=[batch.pk])).content.decode()
     assert "已中断" in html and "重新上传该文件" in html and 'http-equiv="refresh"' not in html
     assert "重新检查文件" in html  # the kept file can be checked again
+    html = client_for(yubei_officer).get(reverse("registry:export_detail", args=[export.pk])).content.decode()
+    assert "已中断" in html and "请重新导出" in html
     assert background.stop_abandoned() == {}  # once only
 
 
