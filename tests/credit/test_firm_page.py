@@ -110,3 +110,20 @@ def test_the_firm_summary_shows_a_bank_only_its_own_loans(firms, bank_a, bank_b,
     assert [loan.pk for loan in summary.loans] == [mine.pk] and summary.loans[0].owed == 100_000
     assert summary.standing.outstanding == 200_000  # the line counts every bank's outstanding principal
     assert services.firm_credit(scope=scope_for(registrar), enterprise=firm) is None  # no credit for this role
+
+
+@pytest.mark.parametrize("registered", [True, False])
+def test_the_screenings_kv_credit_row_agrees_with_the_credit_standing(client_for, firms, city_admin, registered):
+    """Graded A by the evaluation; only a firm holding 科技型企业入库 today may borrow (#14.1): the page
+    says one thing of the scheme, in the screening's table and in the credit section alike."""
+    code = codes(firms[0])[0 if registered else 3]  # the fourth 渝北区 firm is not 入库
+    stored_grades({code: "A"})
+    html = page(client_for(city_admin), code)
+    row = html.split('id="verdicts"')[1].split("知识价值信用")[1].split("</tr>")[0]
+    standing = html.split('id="credit-standing"')[1].split("</table>")[0]
+    if registered:
+        assert "不符合申请条件" not in row and "等级 A · 授信额度 500 万元" in row
+        assert 'id="credit-grade">A<' in standing
+    else:
+        assert "不符合申请条件" in row and "verdict-eligible" not in row and "授信额度" not in row
+        assert 'id="credit-grade">—<' in standing

@@ -35,7 +35,27 @@ def test_the_firm_page_shows_its_tier_year_by_year(firm, client_for, city_admin)
     html = page(client_for(city_admin), firm)
     assert 'id="tiers"' in html
     for year in range(2023, dt.date.today().year + 1):
-        assert f"<td>{year}</td><td>高新技术企业</td>" in html
+        assert f"<td>{year}</td><td>高新技术企业" in html  # the tier held at the year's end (this year: today)
+
+
+@pytest.mark.parametrize(("day", "state", "held"), [
+    (dt.date(2029, 10, 30), "有效", "高新技术企业"),
+    (dt.date(2029, 10, 31), "有效", "高新技术企业"),  # the expiry day: still held
+    (dt.date(2029, 11, 1), "已过期", "储备（市场主体）"),  # the day after: expired, and the tier falls with it
+])
+def test_an_expired_certificate_is_marked_and_the_tiers_agree(firm, client_for, city_admin, monkeypatch, day, state,
+                                                              held):
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: day)
+    response = client_for(city_admin).get(reverse("web:enterprise_detail", args=[firm.uscc]))
+    html = response.content.decode()
+    (q, shown), = response.context["qualifications"]
+    assert {"有效": "held", "已过期": "expired"}[state] == shown and f">{state}</span>" in html
+    # the current tier (the verdicts) and this year's row of the history say the same
+    assert response.context["tier"].label == held
+    this_year = response.context["tier_history"][0]
+    assert this_year["year"] == day.year and this_year["held"].label == held
+    assert this_year["tier"].label == "高新技术企业"  # held on some day of the year
+    assert ("资格已于年内到期或撤销" in html) == (held != "高新技术企业")
 
 
 def test_the_firm_page_judges_the_editions_deciding_its_next_tier(firm, client_for, city_admin):

@@ -20,7 +20,7 @@ from fractions import Fraction
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -169,8 +169,7 @@ def standing(*, scope: Scope, uscc: str, on: dt.date | None = None) -> CreditSta
     """Grade and credit line of a firm (a bank officer may look up any firm; others within their scope)."""
     on = on or timezone.localdate()
     firm = _firm_for(scope, uscc)
-    eligible = Qualification.objects.filter(enterprise=firm, kind="cq_tech", valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on)).exists()
+    eligible = Qualification.objects.held_on(on).filter(enterprise=firm, kind="cq_tech").exists()
     grade, source = _grade(firm, on) if eligible else (None, "")
     line = CREDIT_LINES.get(grade or "", 0)
     return CreditStanding(firm, eligible, grade if eligible else None, line, source, _outstanding_of_firm(firm))
@@ -204,8 +203,7 @@ def grades(*, scope: Scope, unit_id: int | None = None, on: dt.date | None = Non
     firms = scope.credit_firms(Enterprise.objects.all())
     if unit_id is not None:
         firms = firms.filter(reporting_unit_id=unit_id)
-    valid = Qualification.objects.filter(enterprise=OuterRef("enterprise"), kind="cq_tech", valid_from__lte=on).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+    valid = Qualification.objects.held_on(on).filter(enterprise=OuterRef("enterprise"), kind="cq_tech")
     # the kv-credit result of each firm in the run (packed in its screening standing)
     graded = KeyTextTransform("grade", KeyTransform("x", KeyTransform(EDITION, "results")))
     results = (Standing.objects.filter(run=run, results__has_key=EDITION, enterprise__in=firms.values("pk"))

@@ -22,7 +22,7 @@ from keqi.accounts import services as accounts
 from keqi.accounts.scope import Scope
 from keqi.policy.ladder import Ladder, Tier
 from keqi.registry import services as registry
-from keqi.registry.models import Enterprise
+from keqi.registry.models import Enterprise, Qualification
 
 from .models import CultivationTask, LadderTier, TierRecord
 
@@ -125,21 +125,51 @@ def current_ladder() -> Ladder:
 # ---------------------------------------------------------------- tier history, funnel, conversions
 
 
-def tier_history(*, scope: Scope, enterprise_id: int) -> list[dict]:
-    """A firm's tier year by year (newest first): the highest tier any source recorded that year."""
+def tier_on(*, qualifications, on: dt.date, ladder: Ladder | None = None) -> Tier:
+    """A firm's tier on ``on`` from its qualifications (loaded rows): the highest tier of those it holds
+    that day (``Qualification.is_valid_on``, the rule of ``registry.models.held_on``), the first tier when none.
+    The same definition as the counts' "highest tier" (``keqi.pipeline.figures``)."""
+    ladder = ladder or current_ladder()
+    return ladder.tier_of({q.kind for q in qualifications if q.is_valid_on(on)})
+
+
+def tier_history(*, scope: Scope, enterprise_id: int, on: dt.date | None = None) -> list[dict]:
+    """A firm's tier year by year (newest first), up to ``on`` (default today).
+
+    ``held``: its tier at the year's end (for ``on``'s year: on ``on``), as every count on that day sees it;
+    ``tier``: the highest tier any source recorded in the year (a qualification held on any day of it, or a
+    screening assessed in it), which may be higher when a certificate ended during the year."""
     scope.require_read()
     if not scope.enterprises(Enterprise.objects.filter(pk=enterprise_id)).exists():
         raise Enterprise.DoesNotExist(enterprise_id)
+    from django.utils import timezone
+
+    on = on or timezone.localdate()
+    ladder = current_ladder()
+    quals = [q for q in Qualification.objects.filter(enterprise_id=enterprise_id) if q.valid_from <= on]
     by_year: dict[int, dict] = {}
-    records = TierRecord.objects.filter(enterprise_id=enterprise_id).select_related("tier", "run")
+    records = TierRecord.objects.filter(enterprise_id=enterprise_id, year__lte=on.year).select_related("tier", "run")
     for r in records.order_by("year", "source"):
-        row = by_year.setdefault(r.year, {"year": r.year, "tier": r.tier, "sources": [], "next_edition": "",
+        row = by_year.setdefault(r.year, {"year": r.year, "tier": ladder.tiers[0], "sources": [], "next_edition": "",
                                           "next_verdict": "", "run": None})
         if r.tier.level > row["tier"].level:
-            row["tier"] = r.tier
+            row["tier"] = ladder.at_level(r.tier.level)
         row["sources"].append(r.get_source_display())
         if r.source == TierRecord.Source.SCREENING:
             row.update(next_edition=r.next_edition, next_verdict=r.next_verdict, run=r.run)
+    # the years its qualifications cover up to ``on`` (records are written up to the day of each import)
+    for q in quals:
+        for year in range(q.valid_from.year, min((q.valid_to or on).year, on.year) + 1):
+            by_year.setdefault(year, {"year": year, "tier": ladder.tiers[0], "sources": [], "next_edition": "",
+                                      "next_verdict": "", "run": None})
+    for year, row in by_year.items():
+        start, day = dt.date(year, 1, 1), min(dt.date(year, 12, 31), on)
+        during = ladder.tier_of({q.kind for q in quals if q.valid_from <= day and (q.valid_to is None
+                                                                                  or q.valid_to >= start)})
+        if during.level > row["tier"].level:
+            row["tier"] = during
+        held = tier_on(qualifications=quals, on=day, ladder=ladder)
+        row.update(held=held, held_on=day, ended=held.level < row["tier"].level)
     return [by_year[y] for y in sorted(by_year, reverse=True)]
 
 
