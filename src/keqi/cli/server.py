@@ -210,7 +210,9 @@ def register(app: typer.Typer) -> None:
         from keqi.registry.background import runner_id
 
         _interrupt_abandoned()
-        # no auto-reloader (its default under KEQI_DEBUG): the tasks run in this process, the one `runner` names
+        console.print(f"后台任务进程已启动（{runner_id()}），等待导入、导出和筛选任务。", highlight=False)
+        # No auto-reloader (its default under KEQI_DEBUG): the tasks run in this process, the one `runner` names.
+        # (The library's own log lines, for the operator, stay as they are: a task's outcome is on its row.)
         call_command("db_worker", interval=0.5, worker_id=runner_id(), reload=False)
 
     @app.command()
