@@ -230,8 +230,14 @@ def candidates(*, scope: Scope, run: ScreeningRun, filters: CandidateFilter | No
     if not f.include_unranked:
         qs = qs.filter(closeness__isnull=False)
     qs = qs.annotate(**_figures(run))
-    # ties by the firm's name as screened (``Standing.name``): the first page comes from an index
-    return listing.sorted_by(qs, sort, CANDIDATE_SORTS, ties=("name", "pk"))
+    columns = CANDIDATE_SORTS
+    if not f.next_tier:
+        # firms of every tier: the unranked in name order, so that the first page of a whole city's list
+        # comes from the index (run, [unit,] closeness, name, id) (docs/benchmarks.md); for one target tier
+        # the unranked are few hundred and go fewest points short first
+        columns = {**CANDIDATE_SORTS, DEFAULT_SORT: replace(CANDIDATE_SORTS[DEFAULT_SORT], fields=("closeness",))}
+    # ties by the firm's name as screened (``Standing.name``)
+    return listing.sorted_by(qs, sort, columns, ties=("name", "pk"))
 
 
 @dataclass(frozen=True)
