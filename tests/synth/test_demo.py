@@ -137,6 +137,9 @@ def test_the_demo_is_calibrated_scaled_and_re_runnable(city):
     assert Repayment.objects.exists() and Loan.objects.filter(status=Loan.Status.ACTIVE).exists()
     assert CultivationTask.objects.filter(status="open", due_on__lt=TODAY).exists()
     assert ScreeningRun.objects.filter(status="complete").count() == 2
+    from keqi.contracts.models import ContractImport
+
+    assert list(ContractImport.objects.values_list("status", "rows")) == [("checked", 6)]  # awaiting registration
     # the second run found everything done
     assert len(first["population"]) >= 3  # report files of whole firms, then the certificates
     assert sum(s["enterprises"]["created"] for s in first["population"].values()) == config.firms
@@ -177,7 +180,8 @@ def _pages(config):
                             (reverse("applications:list"), "高新技术企业认定"),
                             (reverse("applications:filings"), str(TODAY.year - 1))],
         "bank-officer": [(reverse("credit:index"), loan.enterprise.name)],
-        "yubei-registrar": [(reverse("contracts:list"), contract.number)],
+        "yubei-registrar": [(reverse("contracts:list"), contract.number),
+                            (reverse("web:home"), f"渝北区技术合同登记-{TODAY:%Y%m%d}.xlsx")],
     }
 
 

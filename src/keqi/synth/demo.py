@@ -329,7 +329,37 @@ def contracts(demo: Demo, say: Say) -> dict:
     result = flows.run_import(path=path, scope=_system(), today=demo.today, reason=demo.source("演示技术合同"))
     if result.errors:
         raise DemoError(f"{path.name}：" + "；".join(f"第{e.row}行 {e.column} {e.reason}" for e in result.errors[:5]))
-    return result.summary()
+    summary = result.summary()
+    summary["awaiting"] = _awaiting_registration(demo, path.parent)
+    return summary
+
+
+def _awaiting_registration(demo: Demo, folder: Path) -> int:
+    """A file of this week's contracts that 渝北区's registrar uploaded and had checked, not yet imported."""
+    from django.core.files import File
+
+    from keqi.contracts.columns import COLUMNS, SHEET
+    from keqi.contracts.models import ContractImport
+    from keqi.registry.models import Enterprise
+    from keqi.registry.uploads import process_upload, record_upload
+    from keqi.registry.workbook import fields_to_display, write_tables
+
+    registrar, scope = _user(ACCOUNTS[4][0]), _scope(ACCOUNTS[4][0])
+    if ContractImport.objects.filter(uploaded_by=registrar).exists():
+        return ContractImport.objects.filter(uploaded_by=registrar).count()
+    sellers = list(Enterprise.objects.filter(reporting_unit__name=OFFICER_UNIT, qualifications__kind="cq_tech")
+                   .distinct().order_by("uscc").values_list("uscc", "name", "reporting_unit__name")[:50])
+    if not sellers:
+        return 0
+    rows = contract_frame(dataclasses.replace(demo, scale=Fraction(1, 1000)), sellers).tail(6).with_columns(
+        number=pl.concat_str(pl.lit(f"{demo.today.year}500112"), pl.int_range(900001, 900007).cast(pl.String)),
+        registered_on=pl.lit(demo.today), signed_on=pl.lit(demo.today - dt.timedelta(days=10)), status=pl.lit("已登记"))
+    path = folder / f"渝北区技术合同登记-{demo.today:%Y%m%d}.xlsx"
+    write_tables(path, {SHEET: (fields_to_display(rows, COLUMNS), COLUMNS)})
+    with path.open("rb") as handle:
+        upload = record_upload(model=ContractImport, scope=scope, user=registrar, uploaded=File(handle, name=path.name))
+    process_upload(model=ContractImport, upload_id=upload.pk, scope=scope, apply=False)
+    return 1
 
 
 # ---------------------------------------------------------------- 5. screening
