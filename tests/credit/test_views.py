@@ -26,25 +26,25 @@ def test_a_bank_officer_records_a_loan_a_repayment_and_a_default(client_for, fir
     client = client_for(bank_a)
     page = client.get(reverse("credit:loan_new"), {"uscc": a}).content.decode()
     assert "300" in page.split('id="standing"')[1].split("</p>")[0]  # grade C: 300万元
-    response = client.post(reverse("credit:loan_new"), {
-        "uscc": a, "amount": 2_000_001, "annual_rate": "0.0310", "granted_on": "2025-03-01", "due_on": "2026-02-28"})
+    response = client.post(reverse("credit:loan_new"), {  # typed in 万元 and %, as the pages show them
+        "uscc": a, "amount": "200.0001", "annual_rate": "3.10", "granted_on": "2025-03-01", "due_on": "2026-02-28"})
     loan = Loan.objects.get()
     assert response["Location"] == reverse("credit:loan_detail", args=[loan.pk])
     client.post(reverse("credit:loan_action", args=[loan.pk, "repay"]),
-                {"principal": 1, "interest": 5000, "paid_on": "2025-06-01"})
+                {"principal": "0.0001", "interest": "0.5", "paid_on": "2025-06-01"})
     assert Repayment.objects.get().interest == 5000
     client.post(reverse("credit:loan_action", args=[loan.pk, "default"]), {"on": "2026-03-10"})
     html = client.get(reverse("credit:loan_detail", args=[loan.pk])).content.decode()
     # 2,000,000 overdue → fund 1,600,000, city 640,000, district 960,000, bank 400,000
-    assert ">1600000<" in html and ">640000<" in html and 'id="district-share">960000<' in html
-    assert ">400000<" in html
+    assert ">160 万元<" in html and ">64 万元<" in html and 'id="district-share">96 万元<' in html
+    assert ">40 万元<" in html and "3.10%" in html
 
 
 def test_a_loan_above_the_line_is_refused_with_the_reason(client_for, firms, bank_a):
     a = codes(firms[0])[0]
     stored_grades({a: "E"})
     response = client_for(bank_a).post(reverse("credit:loan_new"), {
-        "uscc": a, "amount": 800_001, "annual_rate": "0.0310", "granted_on": "2025-03-01", "due_on": "2026-02-28"})
+        "uscc": a, "amount": "80.0001", "annual_rate": "3.10", "granted_on": "2025-03-01", "due_on": "2026-02-28"})
     assert "超过可用授信额度800000元" in response.content.decode() and Loan.objects.count() == 0
 
 
@@ -76,9 +76,9 @@ def test_city_admin_contributes_and_sets_the_breaker(client_for, firms, city_adm
     from keqi.registry.models import ReportingUnit
 
     unit = ReportingUnit.objects.get(name="渝北区")
-    client.post(reverse("credit:funds"), {"unit": unit.pk, "amount": 10_000_000, "on": "2025-01-10"})
+    client.post(reverse("credit:funds"), {"unit": unit.pk, "amount": "1000", "on": "2025-01-10"})
     assert services.fund(scope=scope_for(city_admin), unit_id=unit.pk).balance == 10_000_000
-    client.post(reverse("credit:policy"), {"lpr_one_year": "0.0300", "breaker_loss_ratio": "0.0800"})
+    client.post(reverse("credit:policy"), {"lpr_one_year": "3.00", "breaker_loss_ratio": "8.00"})
     assert services.policy().breaker_loss_ratio == Decimal("0.0800")
 
 

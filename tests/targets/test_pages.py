@@ -37,7 +37,7 @@ def test_allocation_page_has_a_labelled_box_per_unit_and_the_suggestion(client_f
     yubei = unit("渝北区")
     assert f'<label for="unit-{yubei}">渝北区</label>' in html and f'name="unit-{yubei}" id="unit-{yubei}"' in html
     assert 'id="id_source"' in html and 'value="accept"' in html and 'value="save"' in html
-    assert "7110" in html  # the zone target being split
+    assert "7,110" in html  # the zone target being split (thousands separated)
 
 
 def test_the_city_accepts_the_split_in_one_click(client_for, city_admin, certified):
@@ -58,7 +58,7 @@ def test_the_city_edits_one_unit_and_sees_its_progress(client_for, city_admin, c
     assert r.status_code == 302
     assert Target.objects.get(year=2024, scope_key=f"unit:{yubei}").value == 4
     html = client.get(reverse("targets:overview"), {"year": 2024, "on": "2024-06-30"}).content.decode()
-    assert "渝北区" in html and "75.0%" in html  # 3 of 4
+    assert "渝北区" in html and "75.00%" in html  # 3 of 4
 
 
 def test_a_bad_number_is_named_and_nothing_changes(client_for, city_admin, certified):

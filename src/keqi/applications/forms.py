@@ -67,7 +67,7 @@ class CalendarForm(forms.Form):
     document = forms.CharField(label="依据的通知（名称、文号）", max_length=200, required=False)
     source = forms.CharField(label="来源", max_length=300, required=False)
     note = forms.CharField(label="说明", max_length=500, required=False)
-    holidays = forms.CharField(label="放假日期（每行：YYYY-MM-DD 或 YYYY-MM-DD至YYYY-MM-DD，后跟节日名称）", required=False,
+    holidays = forms.CharField(label="放假日期（每行一段，如“2025-10-01至2025-10-08 国庆节、中秋节”或“2025-01-01 元旦”）", required=False,
                                widget=forms.Textarea(attrs={"rows": 8}))
-    workdays = forms.CharField(label="调休上班日期（每行一个 YYYY-MM-DD）", required=False,
+    workdays = forms.CharField(label="调休上班日期（每行一个，如“2025-09-28”）", required=False,
                                widget=forms.Textarea(attrs={"rows": 4}))

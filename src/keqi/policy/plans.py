@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from keqi.policy.editions._base import Edition
+from keqi.policy.labels import fields_text
 
 __all__ = [
     "LEVERS",
@@ -133,10 +134,19 @@ def blockers(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
 def undecided(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The entries of the criteria the data cannot decide, with the fields to fill in."""
     return [
-        _entry(c, f"“{c.label}”缺少数据或需专家评审，目前无法判定；请补充：{c.fields}")
+        _entry(c, _undecided_note(c))
         for c in edition.criteria
         if (c.gate or c.scored) and c.part_of is None and row[f"{c.id}__passed"] is None
     ]
+
+
+def _undecided_note(c: Any) -> str:
+    """Why a criterion is undecided, in words: the fields to fill in by their Chinese names
+    (keqi.policy.labels), or, for a criterion no data decides, who decides it."""
+    wanted = fields_text(c.fields)
+    if wanted:
+        return f"“{c.label}”缺少数据或需专家评审，目前无法判定；请补充：{wanted}"
+    return f"“{c.label}”无法由填报数据判定，需经评审或主管部门认定"
 
 
 def unreachable(edition: Edition, row: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from keqi.accounts.widgets import DateField
 from keqi.pipeline.services import current_ladder
 from keqi.policy.editions import EDITION_IDS
-from keqi.policy.editions import get as get_edition
 from keqi.policy.fields import HITECH_FIELDS
+from keqi.policy.labels import edition_label
 from keqi.registry import industries
 from keqi.registry.models import ReportingUnit
 
@@ -46,7 +46,7 @@ class CandidateFilterForm(forms.Form):
         self.fields["next_tier"].choices = [("", _("All tiers"))] + [(t.key, t.label)
                                                                      for t in current_ladder().tiers[1:]]
         self.fields["edition"].choices = [("", _("All editions"))] + [
-            (e, get_edition(e).title) for e in EDITION_IDS]
+            (e, edition_label(e)) for e in EDITION_IDS]
         if units is not None:
             self.fields["unit"].queryset = units
         if not city:
