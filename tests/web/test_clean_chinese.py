@@ -31,8 +31,8 @@ ALLOWED = {
 }
 USCC = re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b")
 # what users typed or uploaded is theirs, in whatever script: user names, file names, certificate numbers,
-# industry codes (GB/T 4754), web addresses cited as sources; and verbatim quotations of documents
-DATA = re.compile(r"\bw-[\w-]+|\b[\w-]+\.xlsx\b|\b[A-Z]{2,6}\d{6,}\b|\b[A-T]\d{4}\b"
+# industry codes and sections (GB/T 4754: I6513, I 信息传输…), web addresses cited as sources; and verbatim quotations of documents
+DATA = re.compile(r"\bw-[\w-]+|\b[\w-]+\.xlsx\b|\b[A-Z]{2,6}\d{6,}\b|\b[A-T]\d{4}\b|^[A-T](?= [\u4e00-\u9fff])"
                   r"|(?:https?://)?\b[\w.-]+\.(?:cn|com|gov|org|net)(?:/\S*)?|“[^”]*”|" r'"[^"]*"')
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]*")
 FIELD_PATH = re.compile(r"\b[a-z]+(?:\[\])?\.[a-z_]+\b|\b[a-z]+_[a-z_]+\b")
