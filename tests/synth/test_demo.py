@@ -231,3 +231,13 @@ def test_a_later_run_adds_contracts_and_changes_none(tmp_path):
     assert early.join(later, on=early.columns, how="anti", nulls_equal=True).height == 0  # every early row is in the later file
     per_year = early.group_by(pl.col("registered_on").dt.year()).len().sort("registered_on")["len"].to_list()
     assert per_year[0] == 69 and per_year[1] == 77  # 6,919 in 2022, +12 % a year, at 1/100
+
+
+def test_every_past_year_end_is_the_table_times_the_scale(frames):
+    """The assumed years too (docs/synth.md), exactly, rounded half up."""
+    quals = frames.qualifications
+    for year in range(2019, TODAY.year):
+        day = dt.date(year, 12, 31)
+        for kind in ("hnte", "cq_tech"):
+            expected = history.scaled(history.year_end(kind, year), Fraction(1, 50))
+            assert history.holders(quals, kind=kind, on=day).height == expected, (kind, year)
