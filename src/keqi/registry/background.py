@@ -102,11 +102,15 @@ def stop_abandoned(*, runner: str | None = None) -> dict[str, int]:
         status_attr, message = "INTERRUPTED_STATUS", INTERRUPTED_MESSAGE
     done: dict[str, int] = {}
     for model in work_models():
-        rows = model.objects.filter(status__in=model.ACTIVE_STATUSES).values_list("pk", "runner")
-        pks = [pk for pk, who in rows if (who == runner if runner is not None else process_alive(who) is False)]
-        if not pks:
+        active = model.objects.filter(status__in=model.ACTIVE_STATUSES)
+        names = set(active.values_list("runner", flat=True))
+        gone = {runner} & names if runner is not None else {who for who in names if process_alive(who) is False}
+        if not gone:
             continue
-        n = model.objects.filter(pk__in=pks, status__in=model.ACTIVE_STATUSES).update(
+        # the runner in the condition too: a row taken up again meanwhile (a new runner) is left alone
+        stale = active.filter(runner__in=gone)
+        pks = list(stale.values_list("pk", flat=True))
+        n = stale.filter(pk__in=pks).update(
             status=getattr(model, status_attr), message=(message + model.RERUN_HINT)[:500],
             finished_at=timezone.now(),
         )
