@@ -26,7 +26,7 @@ from keqi.policy.workdays import ARRANGEMENTS, WorkCalendar
 from keqi.policy.workflows import Transition, Workflow
 from keqi.registry import measures
 from keqi.registry.columns import HEADER_TO_COLUMN, REPORT_COLUMNS, REPORT_SHEET
-from keqi.registry.models import AnnualReport, Enterprise, Qualification
+from keqi.registry.models import AnnualReport, Enterprise, Qualification, held_on
 
 from .models import (
     AnnualFiling,
@@ -442,8 +442,7 @@ class Missing:
 
 def expected_filers(*, scope: Scope, on: dt.date) -> QuerySet:
     """Firms that must file: active firms holding a 重庆市科技型企业 entry valid on ``on``."""
-    valid = Q(qualifications__kind="cq_tech", qualifications__valid_from__lte=on) & (
-        Q(qualifications__valid_to__isnull=True) | Q(qualifications__valid_to__gte=on))
+    valid = Q(qualifications__kind="cq_tech") & held_on(on, "qualifications__")
     return scope.enterprises(Enterprise.objects.filter(valid, status=Enterprise.Status.ACTIVE)).distinct()
 
 
@@ -573,9 +572,8 @@ def start_application(*, scope: Scope, user, enterprise_id: int, programme: str,
         raise PermissionDenied(f"“{wf.title}”申报须由{'或'.join(workflows.ACTOR_LABELS[a] for a in wf.starters)}发起。")
     if Application.objects.filter(open_q(), enterprise=firm, programme=programme).exists():
         raise WorkflowError(f"该企业已有一件办理中的“{wf.title}”申报。")
-    if wf.qualification_kind and Qualification.objects.filter(
-            enterprise=firm, kind=wf.qualification_kind, valid_from__lte=today).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today)).exists() and wf.decided_in_keqi:
+    if wf.qualification_kind and Qualification.objects.held_on(today).filter(
+            enterprise=firm, kind=wf.qualification_kind).exists() and wf.decided_in_keqi:
         raise WorkflowError(f"该企业已取得“{wf.title}”且在有效期内。")
     filing = None
     if filing_id:

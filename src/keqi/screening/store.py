@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 from django.db import connection, models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from keqi.policy.flat import FINANCIAL_FIELDS, MORE_FINANCIAL_FIELDS
 from keqi.registry.models import AnnualReport, Qualification
@@ -97,8 +97,7 @@ def read_chunk(*, firms: QuerySet, first: int, last: int, assess_on: dt.date) ->
         AnnualReport.objects.filter(enterprise__in=keys, fiscal_year__lt=assess_on.year).order_by().values_list(*rep_names),
         rep_names, {f: pl.Boolean for f in BOOL_FIELDS} | {f: pl.String for f in CHOICE_CODES},
     )
-    valid = Q(valid_from__lte=assess_on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=assess_on))
-    quals = _rows(Qualification.objects.filter(valid, enterprise__in=keys).order_by()
+    quals = _rows(Qualification.objects.held_on(assess_on).filter(enterprise__in=keys).order_by()
                   .values_list("enterprise_id", "kind"))
     kinds: dict[int, set[str]] = {}
     for ent, kind in quals:
