@@ -9,7 +9,7 @@ confirm, check again — with the same templates (``uploads/``) and the same URL
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
@@ -59,7 +59,6 @@ class UploadPages:
     done_links: tuple[tuple[str, str], ...] = ()  # (label, URL name) shown once imported
     form: type[UploadForm] = UploadForm
     prefix: str = "imports/"
-    extra: dict = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         return f"{self.namespace}:{name}"
