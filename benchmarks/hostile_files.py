@@ -5,7 +5,7 @@ reading the largest files the default limits allow.
 
 Writes each file (streamed: the generator itself stays small), then reads it with the one reader
 every door uses (``keqi.registry.reading.read_tables``) in a fresh process, at the default limits
-(``KEQI_MAX_*``), and reports the wall time and the process's peak resident memory (``ru_maxrss``)
+(``KEQI_MAX_*``), and reports the wall time and the process's peak resident memory (``VmHWM``)
 with what the reader said. Never a test; the figures go to docs/security.md with the machine's load.
 """
 
@@ -146,7 +146,7 @@ FILES = {  # name → (file name, maker, what it is)
 }
 
 READ = """
-import resource, sys, time
+import sys, time
 import django
 django.setup()
 from keqi.registry.reading import UnreadableFile, read_tables
@@ -157,7 +157,8 @@ try:
 except UnreadableFile as exc:
     said = "refused: " + str(exc)
 took = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak (ru_maxrss keeps the parent's across exec on Linux)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM")) / 1024
 print(f"{took:.2f}\\t{peak:.0f}\\t{said}")
 """
 

@@ -240,3 +240,9 @@ def with_formula(path: Path, ref: str, sheet_part: str = "xl/worksheets/sheet1.x
             dst.writestr(info.filename, data)
     tmp.replace(path)
     return path
+
+
+def csv_huge_quoted_cell(path: Path, header: Sequence[str], chars: int) -> Path:
+    """One quoted cell of ``chars`` characters broken by commas and line breaks (no gap is long)."""
+    path.write_text(",".join(header) + '\n"' + "ab,c\n" * (chars // 5) + '"\n', encoding="utf-8")
+    return path

@@ -65,6 +65,8 @@ XLSX = [
 CSV = [
     ("a line of 50,000 characters", lambda p, h: hostile.csv_huge_line(p, h, 50_000), "超过 2,000 个字符"),
     ("60 rows", lambda p, h: hostile.csv_many_rows(p, h, 60), "超过上限 50 行"),
+    ("a quoted cell of 50,000 characters with commas and line breaks",
+     lambda p, h: hostile.csv_huge_quoted_cell(p, h, 50_000), "超过 2,000 个字符"),
     ("200 extra columns", lambda p, h: hostile.csv_many_columns(p, h, 200), "超过上限 100 列"),
 ]
 PARQUET = [
@@ -235,3 +237,29 @@ def test_files_within_the_limits_still_import(tmp_path):
         assert result.errors == [], (suffix, result.errors[:3])
     assert contract_flows.run_import(path=write_contracts(tmp_path / "c.xlsx", contract_rows(3)),
                                      scope=SYSTEM, dry_run=True).errors == []
+
+
+# ------------------------------------------------------------------ a flat Parquet file (streamed, rows unbounded)
+
+
+def test_keqi_screen_refuses_a_flat_parquet_file_too_wide_or_with_a_huge_row_group(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from tests.policy.population import random_flat_table
+
+    table = random_flat_table(3, seed=5)
+    wide = table
+    for i in range(101 - table.num_columns + 1):
+        wide = wide.append_column(f"extra{i}", pa.array(["x"] * 3))
+    with override_settings(KEQI_MAX_COLUMNS=101):
+        pq.write_table(wide, tmp_path / "wide.parquet")
+        out = tmp_path / "out.parquet"
+        cli = runner.invoke(app, ["screen", str(tmp_path / "wide.parquet"), "--on", "2025-06-30", "-o", str(out)])
+        assert cli.exit_code == 1 and "超过上限 101 列" in cli.output and not out.exists()
+    big = table.append_column("note", pa.array([str(i) * (4 * 1024 * 1024) for i in range(3)]))
+    pq.write_table(big, tmp_path / "big.parquet", compression="zstd")
+    with override_settings(KEQI_MAX_COLUMNS=200):  # the flat table's 111 columns and the note
+        cli = runner.invoke(app, ["screen", str(tmp_path / "big.parquet"), "--on", "2025-06-30", "-o", str(out)])
+    assert cli.exit_code == 1 and "行组解压后" in cli.output and not out.exists()
+    chinese(cli.output.strip().removeprefix("错误："))

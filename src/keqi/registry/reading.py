@@ -171,9 +171,7 @@ def _read_csv(path: Path, limits: Limits) -> pl.DataFrame:
     raw = path.read_bytes()  # at most the upload limit
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
+    if not _is_utf8(raw):
         try:
             raw = raw.decode("gb18030").encode("utf-8")
         except UnicodeDecodeError:
@@ -189,9 +187,61 @@ def _read_csv(path: Path, limits: Limits) -> pl.DataFrame:
     rows = min(lines - 1, limits.rows + 1)  # quoted line breaks make this an upper bound
     if rows * max(len(header), 1) > limits.cells:
         raise lim.too_many_cells("CSV", rows + 1, len(header), limits)
+    _check_csv_cells(raw, limits)
     df = pl.read_csv(raw, infer_schema=False, n_rows=limits.rows + 1)
     check_frame(df, "CSV", limits)
     return df
+
+
+_SLICE = 16 * 1024 * 1024
+
+
+def _is_utf8(raw: bytes) -> bool:
+    """Valid UTF-8, checked a slice at a time (no copy of the whole file as text)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for start in range(0, len(raw), _SLICE):
+            decoder.decode(raw[start:start + _SLICE], final=start + _SLICE >= len(raw))
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_csv_cells(raw: bytes, limits: Limits) -> None:
+    """Refuse a csv with a cell longer than a cell may be, or a row wider than the limit, before polars
+    holds it (a line of 150 MB took a gigabyte). Without quotes every comma and line break delimits, so
+    the longest gap between them bounds the longest cell (numpy, a slice at a time); with quotes
+    Python's csv module reads the rows with its field size limit."""
+    if b'"' not in raw:
+        import numpy as np
+
+        a = np.frombuffer(raw, np.uint8)
+        last, longest = -1, 0
+        for start in range(0, len(a), _SLICE):
+            part = a[start:start + _SLICE]
+            marks = np.flatnonzero((part == 44) | (part == 10)) + start
+            if len(marks):
+                longest = max(longest, int(marks[0]) - last - 1, int(np.diff(marks).max(initial=1)) - 1)
+                last = int(marks[-1])
+        longest = max(longest, len(a) - last - 1)
+        if longest > limits.cell_chars * 4:  # UTF-8: at most 4 bytes a character (exact count: check_frame)
+            raise lim.cell_too_long("CSV", limits)
+        return
+    saved = csv.field_size_limit()
+    csv.field_size_limit(limits.cell_chars + 2)
+    try:
+        rows = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", newline=""))
+        for i, row in enumerate(rows):
+            if len(row) > limits.columns:
+                raise lim.too_many_columns("CSV", len(row), limits, at_least=True)
+            if i > limits.rows:
+                raise lim.too_many_rows("CSV", i, limits, at_least=True)
+    except csv.Error:
+        raise lim.cell_too_long("CSV", limits, row=rows.line_num) from None
+    finally:
+        csv.field_size_limit(saved)
 
 
 def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
