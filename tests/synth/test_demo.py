@@ -135,7 +135,9 @@ def test_the_demo_is_calibrated_scaled_and_re_runnable(city):
     assert TechContract.objects.filter(reporting_unit__name="渝北区").exists()
     assert Loan.objects.filter(status=Loan.Status.REPAID).exists() and Default.objects.count() == 1
     assert Repayment.objects.exists() and Loan.objects.filter(status=Loan.Status.ACTIVE).exists()
-    assert CultivationTask.objects.filter(status="open", due_on__lt=TODAY).exists()
+    assert CultivationTask.objects.filter(status="open", due_on__lt=TODAY).exists()  # overdue
+    sunday = TODAY + dt.timedelta(days=6 - TODAY.weekday())
+    assert CultivationTask.objects.filter(status="open", due_on__gte=TODAY, due_on__lte=sunday).exists()  # this week
     assert ScreeningRun.objects.filter(status="complete").count() == 2
     from keqi.contracts.models import ContractImport
 
@@ -172,6 +174,7 @@ def _pages(config):
                        (reverse("targets:overview"), "渝北区"), (reverse("targets:allocations"), "渝北区"),
                        (reverse("screening:index"), "全市"), (reverse("contracts:list"), contract.number)],
         "yubei-officer": [(reverse("registry:enterprise_list"), yubei_firm.name),
+                          (reverse("web:home"), "高企申报政策培训（第二期）"),
                           (reverse("pipeline:task_list"), task.title),
                           (reverse("screening:candidate_list"), "渝北区"),
                           (reverse("applications:list"), "高新技术企业认定"),

@@ -490,12 +490,12 @@ def _closest(*, tier: str, today: dt.date, exclude=()) -> list:
 
 
 TASKS = (
-    # kind, title, target tier, due in days from today (negative: overdue if still open), done
+    # kind, title, target tier, due in days from today (negative: overdue if still open; None: this week), done
     ("visit", "走访了解研发投入和知识产权情况", "hnte", -40, True),
     ("guidance", "高新技术企业认定申报辅导", "hnte", -12, False),
     ("visit", "上门核实科技人员和研发费用归集", "hnte", -5, False),
-    ("training", "高企申报政策培训（第二期）", "hnte", 4, False),
-    ("guidance", "科技型企业入库申报辅导", "tech", 9, False),
+    ("training", "高企申报政策培训（第二期）", "hnte", None, False),
+    ("guidance", "科技型企业入库申报辅导", "tech", None, False),
     ("visit", "走访了解经营和研发情况", "tech", -60, True),
     ("visit", "走访了解知识产权布局", "hnte", 20, False),
     ("training", "研发费用加计扣除政策培训", "tech", 30, False),
@@ -521,8 +521,12 @@ def tasks(demo: Demo, say: Say) -> dict:
         if n // len(TASKS) >= len(pool) or not pool:
             continue
         firm = pool[n % len(pool)]  # the closest candidates first
+        if due is None:  # between today and Sunday
+            due_on = today + dt.timedelta(days=min(n // len(TASKS), 6 - today.weekday()))
+        else:
+            due_on = today + dt.timedelta(days=due + n // len(TASKS))
         task = pipeline.create_task(scope=scope, user=officer, uscc=firm.uscc, kind=kind, title=title,
-                                    assigned_to=officer, due_on=today + dt.timedelta(days=due + n // len(TASKS)),
+                                    assigned_to=officer, due_on=due_on,
                                     target_tier=tier, notes="")
         if done:
             pipeline.update_task(scope=scope, task_id=task.pk, status=CultivationTask.Status.DONE,
