@@ -104,6 +104,23 @@ def watch(context, page, site: str, problems: list[str]) -> None:
     on_page(page)
 
 
+def refuse_refilling(page, problems: list[str]) -> None:
+    """A journey uses the page as it comes: ``page.fill`` on a field the page pre-filled is a problem
+    (a journey that types over a pre-filled date would hide a pre-fill the browser cannot show)."""
+    fill = page.fill
+
+    def checked_fill(selector, value, **kwargs):
+        try:
+            current = page.input_value(selector, timeout=kwargs.get("timeout"))
+        except Exception:  # not an input (Playwright's fill then fails in its own words)
+            current = ""
+        if current:
+            problems.append(f"{page.url}: the journey fills {selector}, which the page pre-fills with {current!r}")
+        return fill(selector, value, **kwargs)
+
+    page.fill = checked_fill
+
+
 @pytest.fixture
 def open_as(browser, live_server, problems):
     """``open_as(user)`` → a page of a fresh browser context, signed in through the login form, in Chinese.
@@ -122,6 +139,7 @@ def open_as(browser, live_server, problems):
         contexts.append(context)
         page = context.new_page()
         watch(context, page, live_server.url, problems)
+        refuse_refilling(page, problems)
         page.goto("/accounts/login/")
         page.fill("#id_username", user.get_username())
         page.fill("#id_password", PASSWORD)

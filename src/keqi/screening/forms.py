@@ -18,9 +18,13 @@ class ScreenForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Reporting unit"), queryset=ReportingUnit.objects.none(), required=False,
                                   empty_label=_("The whole city"))
 
-    def __init__(self, *args, units=None, city=False, **kwargs):
+    def __init__(self, *args, units=None, city=False, day: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assess_on"].initial = timezone.localdate()
+        # today, or the day a link asks for (/screening/?on=2025-06-30), as the page comes
+        try:
+            self.fields["assess_on"].initial = self.fields["assess_on"].to_python(day) or timezone.localdate()
+        except forms.ValidationError:
+            self.fields["assess_on"].initial = timezone.localdate()
         if units is not None:
             self.fields["unit"].queryset = units
         if not city:

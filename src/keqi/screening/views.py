@@ -62,7 +62,8 @@ def _runs_page(request, scope):
 def index(request):
     scope = scope_for(request.user)
     scope.require_screen()
-    form = ScreenForm(request.POST or None, units=registry.units_visible(scope=scope), city=scope.is_city)
+    form = ScreenForm(request.POST or None, units=registry.units_visible(scope=scope), city=scope.is_city,
+                      day=request.GET.get("on"))
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data.get("unit")
         run = flows.request_screening(scope=scope, user=request.user, assess_on=form.cleaned_data["assess_on"],
