@@ -237,6 +237,7 @@ OPERATIONS = {
     "GET /api/targets/trend": ({}, None, READERS),
     "GET /api/targets/ranking": ({}, None, READERS),
     "GET /api/targets/funnel": ({}, None, READERS),
+    "GET /api/targets/counts": ({}, None, READERS),
     "GET /api/targets/allocations?year=2027": ({}, None, WRITERS),
     "PUT /api/targets/allocations": ({}, lambda w: {"indicator": "hnte_count", "year": 2027, "source": "越权",
                                                     "values": {str(w.other_unit): 1}}, CITY),
