@@ -246,3 +246,17 @@ def csv_huge_quoted_cell(path: Path, header: Sequence[str], chars: int) -> Path:
     """One quoted cell of ``chars`` characters broken by commas and line breaks (no gap is long)."""
     path.write_text(",".join(header) + '\n"' + "ab,c\n" * (chars // 5) + '"\n', encoding="utf-8")
     return path
+
+
+def shared_string_everywhere(path: Path, header: Sequence[str], chars: int, rows: int, columns: int) -> Path:
+    """One shared string of ``chars`` characters shown by rows × columns cells (a few KB packed; the
+    reader copies the string into every cell)."""
+    sst = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+           '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+           f"<si><t>{'长' * chars}</t></si></sst>")
+    body = rows_xml([list(header)]) + "".join(
+        f'<row r="{i}">' + "".join(f'<c r="{column_letters(j)}{i}" t="s"><v>0</v></c>' for j in range(1, columns + 1))
+        + "</row>" for i in range(2, rows + 2))
+    path = xlsx(path, sheet_xml(body), extra={"xl/sharedStrings.xml": sst.encode()})
+    _add_shared_strings_relation(path)
+    return path

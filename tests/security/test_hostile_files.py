@@ -57,6 +57,8 @@ XLSX = [
     ("a cell of 200,000 characters", lambda p, h: hostile.enormous_cell(p, h, 200_000), "超过 2,000 个字符"),
     ("a shared string of 200,000 characters", lambda p, h: hostile.enormous_cell(p, h, 200_000, shared=True),
      "超过 2,000 个字符"),
+    ("a shared string of 1,900 characters shown by 2,000 cells",
+     lambda p, h: hostile.shared_string_everywhere(p, h, 1_900, 50, 40), "的单元格中文字"),
     ("12 MB of one letter packed in KB", lambda p, h: hostile.compressed_cell(p, h, 12), "文件结构异常"),
     ("60 parts", lambda p, h: hostile.many_parts(p, h, 60), "个部件，上限 50 个"),
     ("not a zip", lambda p, h: hostile.not_a_zip(p), "不是有效的 Excel 工作簿"),

@@ -107,6 +107,12 @@ def cell_too_long(sheet: str, limits: Limits, row: int | None = None) -> Unreada
                           "请检查该单元格的内容后重新保存")
 
 
+def too_much_text(sheet: str, size: int, budget: int, *, at_least: bool = False) -> UnreadableFile:
+    much = "至少" if at_least else ""
+    return UnreadableFile(f"工作表“{sheet}”的单元格中文字{much}共 {mb(size)}，超过上限 {mb(budget)}："
+                          "请拆分为几个文件分别导入")
+
+
 def not_xlsx() -> UnreadableFile:
     return UnreadableFile("文件不是有效的 Excel 工作簿（.xlsx）：请在 Excel 或 WPS 中打开并另存为 .xlsx 后再导入")
 
@@ -264,6 +270,8 @@ class SheetScan:
     rows: int = 0  # the highest row number (bounded above when rows carry no number)
     columns: int = 0  # the highest column number (likewise)
     formulas: list[tuple[int, int]] = field(default_factory=list)  # (row, column) of formulas without a value
+    text: int = 0  # bytes of text in the cells, shared strings counted once per cell that shows them
+    lengths: object = None  # shared strings only: each string's bytes (a numpy array)
 
 
 _CHUNK = 2 * 1024 * 1024  # bytes of XML looked at at once (numpy holds about 20 times that)
@@ -309,12 +317,16 @@ class _Tags:
         return ok
 
 
-def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, shared: bool = False) -> SheetScan:
+def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, shared: bool = False,
+               shared_lengths=None, text_before: int = 0) -> SheetScan:
     """Stream the part's XML (a sheet, or with ``shared`` the shared strings) and refuse it when its cells
     span more rows, columns or cells than the limits, or when a cell holds far more than a cell may.
 
     Nothing is parsed: numpy finds the tags, the ``r="B12"`` positions of rows and cells, the text between
-    tags, and formulas (``<f>``) in cells without a value (``<v>``).
+    tags, and formulas (``<f>``) in cells without a value (``<v>``). The text the cells show is counted
+    (a shared string once per cell that shows it: the reader copies it into each, so one long string
+    shown by 100,000 cells weighs gigabytes) and refused beyond a quarter of ``KEQI_MAX_UNPACKED_BYTES``
+    (``text_before``: what other sheets of the file already hold).
     """
     import numpy as np
 
@@ -330,6 +342,9 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, sh
     rless_rows = 0
     widest_rless = 0
     carry = b""
+    lengths: list = []  # shared strings: arrays of their byte lengths, piece by piece
+    scan.text = text_before
+    budget = limits.unpacked_bytes // 4
     with zf.open(part) as fh:
         while True:
             chunk = fh.read(_CHUNK)
@@ -368,15 +383,53 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, sh
                 if sums.max(initial=0) > max_text:
                     raise cell_too_long(sheet, limits)
                 open_text = int(sums[-1]) if len(cell_pos) else int(sums[0])
+                scan.text += int(runs.sum()) + lead
+                if shared:
+                    if lengths:
+                        lengths[-1][-1] = sums[0]  # the string left open by the previous piece, whole
+                    if len(cell_pos):
+                        lengths.append(sums[1:].astype(np.int64))
             elif len(piece) + open_text > max_text:
                 raise cell_too_long(sheet, limits)
             else:
                 open_text += len(piece)
+                scan.text += len(piece)
 
             if shared:
+                if scan.text > budget:
+                    raise too_much_text(sheet, scan.text, budget, at_least=bool(chunk))
                 if not chunk:
                     break
                 continue
+
+            # cells showing a shared string (t="s"): the string's bytes, once per cell
+            if shared_lengths is not None and len(shared_lengths):
+                eqs = np.flatnonzero(a[:size] == 61)
+                j = eqs - 1
+                k = eqs + 1
+                for _ in range(3):
+                    j = np.where(np.isin(a[j], _WS), j - 1, j)
+                    k = np.where(np.isin(a[k], _WS), k + 1, k)
+                q = a[k]
+                is_s = ((a[j] == 116) & np.isin(a[np.maximum(j - 1, 0)], _WS) & ((q == 34) | (q == 39))
+                        & (a[k + 1] == 115) & (a[k + 2] == q))
+                starts = t.lt[np.maximum(np.searchsorted(t.lt, eqs[is_s]) - 1, 0)]
+                v_pos = t.lt[opening & t.named(b"v")]
+                vi = np.searchsorted(v_pos, starts)
+                v_pos = v_pos[vi[vi < len(v_pos)]]
+                if len(v_pos) and len(t.gt):
+                    at = t.gt[np.minimum(np.searchsorted(t.gt, v_pos), len(t.gt) - 1)] + 1
+                    index = np.zeros(len(at), np.int64)
+                    going = np.ones(len(at), bool)
+                    for i in range(10):
+                        b = a[np.minimum(at + i, len(a) - 1)]
+                        digit = going & (b >= 48) & (b <= 57)
+                        index = np.where(digit, index * 10 + b - 48, index)
+                        going &= digit
+                    known = index < len(shared_lengths)
+                    scan.text += int(shared_lengths[index[known]].sum())
+            if scan.text > budget:
+                raise too_much_text(sheet, scan.text, budget, at_least=bool(chunk))
 
             # r="…": a row's number or a cell's position. Also looked at outside what seems a tag (an attribute
             # value may hold a ">"): a position written there counts too; only a tag's must be well formed.
@@ -466,6 +519,8 @@ def scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, limits: Limits, *, sh
                 break
     scan.rows += rless_rows
     scan.columns += widest_rless
+    if shared:
+        scan.lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
     return scan
 
 

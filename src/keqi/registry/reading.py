@@ -118,11 +118,17 @@ def read_sheets(
                 chosen[name] = next(iter(book.sheets))
         scans = {}
         try:
-            for name, actual in chosen.items():
+            for actual in chosen.values():
                 lim.check_dimension(zf, book.sheets[actual], actual, limits)
-                scans[name] = lim.scan_sheet(zf, book.sheets[actual], actual, limits)
+            lengths = None
             if book.shared_strings and chosen:
-                lim.scan_sheet(zf, book.shared_strings, next(iter(chosen.values())), limits, shared=True)
+                lengths = lim.scan_sheet(zf, book.shared_strings, next(iter(chosen.values())), limits,
+                                         shared=True).lengths
+            text = 0
+            for name, actual in chosen.items():
+                scans[name] = lim.scan_sheet(zf, book.sheets[actual], actual, limits, shared_lengths=lengths,
+                                             text_before=text)
+                text = scans[name].text
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
             if isinstance(exc, UnreadableFile):
                 raise
