@@ -153,16 +153,16 @@ def _arrow_memory_for_batches() -> None:
 
 
 def _ladder_or_exit():
-    from django.db import DatabaseError
-
+    """The city's tiers, as the registry screen uses them. A database never migrated is the CLI's one
+    line (keqi.cli.main.explain: 数据库尚未建立或版本过旧); a migrated one without tiers says so here."""
     from keqi.pipeline.models import LadderTier
     from keqi.pipeline.services import current_ladder
 
     try:
-        return current_ladder()  # the city's tiers, as the registry screen uses them
-    except (DatabaseError, LadderTier.DoesNotExist):
-        err.print("[red]没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
-        raise typer.Exit(2) from None
+        return current_ladder()
+    except LadderTier.DoesNotExist:
+        err.print("[red]错误：没有梯次设置：请先运行 keqi migrate（数据库见 KEQI_HOME / KEQI_DATABASE_URL）[/red]")
+        raise typer.Exit(1) from None
 
 
 def _print_flat_summary(name: str, summary, output, assess_on: dt.date) -> None:
