@@ -39,6 +39,7 @@ def base_profile(**overrides: Any) -> dict[str, Any]:
         "assess_on": "2026-06-01",
         "hitech_field": "电子信息",
         "industry_code": "I6513",
+        "cq_tech_registered": True,
         "staff_total": 100,
         "tech_staff": 30,
         "senior_tech_staff": 2,

@@ -16,8 +16,11 @@ def _maybe(rng: random.Random, value, p_null: float = 0.08):
     return None if rng.random() < p_null else value
 
 
-def random_flat_table(n: int, seed: int) -> pa.Table:
+def random_flat_table(n: int, seed: int, *, cq_tech: bool = False) -> pa.Table:
+    """``n`` random flat rows; with ``cq_tech`` the firms are mostly 入库重庆市科技型企业 (some not, some
+    unknown: knowledge-value credit grades only registered firms), else that column is unknown."""
     rng = random.Random(seed)
+    registry = random.Random(seed + 1)  # its own stream: the other columns stay as they were
     rows = []
     for i in range(n):
         staff = rng.choice([0, 1, 3, 8, 20, 60, 150, 400, 520, rng.randint(1, 900)])
@@ -87,6 +90,8 @@ def random_flat_table(n: int, seed: int) -> pa.Table:
             row |= {
                 f"flag_{f}": False for f in ("major_incident", "research_misconduct", "credit_blacklisted")
             }
+        if cq_tech:
+            row["cq_tech_registered"] = _maybe(registry, registry.random() < 0.8, 0.1)
         rows.append(row)
     table = rows_to_table(rows)
     assert table.schema.equals(FLAT_SCHEMA)

@@ -285,7 +285,7 @@ def test_a_failed_strict_condition_always_makes_the_firm_ineligible(edition_id):
 
     from .population import random_flat_table
 
-    result = evaluate_table(random_flat_table(600, seed=81), edition_id).to_pydict()
+    result = evaluate_table(random_flat_table(600, seed=81, cq_tech=True), edition_id).to_pydict()
     for cid in strict_conditions(edition_id, "{}"):
         failed = [v for v, p in zip(result["verdict"], result[f"{cid}__passed"], strict=True) if p is False]
         assert set(failed) <= {"ineligible"}, cid
@@ -297,7 +297,7 @@ def test_strict_conditions_follow_the_rules():
     # 科技型中小企业: 科技人员 must earn points on the score route only (a direct route bypasses it)
     assert strict_conditions("tsme-2017", "{}") == {"size", "industry", "integrity"}
     assert {"tech_staff", "rd_ratio", "hitech_revenue", "ip_ownership"} <= strict_conditions("hnte-2016", "{}")
-    assert strict_conditions("kv-credit", "{}") == frozenset()
+    assert strict_conditions("kv-credit", "{}") == {"registered"}  # 入库; the grade has no single gate
 
 
 def test_distinct_rows_of_plan_keys_even_when_their_hashes_collide():

@@ -31,7 +31,7 @@ SETTINGS = [(e, None) for e in EDITION_IDS] + [
 
 @pytest.fixture(scope="module")
 def population() -> pa.Table:
-    return engine.conform(random_flat_table(700, seed=29))
+    return engine.conform(random_flat_table(700, seed=29, cq_tech=True))
 
 
 @pytest.mark.parametrize("edition", LEVERED)

@@ -27,8 +27,9 @@ def test_no_merged_standard_yet_so_the_2022_one_is_in_force_on_any_day():
 
 def test_the_strong_firm_scores():
     (v,) = judge(ED, [strong_firm()])
-    # ip 15 (自主研发Ⅰ类) + rd 20 (6 %) + growth 10 (5.26 %) + debt 5 (60 %) + field 10 + share 20 (95 %)
-    assert v["score"] == {"min": 80, "max": 80, "pass_mark": 60}
+    # ip 10–15 (Ⅰ类; the self-developed item may be one of its Ⅱ类) + rd 20 (6 %) + growth 10 (5.26 %)
+    # + debt 5 (60 %) + field 10 + share 20 (95 %)
+    assert v["score"] == {"min": 75, "max": 80, "pass_mark": 60}
     assert v["verdict"] == "eligible" and v["route"] == "score"
 
 
@@ -37,6 +38,7 @@ def test_the_strong_firm_scores():
     [
         (set_sme(ip_class1_high_value=1), "ip", 20),
         (lambda p: p["ip"].update(self_developed=False), "ip", 10),
+        (lambda p: p["ip"].update(class2=0), "ip", 15),  # no Ⅱ类: the self-developed item is a Ⅰ类 one
         (lambda p: p["ip"].update(class1=0), "ip", 5),
         (lambda p: p["ip"].update(class1=0, class2=0), "ip", 0),
         (set_y1(rd_expense=5_000_000), "rd_ratio", 20),
@@ -68,6 +70,36 @@ def test_band_edges(change, cid, expected):
     assert points(v, cid) == (expected, expected)
 
 
+@pytest.mark.parametrize(
+    ("ip", "expected"),
+    [
+        ({"class1": 4, "class2": 6, "self_developed": True}, (10, 15)),
+        ({"class1": 4, "class2": None, "self_developed": True}, (10, 15)),
+        ({"class1": 4, "class2": 0, "self_developed": None}, (10, 15)),
+        ({"class1": 4, "class2": 0, "self_developed": True}, (15, 15)),
+        ({"class1": 4, "class2": 6, "self_developed": False}, (10, 10)),
+    ],
+)
+def test_self_developed_class1_is_a_range_unless_the_data_decide_it(ip, expected):
+    (v,) = judge(ED, [variant(strong_firm(), lambda p: p["ip"].update(ip))])
+    assert points(v, "ip") == expected
+
+
+def at_the_pass_mark(p):
+    """60 points with 自主研发Ⅰ类 (15), 55 without: rd 15 (3.47 %), growth 10, debt 5, field 5, share 10."""
+    y1(p)["revenue"] = 172_727_272  # 主营 9500万 is 55.000…% of it
+    p["sme"]["strategic_emerging"] = False
+
+
+def test_a_firm_at_the_pass_mark_only_through_an_undecidable_item_is_uncertain():
+    (v,) = judge(ED, [variant(strong_firm(), at_the_pass_mark)])
+    assert v["score"] == {"min": 55, "max": 60, "pass_mark": 60}
+    assert v["verdict"] == "uncertain" and v["route"] is None
+    no_class2 = variant(variant(strong_firm(), at_the_pass_mark), lambda p: p["ip"].update(class2=0))
+    (v,) = judge(ED, [no_class2])
+    assert v["score"] == {"min": 60, "max": 60, "pass_mark": 60} and v["verdict"] == "eligible"
+
+
 def test_unknown_field_gives_a_range_never_the_top():
     (v,) = judge(ED, [variant(strong_firm(), set_sme(strategic_emerging=None))])
     assert points(v, "product_field") == (5, 10)
@@ -77,6 +109,7 @@ def test_dimension_minima_bind_even_above_60():
     def specialised(main1, main2):
         def change(p):
             p["sme"]["strategic_emerging"] = False
+            p["ip"]["class2"] = 0  # the self-developed item is a Ⅰ类 one: 15 points
             y1(p)["main_revenue"] = main1
             year(p, 2024)["main_revenue"] = main2  # keeps 成长性 at 10 points (growth ≥ 5 %)
 

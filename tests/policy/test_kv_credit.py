@@ -83,3 +83,35 @@ def test_bureau_can_move_the_rd_bands():
         f.update(revenue=100_000_000, rd_expense=1_500_000, rd_expense_domestic=1_500_000, hitech_revenue=0)
     v = evaluate_one(p, ED, {"kv_rd_bands": {"1": 40}})
     assert criterion(v, "rd_investment")["points"] == {"min": 40, "max": 40}
+
+
+@pytest.mark.parametrize(
+    ("registered", "verdict", "grade", "grade_low", "grade_high", "line"),
+    [
+        (True, "eligible", "A", "A", "A", 5_000_000),
+        (False, "ineligible", None, None, None, None),
+        (None, "uncertain", None, None, "A", None),
+    ],
+)
+def test_only_firms_in_the_cq_tech_registry_are_graded(registered, verdict, grade, grade_low, grade_high, line):
+    p = base_profile(cq_tech_registered=registered)
+    p["direct"]["hnte_certificate_valid"] = True
+    v = evaluate_one(p, ED)
+    assert (v["verdict"], v["grade"], v["grade_low"], v["grade_high"], v["credit_line"]) == (
+        verdict,
+        grade,
+        grade_low,
+        grade_high,
+        line,
+    )
+    assert criterion(v, "registered")["passed"] is registered
+    assert "重庆市科技型企业系统" in criterion(v, "registered")["source"]
+
+
+def test_a_firm_outside_the_registry_is_told_to_register_not_to_spend():
+    p = base_profile(cq_tech_registered=False, tech_staff=1, senior_tech_staff=0)
+    v = evaluate_one(p, ED)
+    assert v["verdict"] == "ineligible"
+    assert [g["change"] for g in v["gaps"] if g["criterion"] == "registered"] == [None]
+    assert all(g["change"] is None for g in v["gaps"])
+    assert any("入库" in g["note"] for g in v["gaps"])

@@ -147,13 +147,25 @@ def test_2022_scorecard_points_of_the_strong_firm():
         "net_margin": 10,  # 10 %
         "debt_score": 3,  # 60 %: the upper edge of the 50–60 % band
         "local": 8,
-        "ip_score": 8,  # 自主研发Ⅰ类
+        "ip_score": 6,  # Ⅰ类; 自主研发Ⅰ类 (8) is undecidable with Ⅱ类 items present
         "rd_score": 10,  # 600万
         "rd_staff_score": 5,  # 20 %
         "rd_institution": 4,  # 市级
     }
-    assert v["score"] == {"min": 70, "max": 70, "pass_mark": 60}
+    assert points(v, "ip_score") == (6, 8)
+    assert v["score"] == {"min": 68, "max": 70, "pass_mark": 60}
     assert v["verdict"] == "eligible" and v["route"] == "score"
+
+
+def test_2022_a_firm_at_the_pass_mark_only_through_self_developed_class1_is_uncertain():
+    # local 8 → 0 and quality 5 → 3: 60 with 自主研发Ⅰ类 (8), 58 with Ⅰ类 (6)
+    at_mark = set_sme(local_points=0, quality_items=1)
+    (v,) = judge(OLD, [variant(old_firm(), at_mark)])
+    assert v["score"] == {"min": 58, "max": 60, "pass_mark": 60}
+    assert v["verdict"] == "uncertain"
+    (v,) = judge(OLD, [variant(variant(old_firm(), at_mark), lambda p: p["ip"].update(class2=0))])
+    assert points(v, "ip_score") == (8, 8)
+    assert v["score"] == {"min": 60, "max": 60, "pass_mark": 60} and v["verdict"] == "eligible"
 
 
 @pytest.mark.parametrize(
@@ -186,6 +198,8 @@ def test_2022_scorecard_points_of_the_strong_firm():
         (set_sme(rd_institution_level="none"), "rd_institution", 0),
         (set_sme(ip_class1_high_value=1), "ip_score", 10),
         (lambda p: p["ip"].update(class1=0), "ip_score", 2),
+        (lambda p: p["ip"].update(class2=0), "ip_score", 8),  # no Ⅱ类: the self-developed one is Ⅰ类
+        (lambda p: p["ip"].update(self_developed=False), "ip_score", 6),
         (lambda p: p["ip"].update(class1=0, class2=0), "ip_score", 0),
         (set_sme(digital_level=3), "digital", 5),
         (set_sme(digital_level=1), "digital", 0),
@@ -217,19 +231,24 @@ def test_2022_main_growth_bands_use_the_two_year_average():
     assert [points(v, "main_growth")[0] for v in vs] == [e for _, e in cases]
 
 
+def ip8():
+    """The old firm with no Ⅱ类 item, so its self-developed item is a Ⅰ类 one (8 points, decided)."""
+    return variant(old_firm(), lambda p: p["ip"].update(class2=0))
+
+
 def test_2022_unknown_scorecard_items_give_a_range_and_the_pass_mark_edge():
-    (v,) = judge(OLD, [variant(old_firm(), set_sme(local_points=None))])
+    (v,) = judge(OLD, [variant(ip8(), set_sme(local_points=None))])
     assert points(v, "local") == (0, 15)
     assert v["score"] == {"min": 62, "max": 77, "pass_mark": 60}
     assert v["verdict"] == "eligible"
     # 60 exactly passes, even with the local points unknown
-    (v,) = judge(OLD, [variant(old_firm(), set_sme(local_points=None, quality_items=1))])
+    (v,) = judge(OLD, [variant(ip8(), set_sme(local_points=None, quality_items=1))])
     assert v["score"]["min"] == 60 and v["verdict"] == "eligible"
     # 59 with 15 points unknown: undecided; with the local points known as 0: ineligible
-    (v,) = judge(OLD, [variant(old_firm(), set_sme(local_points=None, quality_items=1, niche_years=3))])
+    (v,) = judge(OLD, [variant(ip8(), set_sme(local_points=None, quality_items=1, niche_years=3))])
     assert v["score"] == {"min": 59, "max": 74, "pass_mark": 60}
     assert v["verdict"] == "uncertain"
-    (v,) = judge(OLD, [variant(old_firm(), set_sme(local_points=0, quality_items=1, niche_years=3))])
+    (v,) = judge(OLD, [variant(ip8(), set_sme(local_points=0, quality_items=1, niche_years=3))])
     assert v["score"] == {"min": 59, "max": 59, "pass_mark": 60}
     assert v["verdict"] == "ineligible"
 

@@ -23,6 +23,7 @@ def strong_firm(**overrides: Any) -> dict[str, Any]:
         "name": "重庆专精测试有限公司",
         "district_code": "500112",
         "registered_on": "2012-03-01",
+        "industry_code": "C3981",  # 工业: 200 staff → a 中小企业 (划型)
         "assess_on": "2026-06-01",
         "staff_total": 200,
         "tech_staff": 60,

@@ -53,6 +53,7 @@ _MODULES = {
     "little-giant-2026": "little_giant_2026",
     "star-2022": "star_2022",
     "star-2024": "star_2024",
+    "sme-size-2011": "sme_size_2011",
 }
 EDITION_IDS: tuple[str, ...] = tuple(_MODULES)
 

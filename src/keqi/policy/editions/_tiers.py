@@ -131,6 +131,19 @@ def ratio_value(part: ir.Value, whole: ir.Value) -> ir.Value:
     return (whole > 0).ifelse(part.cast("float64") / whole.cast("float64"), ibis.null().cast("float64"))
 
 
+def self_developed_class1(t: ir.Table) -> ir.BooleanValue:
+    """自主研发Ⅰ类 ≥ 1, as far as the data decide it.
+
+    ``ip.self_developed`` says that at least one item was obtained by own R&D, not which: with Ⅱ类 items
+    present (or their number unknown) that item may be a Ⅱ类 one, so the band is undecided (NULL) and the
+    item scores a range; with no Ⅱ类 item at all it must be a Ⅰ类 one. No Ⅰ类 item, or none self-developed,
+    rules the band out.
+    """
+    c1, c2 = t.ip_class1, t.ip_class2
+    only_class1 = ibis.cases((c2 == 0, True), else_=null_bool())
+    return (c1 >= 1) & t.ip_self_developed & only_class1
+
+
 def provincial_rd_institution(t: ir.Table) -> ir.BooleanValue:
     """经认定的省部级以上研发机构: the recorded level, or the older ``direct`` flag."""
     level = t.sme_rd_institution_level.isin(["national", "provincial"])

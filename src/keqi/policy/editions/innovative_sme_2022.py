@@ -4,14 +4,16 @@ The 2026 办法 (工信部企业〔2026〕2号) renames tier 1 科技和创新�
 issued, the 63号 附件1 standard keeps applying (第三十条 as reported, tiers.md §2.0, SECONDARY [SEC-2]),
 so this edition has no in-force end. Criteria (tiers.md §2.2, SECONDARY [SEC-2]):
 
-- Entry: not on the 经营异常名录 or 严重失信 lists, products not 禁止/限制/淘汰类, no major safety,
-  quality or environmental violation (the profile's ``flags``). 划型标准 (中小企业) is not checked: it
-  needs the industry size tables, which are not in the reference; 税务 violations are not recorded.
+- Entry: 符合《中小企业划型标准规定》 (``sme_size``: the ``sme-size-2011`` edition's reading, its
+  limits the setting ``size_limits``); not on the 经营异常名录 or 严重失信 lists, products not
+  禁止/限制/淘汰类, no major safety, quality or environmental violation (the profile's ``flags``).
+  税务 violations are not recorded.
 - Direct routes (any one): 近三年国家级、省级科技奖励 (``sme.award_any``, or a top-3 award); 高新技术企业,
   国家级技术创新示范企业, 知识产权优势/示范企业 (``direct.hnte_certificate_valid``,
   ``sme.innovation_honour``); 经认定的省部级以上研发机构; 近三年新增股权融资 ≥ 500万元.
 - Otherwise a score ≥ 60 of 100 with 创新能力 ≥ 20, 成长性 ≥ 15 and 专业化 ≥ 15:
-  知识产权 (20: 高价值Ⅰ类 20, 自主研发Ⅰ类 15, Ⅰ类 10, Ⅱ类 5); 研发费用占比 (20: ≥5 % 20, ≥3 % 15,
+  知识产权 (20: 高价值Ⅰ类 20, 自主研发Ⅰ类 15, Ⅰ类 10, Ⅱ类 5; ``ip.self_developed`` with Ⅱ类 items present
+  cannot say the self-developed item is the Ⅰ类 one: 10–15, see ``_tiers.self_developed_class1``); 研发费用占比 (20: ≥5 % 20, ≥3 % 15,
   ≥2 % 10, ≥1 % 5); 主营业务收入增长率 (20: ≥15 % 20, ≥10 % 15, ≥5 % 10, ≥0 5); 资产负债率
   (10: ≤55 % 10, ≤75 % 5); 主导产品所属领域 (10: 战略性新兴产业 10, other 5); 主营业务收入占比
   (20: ≥70 % 20, ≥60 % 15, ≥55 % 10, ≥50 % 5).
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
+from keqi.policy.editions import sme_size_2011 as size
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
     Criterion,
@@ -72,6 +75,7 @@ SCORED = (
 DIM_LABELS = {"innovation": "创新能力", "growth": "成长性", "specialisation": "专业化"}
 
 CRITERIA = (
+    size.entry_criterion(ART("基本条件 符合《中小企业划型标准规定》")),
     Criterion(
         "integrity",
         "未列入经营异常名录或严重失信名单，产品不属禁止、限制或淘汰类，近三年无重大安全、质量、环境违法",
@@ -108,7 +112,7 @@ CRITERIA = (
 def _scored(t: ir.Table) -> dict[str, tuple[ir.Value, ir.Value]]:
     rev1, main1 = t.y1_revenue, t.y1_main_revenue
     c1, c2 = t.ip_class1, t.ip_class2
-    ip_tests = [t.sme_ip_class1_high_value >= 1, (c1 >= 1) & t.ip_self_developed, c1 >= 1, c2 >= 1]
+    ip_tests = [t.sme_ip_class1_high_value >= 1, tr.self_developed_class1(t), c1 >= 1, c2 >= 1]
     emerging = t.sme_strategic_emerging
     return {
         "ip": tr.bands(list(zip(ip_tests, IP_POINTS, strict=True))),
@@ -124,6 +128,7 @@ def _scored(t: ir.Table) -> dict[str, tuple[ir.Value, ir.Value]]:
 
 def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     cols: dict[str, ir.Value] = {
+        "sme_size__passed": size.entry_passed(t, s["size_limits"]),
         "integrity__passed": all3(
             not_flag(t.flag_abnormal_operation),
             not_flag(t.flag_credit_blacklisted),
@@ -166,11 +171,12 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     passed |= {f"{dim}__value": t[f"{dim}__min"].cast("float64") for dim in DIMENSIONS}
     t = t.mutate(**passed)
     by_score = all3(
+        t.sme_size__passed,
         t.integrity__passed,
         score_pass(t.score_min, t.score_max, PASS_MARK),
         *(t[f"{dim}__passed"] for dim in DIMENSIONS),
     )
-    by_direct = all3(t.integrity__passed, t.direct__passed)
+    by_direct = all3(t.sme_size__passed, t.integrity__passed, t.direct__passed)
     t = t.mutate(by_score__ok=by_score, by_direct__ok=by_direct)
     return t.mutate(
         eligible=any3(t.by_direct__ok, t.by_score__ok),
@@ -199,7 +205,7 @@ EDITION = Edition(
         tr.miit_2026("第三十条 合并标准出台前沿用63号附件1（tiers.md §2.0）"),
     ),
     criteria=CRITERIA,
-    settings=(GAP_COST_SETTING,),
+    settings=(size.SIZE_LIMITS, GAP_COST_SETTING),
     pass_mark=PASS_MARK,
     build=build,
     levers={

@@ -10,11 +10,18 @@ Sources (see shared/reference/chongqing.md §3):
 - 《重庆市科技型企业知识价值信用贷款改革试点实施办法》 (reported 2022-06-18) — the loan scheme.
 - The indicator weights and the point cut-offs behind A–E are NOT public (UNCONFIRMED): every weight
   and cut-off below is a bureau setting whose default is explicitly **not official**.
+- Only firms in the 重庆市科技型企业 registry (入库) are graded: the 2022 实施办法 (重庆日报/华龙网
+  2022-06-18) says 科技型企业 there "特指进入重庆市科技型企业系统备案培育的企业"; the 体系建设方案 names
+  the firms in the 科技型企业信息管理系统; the 2022 入库细则 lists "免费获得入库证明和知识价值信用评价结果"
+  among the benefits of 入库 (chongqing.md §2–3, SECONDARY). The criterion ``registered`` reads the
+  profile's ``cq_tech_registered`` (入库 valid on the assessment day; the registry sets it from a
+  ``cq_tech`` qualification); whether a firm may be admitted is ``cq-tech-2022``'s question.
 
-The evaluation applies to firms in the 重庆市科技型企业 registry; this edition does not check 入库 (use
-``cq-tech-2022``). ``eligible`` means the firm reaches grade E or better; the extra outputs are
+``eligible`` means the firm is registered and reaches grade E or better; the extra outputs are
 ``grade``, ``grade_low``, ``grade_high`` (the grade range when data are missing) and ``credit_line``
-(yuan, for ``grade``).
+(yuan, for ``grade``). A firm not in the registry gets no grade at all; one whose 入库 is unknown gets
+no grade and no credit line, only the range it would have if registered (``grade_low`` NULL: perhaps
+none).
 """
 
 from __future__ import annotations
@@ -41,6 +48,12 @@ if TYPE_CHECKING:
 
 NEWS = Source("重庆日报《知识价值信用贷款》报道", "重庆日报 2023-08-11", "A–E 等级与授信额度", "SECONDARY")
 XINHUA = Source("新华社 知识价值信用贷款报道", "新华社 2017-05-17", "基础指标与加分指标", "SECONDARY")
+REGISTRY = Source(
+    "《重庆市科技型企业知识价值信用贷款改革试点实施办法》",
+    "华龙网/重庆日报 2022-06-18 报道",
+    "科技型企业特指进入重庆市科技型企业系统备案培育的企业",
+    "SECONDARY",
+)
 WEIGHTS = Source("知识价值信用评价指标权重", "未公开（局设置，非官方）", "默认值非官方", "UNCONFIRMED")
 
 GRADES = ("A", "B", "C", "D", "E")
@@ -93,6 +106,14 @@ SETTINGS = (
 )
 
 CRITERIA = (
+    Criterion(
+        "registered",
+        "已入库重庆市科技型企业（只评价入库企业）",
+        REGISTRY,
+        controllable=False,
+        fields="cq_tech_registered",
+        blocker_note="未入库重庆市科技型企业，须先申请入库（见重庆市科技型企业入库评价）",
+    ),
     Criterion("ip", "知识产权（基础指标）", WEIGHTS, gate=False, scored=True, fields="ip.class1, ip.class2"),
     Criterion(
         "rd_investment",
@@ -164,6 +185,10 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     prod_ok = (t.y1_revenue > 0) & ratio_ge(t.y1_hitech_revenue, t.y1_revenue, int(prod["share_pct"]))
     hnte = t.direct_hnte_certificate_valid
     t = t.mutate(
+        # 入库 is set here, a projection before ``eligible``: Ibis folds a column defined in the step just
+        # before into its use, and the gap search's reading of the SQL (engine.strict_conditions) would
+        # then no longer see it as a condition of its own
+        registered__passed=t.cq_tech_registered,
         ip__min=ip_lo,
         ip__max=ip_hi,
         ip__value=(c1.fill_null(0) + c2.fill_null(0)).cast("float64"),
@@ -179,7 +204,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
         innovative_enterprise__min=hnte.fill_null(False).ifelse(int(ent["hnte"]), 0),
         innovative_enterprise__max=(hnte.isnull() | hnte).ifelse(int(ent["hnte"]), 0),
     )
-    parts = [c.id for c in CRITERIA]
+    parts = [c.id for c in CRITERIA if c.scored]
     stage: dict[str, ir.Value] = {
         f"{p}__passed": ibis.cases(
             (t[f"{p}__min"] > 0, True), (t[f"{p}__max"] == 0, False), else_=null_bool()
@@ -190,15 +215,17 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     stage["score_max"] = sum((t[f"{p}__max"] for p in parts[1:]), t[f"{parts[0]}__max"])
     t = t.mutate(**stage)
     mark = int(cut["E"])
+    no_grade = ibis.null().cast("string")
+    registered = t.registered__passed
     t = t.mutate(
-        grade_low=_grade(t.score_min, cut),
-        grade_high=_grade(t.score_max, cut),
+        grade_low=registered.fill_null(False).ifelse(_grade(t.score_min, cut), no_grade),
+        grade_high=registered.fill_null(True).ifelse(_grade(t.score_max, cut), no_grade),
         pass_mark=ibis.literal(mark, type="int64"),
-        eligible=ibis.cases((t.score_min >= mark, True), (t.score_max < mark, False), else_=null_bool()),
+        eligible=registered
+        & ibis.cases((t.score_min >= mark, True), (t.score_max < mark, False), else_=null_bool()),
     )
-    grade = (t.grade_low.isnull() & t.grade_high.isnull()).ifelse(
-        ibis.null().cast("string"),
-        (t.grade_low == t.grade_high).ifelse(t.grade_low, ibis.null().cast("string")),
+    grade = (t.grade_low.isnull() | t.grade_high.isnull()).ifelse(
+        no_grade, (t.grade_low == t.grade_high).ifelse(t.grade_low, no_grade)
     )
     line = ibis.cases(*[(grade == g, CREDIT_LINES[g]) for g in GRADES], else_=ibis.null().cast("int64"))
     return t.mutate(
@@ -240,7 +267,7 @@ EDITION = Edition(
     family="kv-credit",  # no dated in-force interval in the sources: in force on any day
     title="重庆市科技型企业知识价值信用评价",
     version="2023.1",
-    sources=(NEWS, XINHUA, WEIGHTS),
+    sources=(NEWS, XINHUA, REGISTRY, WEIGHTS),
     criteria=CRITERIA,
     settings=SETTINGS,
     pass_mark=None,

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
+from keqi.policy.editions import sme_size_2011 as size
 from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, Setting, all3, any3
 from keqi.policy.editions._levers import spend_to_ratio
 
@@ -70,6 +71,7 @@ THRESHOLDS = Setting(
 )
 
 CRITERIA = (
+    size.entry_criterion(ART("基本条件 符合《中小企业划型标准规定》")),
     Criterion(
         "title",
         "属于省级认定（或重新核定）的专精特新中小企业",
@@ -202,6 +204,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     rev1 = t.y1_revenue
     m1, m2, m3 = t.y1_main_revenue, t.y2_main_revenue, t.y3_main_revenue
     t = t.mutate(
+        sme_size__passed=size.entry_passed(t, s["size_limits"]),
         title__passed=t.sme_title_srdi,
         key_field__passed=t.sme_key_field,
         niche_years__passed=t.sme_niche_years >= th["niche_years"],
@@ -263,7 +266,7 @@ EDITION = Edition(
         tr.miit_2022("2026年复核沿用（工信厅企业函〔2026〕117号，tiers.md §2.0）"),
     ),
     criteria=CRITERIA,
-    settings=(THRESHOLDS, GAP_COST_SETTING),
+    settings=(THRESHOLDS, size.SIZE_LIMITS, GAP_COST_SETTING),
     pass_mark=None,
     build=build,
     levers={"rd_expense": "rd", "ip.class1": "ip", "main_revenue": "main_business"},

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
+from keqi.policy.editions import sme_size_2011 as size
 from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, all3
 from keqi.policy.editions._levers import spend_to_ratio
 from keqi.policy.lazy import ibis
@@ -48,6 +49,7 @@ TOP_RANK = 3
 QUALITY_MARK = 60
 
 CRITERIA = (
+    size.entry_criterion(tr.miit_2026("适用于中小企业（符合《中小企业划型标准规定》；条文未核实）", "UNCONFIRMED")),
     Criterion(
         "title",
         "持有有效期内的专精特新中小企业称号",
@@ -156,6 +158,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     ip_in_use = (t.ip_class1 >= MIN_IP) & t.sme_ip_class1_in_use
     share = (t.sme_market_share_pct >= SHARE_PCT) | (t.sme_market_rank <= TOP_RANK)
     t = t.mutate(
+        sme_size__passed=size.entry_passed(t, s["size_limits"]),
         title__passed=t.sme_title_srdi,
         niche_years__passed=t.sme_niche_years >= NICHE_YEARS,
         niche_years__value=t.sme_niche_years.cast("float64"),
@@ -203,7 +206,7 @@ EDITION = Edition(
     version="2026.1",
     sources=(ART('专精特新"小巨人"认定条件（tiers.md §2.1）'),),
     criteria=CRITERIA,
-    settings=(GAP_COST_SETTING,),
+    settings=(size.SIZE_LIMITS, GAP_COST_SETTING),
     pass_mark=None,
     build=build,
     levers={"rd_expense": ("rd_expense", "rd_intensity"), "ip.class1": "ip", "main_revenue": "main_business"},

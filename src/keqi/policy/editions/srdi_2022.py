@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
+from keqi.policy.editions import sme_size_2011 as size
 from keqi.policy.editions._base import (
     GAP_COST_SETTING,
     Criterion,
@@ -101,6 +102,7 @@ SCORED = (
 )
 
 CRITERIA = (
+    size.entry_criterion(tr.miit_2022("第二条 适用于中小企业（符合《中小企业划型标准规定》；条文未核实）", "UNCONFIRMED")),
     Criterion(
         "niche_years",
         "从事特定细分市场时间达到2年以上",
@@ -161,7 +163,7 @@ def _scored(t: ir.Table) -> dict[str, tuple[ir.Value, ir.Value]]:
     out["ip_score"] = tr.bands(
         [
             (t.sme_ip_class1_high_value >= 1, 10),
-            ((c1 >= 1) & t.ip_self_developed, 8),
+            (tr.self_developed_class1(t), 8),  # undecided with Ⅱ类 items: 6–8
             (c1 >= 1, 6),
             (c2 >= 1, 2),
         ]
@@ -180,6 +182,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     special = s["special_thresholds"]
     rev1, rd1 = t.y1_revenue, t.y1_rd_expense
     cols: dict[str, ir.Value] = {
+        "sme_size__passed": size.entry_passed(t, s["size_limits"]),
         "niche_years__passed": t.sme_niche_years >= NICHE_YEARS,
         "niche_years__value": t.sme_niche_years.cast("float64"),
         "rd__passed": (rd1 >= MIN_RD) & tr.share_ge(rd1, rev1, RD_PCT),
@@ -213,7 +216,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     t = t.mutate(
         **{f"{cid}__passed": tr.points_passed(t[f"{cid}__min"], t[f"{cid}__max"]) for cid, *_ in SCORED}
     )
-    basic = all3(t.niche_years__passed, t.rd__passed, t.size__passed)
+    basic = all3(t.sme_size__passed, t.niche_years__passed, t.rd__passed, t.size__passed)
     by_score = all3(basic, score_pass(t.score_min, t.score_max, PASS_MARK))
     by_special = all3(basic, t.special__passed)
     t = t.mutate(by_score__ok=by_score, by_special__ok=by_special)
@@ -247,7 +250,7 @@ EDITION = Edition(
     version="2022.1",
     sources=(ART(f"{A2}（tiers.md §2.2）"), ART(f"{A2} 专项条件（tiers.md §2.2）", "UNCONFIRMED")),
     criteria=CRITERIA,
-    settings=(SPECIAL_SETTING, GAP_COST_SETTING),
+    settings=(SPECIAL_SETTING, size.SIZE_LIMITS, GAP_COST_SETTING),
     pass_mark=PASS_MARK,
     build=build,
     levers={

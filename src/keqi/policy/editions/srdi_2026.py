@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from keqi.policy.editions import _tiers as tr
+from keqi.policy.editions import sme_size_2011 as size
 from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, all3, any3
 from keqi.policy.editions._levers import spend_to_ratio
 
@@ -47,6 +48,7 @@ MIN_IP = 1
 QUALITY_MARK = 50
 
 CRITERIA = (
+    size.entry_criterion(tr.miit_2026("适用于中小企业（符合《中小企业划型标准规定》；条文未核实）", "UNCONFIRMED")),
     Criterion(
         "title",
         "持有有效期内的科技和创新型中小企业称号",
@@ -135,6 +137,7 @@ def build(t: ir.Table, s: Mapping[str, Any]) -> ir.Table:
     ip_in_use = (t.ip_class1 >= MIN_IP) & t.sme_ip_class1_in_use
     exempt = any3(t.sme_award_provincial_top3, t.sme_award_national_top3, tr.provincial_rd_institution(t))
     t = t.mutate(
+        sme_size__passed=size.entry_passed(t, s["size_limits"]),
         title__passed=any3(t.sme_title_innovative_sme, t.sme_title_tsme),
         niche_years__passed=t.sme_niche_years >= NICHE_YEARS,
         niche_years__value=t.sme_niche_years.cast("float64"),
@@ -181,7 +184,7 @@ EDITION = Edition(
         ART("科技型中小企业计入科技和创新型中小企业（tiers.md §2.1）"),
     ),
     criteria=CRITERIA,
-    settings=(GAP_COST_SETTING,),
+    settings=(size.SIZE_LIMITS, GAP_COST_SETTING),
     pass_mark=None,
     build=build,
     levers={"rd_expense": ("rd_expense", "rd_intensity"), "ip.class1": "ip", "main_revenue": "main_business"},
