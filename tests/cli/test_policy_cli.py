@@ -107,6 +107,7 @@ def test_editions_lists_sources_and_settings(app):
         "little-giant-2026",
         "star-2022",
         "star-2024",
+        "sme-size-2011",
     ]
     kv = eds[5]
     assert all(s["official"] is False for s in kv["settings"])
@@ -128,3 +129,19 @@ def test_policy_and_its_cli_do_not_import_django():
         "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules), 'django imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_family_picks_each_firms_edition_a_re_review_keeps_the_2022_standard(app, tmp_path):
+    """keqi evaluate --edition little-giant --on 2026-05-10: a firm with sme.rereview gets
+    little-giant-2022 (工信厅企业函〔2026〕117号), the others little-giant-2026, in input order."""
+    from policy.tiers_helpers import strong_firm
+
+    new, again = strong_firm(), strong_firm()
+    again["sme"]["rereview"] = True
+    path = tmp_path / "firms.jsonl"
+    path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in (again, new, again)), encoding="utf-8")
+    result = invoke(app, ["evaluate", "--edition", "little-giant", "--on", "2026-05-10", "--no-gaps", str(path)])
+    assert result.exit_code == 0, result.output
+    assert [v["edition"] for v in lines_of(result)] == ["little-giant-2022", "little-giant-2026", "little-giant-2022"]
+    forced = invoke(app, ["evaluate", "--edition", "little-giant-2026", "--on", "2026-05-10", "--no-gaps", str(path)])
+    assert {v["edition"] for v in lines_of(forced)} == {"little-giant-2026"}

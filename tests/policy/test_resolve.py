@@ -73,3 +73,34 @@ def test_every_dated_interval_names_its_source():
         if e.in_force_from or e.in_force_until:
             assert e.in_force_source is not None, e.id
             assert e.describe()["in_force_source"]
+
+
+@pytest.mark.parametrize(
+    ("day", "rereview", "expected"),
+    [
+        (date(2026, 3, 31), False, "little-giant-2022"),
+        (date(2026, 3, 31), True, "little-giant-2022"),
+        (date(2026, 4, 1), False, "little-giant-2026"),
+        (date(2026, 4, 1), True, "little-giant-2022"),  # 工信厅企业函〔2026〕117号: 2026 复核 keep 63号
+        (date(2026, 5, 10), True, "little-giant-2022"),
+        (date(2026, 12, 31), True, "little-giant-2022"),
+        (date(2027, 1, 1), True, "little-giant-2026"),  # later 复核 mechanics are UNCONFIRMED
+    ],
+)
+def test_a_re_review_keeps_the_edition_its_notice_says(day, rereview, expected):
+    assert resolve("little-giant", on=day, rereview=rereview).id == expected
+
+
+def test_re_reviews_change_only_the_little_giant_family_and_an_exact_id_still_forces():
+    from keqi.policy.editions import rereview_ids
+
+    day = date(2026, 5, 10)
+    for fam in families():
+        if fam != "little-giant":
+            assert resolve(fam, on=day, rereview=True).id == resolve(fam, on=day).id
+    assert resolve("little-giant-2026", on=day, rereview=True).id == "little-giant-2026"
+    assert rereview_ids(day) == ("little-giant-2022",)
+    assert rereview_ids(date(2026, 3, 1)) == rereview_ids(date(2027, 1, 1)) == ()
+    lg = get("little-giant-2022")
+    assert lg.rereview_source.number == "工信厅企业函〔2026〕117号"
+    assert lg.describe()["rereview_until"] == "2026-12-31"

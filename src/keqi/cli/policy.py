@@ -63,21 +63,36 @@ def parse_profiles(text: str, single: bool | None = None) -> tuple[list[tuple[in
 
 
 def run_evaluate(
-    text: str, edition: str, settings: dict[str, Any] | None, single: bool | None, gaps: bool
+    text: str,
+    edition: str,
+    settings: dict[str, Any] | None,
+    single: bool | None,
+    gaps: bool,
+    on: date | None = None,
 ) -> tuple[list[str], bool]:
-    """Output lines and whether every profile was evaluated."""
+    """Output lines and whether every profile was evaluated.
+
+    ``edition`` is an edition id or a family: then each profile gets the family's edition in force on
+    ``on``, or, for a re-reviewed firm (``sme.rereview``), the one its re-review keeps that day
+    (``keqi.policy.editions.resolve``)."""
     from keqi.policy import evaluate
+    from keqi.policy.editions import resolve
     from keqi.policy.profile import Profile
     from keqi.screening import sqlcache
 
     sqlcache.install()  # the SQL compiled at first use, shared with every other command (no Django needed)
     items, is_single = parse_profiles(text, single)
     good = [p for _, p in items if isinstance(p, Profile)]
-    verdicts = iter(evaluate(good, edition, settings, gaps=gaps)) if good else iter(())
+    picked = [resolve(edition, on=on, rereview=bool(p.sme.rereview)).id for p in good]
+    verdicts = {
+        e: iter(evaluate([p for p, x in zip(good, picked, strict=True) if x == e], e, settings, gaps=gaps))
+        for e in dict.fromkeys(picked)
+    }
+    order = iter(picked)
     lines, ok = [], True
     for _, item in items:
         if isinstance(item, Profile):
-            verdict = next(verdicts)
+            verdict = next(verdicts[next(order)])
             lines.append(json.dumps(verdict, ensure_ascii=False, indent=2 if is_single else None))
         else:
             ok = False
@@ -176,15 +191,16 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise typer.BadParameter(f"日期格式应为 YYYY-MM-DD，收到 {on!r}", param_hint="--on") from None
         try:
-            edition = resolve(edition, on=day).id
-            get(edition).resolve_settings(None)
+            # a family's edition for new applications and the one re-reviews keep that day (may be the same)
+            candidates = {resolve(edition, on=day).id, resolve(edition, on=day, rereview=True).id}
         except KeyError as exc:
             raise typer.BadParameter(str(exc.args[0]), param_hint="--edition") from None
         overrides = None
         if settings is not None:
             try:
                 overrides = json.loads(settings.read_text(encoding="utf-8"))
-                get(edition).resolve_settings(overrides)
+                for candidate in sorted(candidates):
+                    get(candidate).resolve_settings(overrides)
             except (OSError, json.JSONDecodeError, ValueError) as exc:
                 raise typer.BadParameter(f"设置文件无效：{exc}", param_hint="--settings") from None
         if file == "-":
@@ -203,7 +219,7 @@ def register(app: typer.Typer) -> None:
                     single = True
                 if not single:  # a .json list: one verdict per element, one per line
                     text = "\n".join(json.dumps(x, ensure_ascii=False) for x in json.loads(text))
-        lines, ok = run_evaluate(text, edition, overrides, single, gaps=not no_gaps)
+        lines, ok = run_evaluate(text, edition, overrides, single, gaps=not no_gaps, on=day)
         for line in lines:
             typer.echo(line)
         if not ok:

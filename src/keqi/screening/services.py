@@ -47,14 +47,18 @@ FAMILY_ORDER = ("cq-tech", "tsme", "innovative-sme", "hnte", "gazelle", "srdi", 
 
 
 def editions_on(day: dt.date) -> tuple[str, ...]:
-    """One edition per programme (family): the one in force on ``day``, in :data:`FAMILY_ORDER`.
+    """One edition per programme (family): the one in force on ``day``, in :data:`FAMILY_ORDER`, then
+    the editions re-reviews keep that day (``keqi.policy.editions.rereview_ids``).
 
     Screening and a firm's page judge against these, so a rule change is picked up on the day it
     takes effect; a family with no edition in force that day is left out.
     """
     families = policy_editions.families()
     order = [f for f in FAMILY_ORDER if f in families] + sorted(set(families) - set(FAMILY_ORDER))
-    return editions_in_force(order, day)
+    ids = editions_in_force(order, day)
+    # and those that re-reviews (复核) keep that day (2026 小巨人 复核: little-giant-2022, 工信厅企业函〔2026〕117号),
+    # so that re-reviewed firms are judged by their rulebook too
+    return ids + tuple(e for e in policy_editions.rereview_ids(day) if e not in ids)
 
 
 def evaluate_enterprise(

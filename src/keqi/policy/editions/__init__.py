@@ -37,6 +37,7 @@ __all__ = [
     "families",
     "get",
     "resolve",
+    "rereview_ids",
 ]
 
 _MODULES = {
@@ -85,11 +86,14 @@ def families() -> dict[str, list[str]]:
     }
 
 
-def resolve(name: str, on: date | None = None) -> Edition:
+def resolve(name: str, on: date | None = None, *, rereview: bool = False) -> Edition:
     """The edition named ``name``: an exact edition id, or a family's edition in force on ``on``.
 
     ``on`` defaults to today. When several editions of the family are in force that day, the one
-    with the latest in-force start wins. ``KeyError`` says why nothing matched.
+    with the latest in-force start wins. With ``rereview`` (the firm is re-reviewed, 复核: the profile's
+    ``sme.rereview``), an edition that re-reviews keep on that day wins over the one new applications
+    use (2026 小巨人 复核 keep the 2022 standard, 工信厅企业函〔2026〕117号). ``KeyError`` says why
+    nothing matched.
     """
     if name in _MODULES:
         return get(name)
@@ -101,8 +105,16 @@ def resolve(name: str, on: date | None = None) -> Edition:
             f"families: {', '.join(sorted(fams))}"
         )
     members = [get(e) for e in fams[name]]
+    kept = [e for e in members if rereview and e.for_rereview(day)]
+    if kept:
+        return max(kept, key=lambda e: e.in_force_from or date.min)
     in_force = [e for e in members if e.in_force(day)]
     if not in_force:
         spans = ", ".join(f"{e.id} ({e.in_force_from or '…'} to {e.in_force_until or '…'})" for e in members)
         raise KeyError(f"no {name!r} edition is in force on {day.isoformat()}; editions: {spans}")
     return max(in_force, key=lambda e: e.in_force_from or date.min)
+
+
+def rereview_ids(on: date) -> tuple[str, ...]:
+    """Editions that re-reviews (复核) keep on ``on`` although their family has a later one in force."""
+    return tuple(e.id for e in all_editions() if e.for_rereview(on) and not e.in_force(on))

@@ -130,12 +130,22 @@ class Edition:
     in_force_from: date | None = None
     in_force_until: date | None = None
     in_force_source: Source | None = None  # where the interval comes from (None: no dated interval known)
+    # re-reviews (复核) of titles granted under this edition keep it up to this day (inclusive), although
+    # new applications use a later edition of the family: ``resolve(family, on=day, rereview=True)``
+    rereview_until: date | None = None
+    rereview_source: Source | None = None
 
     def in_force(self, on: date) -> bool:
         """Whether ``on`` lies in the edition's in-force interval (both ends inclusive)."""
         if self.in_force_from is not None and on < self.in_force_from:
             return False
         return self.in_force_until is None or on <= self.in_force_until
+
+    def for_rereview(self, on: date) -> bool:
+        """Whether re-reviews (复核) on ``on`` keep this edition (after its in-force start)."""
+        if self.rereview_until is None or on > self.rereview_until:
+            return False
+        return self.in_force_from is None or on >= self.in_force_from
 
     def criterion(self, cid: str) -> Criterion:
         for c in self.criteria:
@@ -162,6 +172,8 @@ class Edition:
             "in_force_from": self.in_force_from.isoformat() if self.in_force_from else None,
             "in_force_until": self.in_force_until.isoformat() if self.in_force_until else None,
             "in_force_source": self.in_force_source.cite() if self.in_force_source else None,
+            "rereview_until": self.rereview_until.isoformat() if self.rereview_until else None,
+            "rereview_source": self.rereview_source.cite() if self.rereview_source else None,
             "pass_mark": self.pass_mark,
             "sources": [s.__dict__ | {"cite": s.cite()} for s in self.sources],
             "criteria": [

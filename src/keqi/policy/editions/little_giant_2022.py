@@ -30,7 +30,7 @@ import numpy as np
 
 from keqi.policy.editions import _tiers as tr
 from keqi.policy.editions import sme_size_2011 as size
-from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, Setting, all3, any3
+from keqi.policy.editions._base import GAP_COST_SETTING, Criterion, Edition, Setting, Source, all3, any3
 from keqi.policy.editions._levers import spend_to_ratio
 
 if TYPE_CHECKING:
@@ -43,6 +43,13 @@ MEM = "UNCONFIRMED"
 def ART(part: str, status: str = MEM) -> Any:
     return tr.miit_2022(f"{A3} {part}", status)
 
+
+REREVIEW_2026 = Source(
+    "工业和信息化部办公厅 2026年专精特新\"小巨人\"企业培育工作通知",
+    "工信厅企业函〔2026〕117号",
+    "2026年复核沿用2022年（63号）标准（tiers.md §2.0）",
+    "SECONDARY",
+)
 
 THRESHOLDS = Setting(
     key="thresholds",
@@ -263,7 +270,7 @@ EDITION = Edition(
     version="2022.1",
     sources=(
         ART("（tiers.md §2.2）"),
-        tr.miit_2022("2026年复核沿用（工信厅企业函〔2026〕117号，tiers.md §2.0）"),
+        REREVIEW_2026,
     ),
     criteria=CRITERIA,
     settings=(THRESHOLDS, size.SIZE_LIMITS, GAP_COST_SETTING),
@@ -274,4 +281,8 @@ EDITION = Edition(
     doc=__doc__ or "",
     in_force_until=date(2026, 3, 31),
     in_force_source=tr.IN_FORCE_2026,
+    # the 2026 复核 (5th batch of 2023 and the re-reviewed 2nd batch) keep the 63号 standard; later
+    # re-reviews under the 2026 办法 are UNCONFIRMED (tiers.md §2.0), so the interval ends with 2026
+    rereview_until=date(2026, 12, 31),
+    rereview_source=REREVIEW_2026,
 )
