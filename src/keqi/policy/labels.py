@@ -19,6 +19,7 @@ FIELD_LABELS: dict[str, str] = {
     "hitech_field": "高新技术领域",
     "industry_code": "国民经济行业代码",
     "legal_person": "法人资格",
+    "cq_tech_registered": "已入库重庆市科技型企业",
     "staff_total": "职工总数",
     "tech_staff": "科技人员数",
     "senior_tech_staff": "副高级及以上职称科技人员数",
