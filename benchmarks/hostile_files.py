@@ -141,6 +141,8 @@ FILES = {  # name → (file name, maker, what it is)
     "csv-line": ("line.csv", lambda p: _csv_line(p, 150), "csv whose one line is 150 MB"),
     "parquet-rows-2m": ("rows-2m.parquet", lambda p: _parquet_rows(p, 2_000_000), "Parquet of 2,000,000 rows"),
     "parquet-gib-cell": ("gib-cell.parquet", _parquet_cell, "Parquet with one cell of 1 GiB"),
+    "shared-everywhere": ("shared.xlsx", lambda p: hostile.shared_string_everywhere(p, HEAD, 32_000, 10_000, 10),
+                          "one shared string of 32,000 characters shown by 100,000 cells"),
     "largest-xlsx": ("largest.xlsx", _largest_xlsx, "largest allowed xlsx: 10,000,000 cells (136,985 rows × 73)"),
     "largest-csv": ("largest.csv", _largest_csv, "largest allowed csv: 10,000,000 cells (136,985 rows × 73)"),
 }

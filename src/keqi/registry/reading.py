@@ -137,7 +137,9 @@ def read_sheets(
         reader = fastexcel.read_excel(str(path))
         frames = {name: _all_text(reader.load_sheet(actual, dtypes="string").to_polars())
                   for name, actual in chosen.items()}
-    except Exception as exc:  # noqa: BLE001 - calamine's errors are English: one Chinese message instead
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - calamine's errors are English, a Rust panic a BaseException
         log.info("unreadable %s: %r", path.name, exc)
         raise _damaged(path) from exc
     errors = []
