@@ -103,3 +103,21 @@ def test_calendar_and_definitions(client, city_admin, yubei_officer, firm_user):
     r = client.put("/api/calendar/2027", {"confirmed": True, "document": "测试", "holidays": [
         {"day": "2027-02-08", "kind": "holiday", "name": "春节"}], "workdays": []}, content_type="application/json")
     assert r.status_code == 200 and r.json()["days"][0]["day"] == str(dt.date(2027, 2, 8))
+
+
+@pytest.mark.parametrize("programme", ["nope", "hnte", "annual-filing"])
+def test_a_batch_of_an_unknown_or_tracked_programme_is_refused_in_words(client, city_admin, programme):
+    """An unknown programme was a KeyError (500, schemathesis); a tracked one or the filing has no 公示 in KeQi."""
+    client.force_login(city_admin)
+    r = client.post("/api/publicity/batches", {"programme": programme, "opens_on": "2026-12-07"},
+                    content_type="application/json")
+    assert r.status_code == 422, r.content
+    assert "项目" in r.json()["detail"] or "公示" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/applications", "/api/filings"])
+def test_a_page_beyond_64_bits_is_refused_not_a_500(client, city_admin, url):
+    """A page number past 64 bits overflowed the SQL offset (SQLite: datatype mismatch; schemathesis)."""
+    client.force_login(city_admin)
+    assert client.get(f"{url}?page=9223372036854775807").status_code == 422
+    assert client.get(f"{url}?page=2").status_code == 200

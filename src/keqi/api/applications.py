@@ -16,7 +16,7 @@ from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from keqi.accounts.scope import scope_for
 from keqi.applications import flows, services
@@ -25,7 +25,7 @@ from keqi.applications.models import AnnualFiling, Application, Attachment, Publ
 from keqi.policy import workflows
 from keqi.registry.models import Enterprise
 
-from .params import Day, Id, Text, Version, Whole, Year
+from .params import Day, Id, Pages, Text, Version, Whole, Year
 
 router = Router(tags=["applications"])
 filings_router = Router(tags=["annual filings"])
@@ -174,7 +174,7 @@ def _filters(q: ApplicationQuery) -> services.ApplicationFilter:
 
 
 @router.get("", response=list[ApplicationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def application_list(request, q: Query[ApplicationQuery]):
     """Applications the caller may read, newest change first."""
     return services.applications(scope=scope_for(request.auth), filters=_filters(q)).order_by("-updated_at", "-id")
@@ -367,7 +367,7 @@ class FilingQuery(Schema):
 
 
 @filings_router.get("", response=list[FilingOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages)
 def filing_list(request, q: Query[FilingQuery]):
     return services.filings(scope=scope_for(request.auth), fiscal_year=q.fiscal_year, state=q.state[:24]).order_by(
         "-fiscal_year", "-updated_at", "-pk")

@@ -770,8 +770,11 @@ def open_batch(*, scope: Scope, user, programme: str, opens_on: dt.date, working
                title: str = "") -> PublicityBatch:
     if not scope.is_city:
         raise PermissionDenied("只有市科技局管理员可以开启公示批次。")
-    wf = workflows.resolve(programme, opens_on)
-    if not wf.decided_in_keqi or wf.publicity is None:
+    try:
+        wf = workflows.resolve(programme, opens_on)
+    except KeyError:
+        raise WorkflowError("没有这一申报项目，或该项目在公示开始日不受理。") from None
+    if wf.kind != "application" or not wf.decided_in_keqi or wf.publicity is None:
         raise WorkflowError(f"“{wf.title}”的公示不在 KeQi 进行。")
     days = working_days or wf.publicity.working_days
     if not 1 <= days <= 60:
