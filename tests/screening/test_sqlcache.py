@@ -73,7 +73,7 @@ def test_what_the_gap_search_reads_off_the_sql_is_stored_with_it(tmp_path, monke
         monkeypatch.setattr(engine, "_strict_conditions", parse)
         assert {(e, p): engine.criterion_reads(e, key, p) for e in editions for p in parts_asked} == fresh
         assert {e: engine.strict_conditions(e, key) for e in editions} == strict
-        assert strict["hnte-2016"] and not strict["kv-credit"]  # a non-empty answer and an empty one
+        assert strict["hnte-2016"] and strict["kv-credit"] == frozenset({"registered"})  # kv-credit: only 入库
     engine.criterion_reads.cache_clear()
     engine.strict_conditions.cache_clear()
 
