@@ -657,23 +657,17 @@ def open_applications(*, kind: str) -> measures.OpenApplications:
     defs = {w.id: w for w in workflows.all_workflows() if w.kind == "application" and w.qualification_kind == kind}
     if not defs:
         return measures.OpenApplications()
-    open_q = Q(pk__in=[])
-    for wf in defs.values():
-        open_q |= Q(workflow=wf.id, state__in=list(wf.open_states()))
-    opened = Application.objects.filter(open_q)
+    mine = Application.objects.filter(workflow__in=list(defs))
+    opened = mine.filter(open_q())
     by_unit: dict[int, Counter] = {}
     rows = opened.values("reporting_unit_id", "workflow", "state").annotate(n=Count("pk")).order_by()
     for r in rows:
         phase = defs[r["workflow"]].state(r["state"]).phase
         if phase in workflows.PIPELINE_PHASES:
             by_unit.setdefault(r["reporting_unit_id"], Counter())[phase] += r["n"]
-    closed_q = Q(pk__in=[])
-    for wf in defs.values():
-        closed_q |= Q(workflow=wf.id, state__in=[s.key for s in wf.states if not s.open])
     reached: dict[int, set[str]] = {}
     outcome: dict[int, str] = {}
-    for app_id, wf_id, state, to_state in (ApplicationEvent.objects.filter(application__in=Application.objects
-                                                                          .filter(closed_q))
+    for app_id, wf_id, state, to_state in (ApplicationEvent.objects.filter(application__in=mine.exclude(open_q()))
                                            .values_list("application_id", "application__workflow",
                                                         "application__state", "to_state").distinct()):
         wf = defs[wf_id]
