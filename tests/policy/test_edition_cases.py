@@ -17,7 +17,8 @@ The format (YAML)::
       - {threshold: industrial.staff, where: below, set: {staff_total: 999},  expect: {criteria: {staff: true}}}
 
 ``set`` paths are dotted (``ip.class2``, ``sme.rereview``, ``y1.revenue`` for the latest year's
-figure); ``expect`` may name ``verdict``, ``route``, ``score`` ({min, max}), ``criteria`` (id → passed),
+figure, ``y2.``/``y3.`` for the years before it); a threshold of the total score (a pass mark, a grade's
+cut-off) names ``criterion: score``; ``expect`` may name ``verdict``, ``route``, ``score`` ({min, max}), ``criteria`` (id → passed),
 ``points`` (id → [min, max]) and edition extras (``grade``, ``size_industry`` …); ``settings`` overrides
 the edition's settings for one case.
 """
@@ -78,7 +79,7 @@ def test_every_threshold_has_cases_at_just_below_and_just_above(edition_id):
     assert data["edition"] == edition_id
     edition = get(edition_id)
     thresholds = data["thresholds"]
-    ids = {c.id for c in edition.criteria}
+    ids = {c.id for c in edition.criteria} | {"score"}  # "score": the pass mark or a grade's cut-off
     for tid, spec in thresholds.items():
         assert spec["criterion"] in ids, (tid, spec["criterion"])
         assert spec.get("text"), tid
@@ -94,8 +95,9 @@ def test_every_threshold_has_cases_at_just_below_and_just_above(edition_id):
 
 def _set(profile: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
-    if parts[0] == "y1":
-        target = max(profile["financials"], key=lambda f: f["year"])
+    if parts[0] in ("y1", "y2", "y3"):
+        years = sorted(profile["financials"], key=lambda f: f["year"], reverse=True)
+        target = years[int(parts[0][1]) - 1]
         parts = parts[1:]
     else:
         target = profile
