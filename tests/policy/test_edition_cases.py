@@ -43,7 +43,6 @@ PENDING = frozenset(
         "tsme-2017",
         "hnte-2016",
         "cq-tech-2022",
-        "unicorn-cq-2023",
         "innovative-sme-2022",
         "srdi-2022",
         "srdi-2026",
