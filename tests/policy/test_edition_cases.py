@@ -42,7 +42,6 @@ PENDING = frozenset(
         "kv-credit",
         "tsme-2017",
         "hnte-2016",
-        "cq-tech-2022",
         "innovative-sme-2022",
         "srdi-2022",
         "srdi-2026",
