@@ -53,10 +53,17 @@ def browser():
         _unavailable("no Chinese font for Chromium (apt-get install fonts-wqy-microhei)")
     from django.db import connections
 
+    # the live server shares the test's in-memory SQLite connection; inside Playwright's loop the test body
+    # would get a second one, and two connections to one shared-cache database lock each other's tables
+    # ("database table is locked", at once: SQLite does not wait on those locks), so the body keeps this one
+    shared = {alias: connections[alias] for alias in connections
+              if connections[alias].vendor == "sqlite" and connections[alias].is_in_memory_db()}
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as p:
+            for alias, connection in shared.items():
+                connections[alias] = connection
             chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
                 yield chromium
@@ -68,6 +75,23 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def live_server(request, django_db_setup):
+    """pytest-django's live server, started once the test database exists.
+
+    Started earlier (a session fixture is set up before the test's database fixtures), it sees no in-memory
+    SQLite database to share, and each of its request threads opens its own connection to the shared-cache
+    in-memory database, where a reader and a writer lock each other's tables at once ("database table is
+    locked"). Started after, it shares the test's one connection, as Django's own LiveServerTestCase does.
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = request.config.getvalue("liveserver") or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(addr)
+    yield server
+    server.stop()
 
 
 @pytest.fixture
