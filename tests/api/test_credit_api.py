@@ -84,8 +84,8 @@ def test_a_bank_records_a_loan_a_repayment_and_a_default_and_sees_the_shares(cli
 def test_the_loan_rules_are_422_with_the_reason_and_write_nothing(client, firms, bank_a):
     a, _b, _c, not_registered, _n = firms
     cases = [
-        (loan_body(a, 3_000_001), "超过可用授信额度3000000元"),
-        (loan_body(a, 0), "整数元"),
+        (loan_body(a, 3_000_001), "超过可用授信额度300 万元"),
+        (loan_body(a, 0), "贷款金额"),
         (loan_body(a, annual_rate="0"), "年利率"),
         (loan_body(a, due_on=(GRANTED + dt.timedelta(days=367)).isoformat()), "不得超过一年"),
         (loan_body(a, due_on=GRANTED.isoformat()), "到期日应晚于放款日期"),
@@ -106,7 +106,7 @@ def test_repayment_and_default_refusals(client, firms, bank_a):
     loan = grant(bank_a, firms[0])
     url = f"/api/credit/loans/{loan.pk}"
     too_much = post(client, f"{url}/repayments", {"principal": 1_000_001, "paid_on": TODAY.isoformat()}, bank_a)
-    assert too_much.status_code == 422 and "超过未还本金1000000元" in too_much.json()["detail"]
+    assert too_much.status_code == 422 and "超过未还本金100 万元" in too_much.json()["detail"]
     nothing = post(client, f"{url}/repayments", {"paid_on": TODAY.isoformat()}, bank_a)
     assert nothing.status_code == 422
     early = post(client, f"{url}/default", {"on": DUE.isoformat()}, bank_a)

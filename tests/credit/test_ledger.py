@@ -28,6 +28,7 @@ from keqi.accounts.scope import SYSTEM, scope_for
 from keqi.credit import services
 from keqi.credit.models import Default, FundEntry, Loan, Repayment
 from keqi.credit.services import CreditError
+from keqi.policy.formats import wan_unit
 from keqi.registry.models import Enterprise
 
 from .helpers import DAY, codes, stored_grades
@@ -167,14 +168,14 @@ def _expected_refusal(model, kind, index, amount, loan, borrowers):
         grade, unit = model.borrowers[code]
         available = max(LINES[grade] - model.outstanding(code), 0)
         if amount > available:
-            return ("line", f"超过可用授信额度{available}元")
+            return ("line", f"超过可用授信额度{wan_unit(available, places=4)}")
         if model.tripped(unit):
             return ("breaker", "熔断")
     elif kind == "repay":
         if loan["status"] != "active":
             return ("settled", "已结清或已代偿")
         if amount > loan["amount"] - loan["repaid"]:
-            return ("owed", f"超过未还本金{loan['amount'] - loan['repaid']}元")
+            return ("owed", f"超过未还本金{wan_unit(loan['amount'] - loan['repaid'], places=4)}")
     elif kind == "default":
         if loan["status"] != "active":
             return ("settled", "已结清或已代偿")
@@ -183,7 +184,7 @@ def _expected_refusal(model, kind, index, amount, loan, borrowers):
             return ("not compensated", "只有已代偿的贷款")
         left = loan["compensation"] - loan["recovered"]
         if amount > left:
-            return ("left", f"不超过尚未收回的代偿款{left}元")
+            return ("left", f"不超过尚未收回的代偿款{wan_unit(left, places=4)}")
     return None
 
 

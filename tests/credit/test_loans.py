@@ -53,7 +53,7 @@ def test_the_line_counts_what_is_outstanding_at_every_bank(firms, bank_a, bank_b
     a = codes(firms[0])[0]
     stored_grades({a: "E"})  # 80万元
     grant(bank_a, a, 500_000)
-    with pytest.raises(CreditError, match="超过可用授信额度300000元"):
+    with pytest.raises(CreditError, match="超过可用授信额度30 万元"):
         grant(bank_b, a, 300_001)
     loan = grant(bank_b, a, 300_000)
     services.record_repayment(scope=scope_for(bank_b), loan_id=loan.pk, principal=100_000, interest=0,
@@ -73,7 +73,7 @@ def test_term_is_at_most_one_year(firms, bank_a, due, message):
 
 def test_refusals_of_amount_rate_date_and_eligibility(firms, bank_a):
     a, _b, _c, not_registered, _n = codes(firms[0])
-    with pytest.raises(CreditError, match="整数元"):
+    with pytest.raises(CreditError, match="贷款金额应大于0且小于100,000,000,000 万元"):
         grant(bank_a, a, 0)
     with pytest.raises(CreditError, match="年利率"):
         grant(bank_a, a, 100_000, rate=Decimal("0"))
@@ -95,7 +95,7 @@ def test_repayments_never_exceed_the_outstanding_principal(firms, bank_a):
     scope = scope_for(bank_a)
     services.record_repayment(scope=scope, loan_id=loan.pk, principal=400_000, interest=12_000,
                               paid_on=dt.date(2025, 9, 1), today=TODAY)
-    with pytest.raises(CreditError, match="超过未还本金600000元"):
+    with pytest.raises(CreditError, match="还款本金60.0001 万元超过未还本金60 万元"):
         services.record_repayment(scope=scope, loan_id=loan.pk, principal=600_001, interest=0,
                                   paid_on=dt.date(2025, 10, 1), today=TODAY)
     services.record_repayment(scope=scope, loan_id=loan.pk, principal=600_000, interest=9_000,
@@ -140,7 +140,7 @@ def test_recoveries_flow_back_up_to_what_the_fund_paid(firms, bank_a):
     scope = scope_for(bank_a)
     services.record_default(scope=scope, loan_id=loan.pk, on=dt.date(2026, 3, 10), today=TODAY)
     services.record_recovery(scope=scope, loan_id=loan.pk, amount=50_000, on=dt.date(2026, 4, 1), today=TODAY)
-    with pytest.raises(CreditError, match="不超过尚未收回的代偿款30000元"):
+    with pytest.raises(CreditError, match="不超过尚未收回的代偿款3 万元"):
         services.record_recovery(scope=scope, loan_id=loan.pk, amount=30_001, on=dt.date(2026, 4, 2), today=TODAY)
     unit = ReportingUnit.objects.get(name="渝北区")
     summary = services.fund(scope=SYSTEM, unit_id=unit.pk)

@@ -1,6 +1,7 @@
 """Credit pages for every role: a bank records a loan, a repayment and a default and sees the shares."""
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -45,7 +46,7 @@ def test_a_loan_above_the_line_is_refused_with_the_reason(client_for, firms, ban
     stored_grades({a: "E"})
     response = client_for(bank_a).post(reverse("credit:loan_new"), {
         "uscc": a, "amount": "80.0001", "annual_rate": "3.10", "granted_on": "2025-03-01", "due_on": "2026-02-28"})
-    assert "超过可用授信额度800000元" in response.content.decode() and Loan.objects.count() == 0
+    assert "贷款金额80.0001 万元超过可用授信额度80 万元" in response.content.decode() and Loan.objects.count() == 0
 
 
 def test_a_bank_officer_sees_only_its_banks_loans(client_for, firms, bank_a, bank_b):
@@ -123,3 +124,37 @@ def test_the_menu_offers_each_role_its_pages(client_for, bank_a, registrar, yube
     assert reverse("credit:index") in menu(bank_a) and reverse("contracts:list") not in menu(bank_a)
     assert reverse("contracts:list") in menu(registrar) and reverse("credit:index") not in menu(registrar)
     assert reverse("contracts:list") in menu(yubei_officer) and reverse("credit:index") in menu(yubei_officer)
+
+
+YUAN = re.compile(r"(?<![万亿])元")
+
+
+def test_every_money_refusal_on_the_pages_is_in_the_unit_typed(client_for, firms, bank_a):
+    """Money is typed in 万元 and rates in % on every credit form (issue 15.2): a refusal quotes the amounts
+    in 万元, to the yuan as typed, and the rate as a percentage — never in 元 or as a fraction."""
+    a = codes(firms[0])[0]
+    stored_grades({a: "E"})  # 80万元
+    client = client_for(bank_a)
+
+    def loan_refusal(**typed):
+        body = {"uscc": a, "amount": "10", "annual_rate": "3.10", "granted_on": "2025-03-01", "due_on": "2026-02-28"}
+        html = client.post(reverse("credit:loan_new"), body | typed).content.decode()
+        return html.split('class="errorlist')[1].split("</ul>")[0]
+
+    def action_refusal(loan, action, typed):
+        response = client.post(reverse("credit:loan_action", args=[loan.pk, action]), typed, follow=True)
+        return " ".join(str(m) for m in response.context["messages"])
+
+    refusals = {
+        "line": (loan_refusal(amount="80.0001"), "贷款金额80.0001 万元超过可用授信额度80 万元（E级额度80 万元，未还本金0 万元）"),
+        "rate": (loan_refusal(annual_rate="30"), "年利率应大于0且不超过24.00%"),
+    }
+    loan = grant(bank_a, a, 600_000)
+    refusals["owed"] = (action_refusal(loan, "repay", {"principal": "60.0001", "interest": "0", "paid_on": "2025-06-01"}),
+                        "还款本金60.0001 万元超过未还本金60 万元")
+    client.post(reverse("credit:loan_action", args=[loan.pk, "default"]), {"on": "2026-03-10"})
+    refusals["recovery"] = (action_refusal(loan, "recover", {"amount": "48.0001", "on": "2026-04-01"}),
+                            "追偿金额应大于0且不超过尚未收回的代偿款48 万元")
+    for what, (shown, expected) in refusals.items():
+        assert expected in shown, (what, shown)
+        assert not YUAN.search(shown) and not re.search(r"\b0\.\d{3,}", shown), (what, shown)

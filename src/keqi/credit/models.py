@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from keqi.policy.formats import percent
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -37,7 +39,7 @@ class CreditPolicy(models.Model):
         verbose_name_plural = _("credit settings")
 
     def __str__(self) -> str:
-        return f"LPR {self.lpr_one_year} · 熔断 {self.breaker_loss_ratio}"
+        return f"LPR {percent(self.lpr_one_year)} · 熔断 {percent(self.breaker_loss_ratio)}"
 
 
 class Loan(models.Model):

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.editions.kv_credit import CREDIT_LINES
+from keqi.policy.formats import percent, wan_unit
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.screening import services as screening
 from keqi.screening.models import Standing
@@ -38,6 +39,11 @@ from .money import city_district, compensation_for, one_year_after
 EDITION = "kv-credit"
 MAX_YUAN = 10**15  # an amount above this is a typing error (as the import's MAX_YUAN), and sums stay in int64
 MAX_RATE = Decimal("0.2400")  # a typing guard (24% a year), not a policy figure
+
+
+def _money(yuan: int) -> str:
+    """An amount quoted in a message: in 万元, the unit the forms take money in, to the yuan (80.0001 万元)."""
+    return wan_unit(yuan, places=4)
 
 
 class CreditError(ValueError):
@@ -91,7 +97,7 @@ def policy() -> CreditPolicy:
 def set_policy(*, scope: Scope, lpr_one_year: Decimal, breaker_loss_ratio: Decimal, user=None) -> CreditPolicy:
     scope.require("credit.settings")
     if not (Decimal(0) < lpr_one_year < Decimal(1)) or not (Decimal(0) < breaker_loss_ratio <= Decimal(1)):
-        raise CreditError("LPR 应在 0 与 1 之间，熔断损失率应大于 0 且不超过 1（以小数表示，如 0.05）")
+        raise CreditError("LPR 应大于0%且小于100%，熔断损失率应大于0%且不超过100%")
     p = policy()
     p.lpr_one_year, p.breaker_loss_ratio = lpr_one_year, breaker_loss_ratio
     p._history_user = user
@@ -329,7 +335,7 @@ def contribute(*, scope: Scope, unit_id: int, amount: int, on: dt.date, user=Non
     """Money paid into a unit's fund by the two levels of government, split city 4 : district 6."""
     scope.require("credit.contribute")
     if amount <= 0 or amount >= MAX_YUAN:
-        raise CreditError(f"出资金额应大于0且小于{MAX_YUAN:,}元")
+        raise CreditError(f"出资金额应大于0且小于{_money(MAX_YUAN)}")
     city, district = city_district(amount)
     return FundEntry.objects.create(reporting_unit_id=unit_id, kind=FundEntry.Kind.CONTRIBUTION, amount=amount,
                                     city_part=city, district_part=district, entry_on=on, memo=memo[:200],
@@ -352,9 +358,9 @@ def grant_loan(*, scope: Scope, uscc: str, amount: int, annual_rate: Decimal, gr
     bank = scope.bank
     today = today or timezone.localdate()
     if not isinstance(amount, int) or amount <= 0 or amount >= MAX_YUAN:
-        raise CreditError("贷款金额应为大于0的整数元")
+        raise CreditError(f"贷款金额应大于0且小于{_money(MAX_YUAN)}")
     if not (Decimal(0) < annual_rate <= MAX_RATE):
-        raise CreditError("年利率应大于0且不超过0.24（以小数表示，如 0.0345）")
+        raise CreditError(f"年利率应大于0且不超过{percent(MAX_RATE)}")
     _check_day(granted_on, today, "放款日期")
     if due_on <= granted_on:
         raise CreditError("到期日应晚于放款日期")
@@ -367,11 +373,11 @@ def grant_loan(*, scope: Scope, uscc: str, amount: int, annual_rate: Decimal, gr
     if not s.grade:
         raise CreditError("该企业未达到知识价值信用评价E级，没有授信额度")
     if amount > s.available:
-        raise CreditError(f"贷款金额{amount}元超过可用授信额度{s.available}元"
-                          f"（{s.grade}级额度{s.credit_line}元，未还本金{s.outstanding}元）")
+        raise CreditError(f"贷款金额{_money(amount)}超过可用授信额度{_money(s.available)}"
+                          f"（{s.grade}级额度{_money(s.credit_line)}，未还本金{_money(s.outstanding)}）")
     if breaker_tripped(unit_id=firm.reporting_unit_id):
         raise CreditError(f"{firm.reporting_unit.name}风险补偿基金已触发熔断（代偿损失率超过"
-                          f"{policy().breaker_loss_ratio}），暂停新增贷款")
+                          f"{percent(policy().breaker_loss_ratio)}），暂停新增贷款")
     return Loan.objects.create(
         enterprise=firm, reporting_unit_id=firm.reporting_unit_id, bank=bank, amount=amount,
         annual_rate=annual_rate, lpr_at_grant=policy().lpr_one_year, granted_on=granted_on, due_on=due_on,
@@ -389,13 +395,13 @@ def record_repayment(*, scope: Scope, loan_id: int, principal: int, interest: in
     if principal < 0 or interest < 0 or principal + interest == 0:
         raise CreditError("还款本金和利息不能为负数，且不能都为0")
     if interest >= MAX_YUAN:
-        raise CreditError(f"还款利息应小于{MAX_YUAN:,}元")
+        raise CreditError(f"还款利息应小于{_money(MAX_YUAN)}")
     _check_day(paid_on, today, "还款日期")
     if paid_on < loan.granted_on:
         raise CreditError("还款日期早于放款日期")
     owed = outstanding(loan)
     if principal > owed:
-        raise CreditError(f"还款本金{principal}元超过未还本金{owed}元")
+        raise CreditError(f"还款本金{_money(principal)}超过未还本金{_money(owed)}")
     repayment = Repayment.objects.create(loan=loan, paid_on=paid_on, principal=principal, interest=interest,
                                          recorded_by=user)
     if principal == owed:
@@ -446,7 +452,7 @@ def record_recovery(*, scope: Scope, loan_id: int, amount: int, on: dt.date, use
         raise CreditError("只有已代偿的贷款才能登记追偿")
     left = loan.default.compensation - recovered(loan)
     if amount <= 0 or amount > left:  # (left is at most what the fund paid: within the columns)
-        raise CreditError(f"追偿金额应大于0且不超过尚未收回的代偿款{left}元")
+        raise CreditError(f"追偿金额应大于0且不超过尚未收回的代偿款{_money(left)}")
     city, district = city_district(amount)
     return FundEntry.objects.create(reporting_unit_id=loan.reporting_unit_id, kind=FundEntry.Kind.RECOVERY,
                                     amount=amount, city_part=city, district_part=district, entry_on=on, loan=loan,

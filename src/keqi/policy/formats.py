@@ -4,7 +4,9 @@ Pure, so that every front writes a figure the same way: the pages (as template f
 ``web/templatetags/keqi.py``), the CLI and the exports call these functions.
 
 - money is stored in integer yuan and shown in 万元 with thousands separators and at most two decimals
-  (``wan``: 1647517 → ``164.75``; ``wan_unit``: → ``164.75 万元``; 50000000 → ``5,000 万元``);
+  (``wan``: 1647517 → ``164.75``; ``wan_unit``: → ``164.75 万元``; 50000000 → ``5,000 万元``); a message
+  that quotes an amount back (a refusal of a loan, a repayment …) writes it to the yuan, still in 万元
+  (``wan_unit(800001, places=4)`` → ``80.0001 万元``);
 - counts have thousands separators (``count``: 12800 → ``12,800``);
 - shares and rates are percentages with two decimals (``percent``: 0.2462 → ``24.62%``; LPR 0.0300 → ``3.00%``);
 - a criterion's value and threshold are written in the criterion's own unit (``criterion_text``).
@@ -39,17 +41,18 @@ def _grouped(amount: Decimal, places: int = 2) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def wan(yuan) -> str:
-    """Integer yuan → 万元 (the number only: the unit is in the column's heading), at most two decimals."""
+def wan(yuan, places: int = 2) -> str:
+    """Integer yuan → 万元 (the number only: the unit is in the column's heading), at most two decimals
+    (``places=4``: to the yuan, as a message quotes an amount typed in 万元 back to the user)."""
     amount = _decimal(yuan)
     if amount is None:
         return DASH
-    return _grouped(amount / 10_000)
+    return _grouped(amount / 10_000, places)
 
 
-def wan_unit(yuan) -> str:
-    """Integer yuan → ``164.75 万元``."""
-    text = wan(yuan)
+def wan_unit(yuan, places: int = 2) -> str:
+    """Integer yuan → ``164.75 万元`` (``places=4``: 800001 → ``80.0001 万元``)."""
+    text = wan(yuan, places)
     return text if text == DASH else f"{text} 万元"
 
 
