@@ -34,6 +34,15 @@ def test_import_creates_then_reimport_changes_nothing(tmp_path, suffix):
     assert counts() == before  # no row and no history entry added
 
 
+def test_a_long_reason_is_cut_with_an_ellipsis_in_the_history(tmp_path):
+    """The history's reason column holds 100 characters: a longer reason is cut there, ending in "…"
+    (the one cut of keqi.registry.bulk.history_reason, as for targets, contracts and revocations)."""
+    flows.run_import(path=write_file(tmp_path / "f.xlsx", report_rows(1, years=(2024,))), scope=SYSTEM,
+                     reason="演示数据导入" + "渝" * 200)
+    reason = Enterprise.history.get().history_change_reason
+    assert len(reason) == 100 and reason.startswith("演示数据导入渝") and reason.endswith("渝…")
+
+
 def test_money_is_stored_exactly_in_yuan(tmp_path):
     rows = report_rows(1, years=(2024,)).with_columns(pl.lit(123_456_789).alias("revenue"))
     flows.run_import(path=write_file(tmp_path / "f.xlsx", rows), scope=SYSTEM)

@@ -476,7 +476,7 @@ def revoke_qualification(*, application: Application, user, day: dt.date, reason
         return
     q = Qualification.objects.get(pk=application.qualification_id)
     q.valid_to = max(day, q.valid_from)
-    q._change_reason = f"撤销：{reason}"[:100]
+    q._change_reason = bulk.history_reason(f"撤销：{reason}")
     q.save(update_fields=["valid_to"])
 
 

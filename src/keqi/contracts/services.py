@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from keqi.accounts.scope import SYSTEM, Scope
 from keqi.policy.uscc import normalise
+from keqi.registry.bulk import history_reason
 from keqi.registry.columns import HITECH_FIELDS
 from keqi.registry.models import Enterprise, ReportingUnit
 from keqi.registry.parsing import ROW, CellError, ParsedSheet
@@ -336,7 +337,7 @@ def apply_plan(*, plan: ContractPlan, user=None, reason: str = "") -> None:
     """Write a plan without errors, with a history row for every contract written (call in a transaction)."""
     if plan.errors:
         raise ValueError("a plan with errors cannot be applied")
-    reason = reason[:100] or None
+    reason = history_reason(reason)
     if plan.new:
         bulk_create_with_history(plan.new, TechContract, batch_size=1000, default_user=user,
                                  default_change_reason=reason)

@@ -20,6 +20,17 @@ from django.db import connection, models
 from django.utils import timezone
 
 CHUNK = 5000
+#: django-simple-history's ``history_change_reason`` column (every tracked model's): 100 characters
+REASON_LENGTH = 100
+
+
+def history_reason(text: str | None) -> str | None:
+    """A change reason as it fits the history's column: cut with "…" where it is too long; None if empty.
+
+    The one cut for every history row's reason (imports, targets, contracts, revocations …)."""
+    text = text or ""
+    return (text if len(text) <= REASON_LENGTH else text[:REASON_LENGTH - 1] + "…") or None
+
 
 
 def _is_auto(field: models.Field) -> bool:

@@ -488,7 +488,7 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
     if plan.errors:
         raise ValueError("a plan with errors cannot be applied")
     now = bulk.now()
-    reason = reason[:100] or None
+    reason = bulk.history_reason(reason)
     uid = user.pk if user is not None and user.pk else None
     total = (len(plan.new_enterprises) + len(plan.changed_enterprises) + len(plan.new_reports)
              + len(plan.changed_reports) + len(plan.new_qualifications) + len(plan.changed_qualifications))

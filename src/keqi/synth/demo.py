@@ -225,6 +225,7 @@ def targets(demo: Demo, say: Say) -> dict:
     (on the 2022 base) and of the 2023 turnover."""
     from django.db import transaction
 
+    from keqi.registry.bulk import history_reason
     from keqi.targets import allocating
     from keqi.targets.models import Target
 
@@ -241,7 +242,7 @@ def targets(demo: Demo, say: Say) -> dict:
                 continue
             t.value = value
             t.source = demo.source(row["source"])[: Target._meta.get_field("source").max_length]
-            t._change_reason = allocating.history_reason(t.source)
+            t._change_reason = history_reason(t.source)
             t._history_user = user
             t.save()
             changed += 1

@@ -15,6 +15,7 @@ from django.db.models import Count
 from keqi.accounts.scope import Scope
 from keqi.pipeline import figures
 from keqi.registry import measures
+from keqi.registry.bulk import history_reason
 from keqi.registry.models import ReportingUnit
 from keqi.screening.models import ScreeningRun, Standing
 
@@ -22,15 +23,6 @@ from .allocation import largest_remainder
 from .models import SOURCE_LENGTH, Indicator, Target
 from .services import COUNTED, MAX_VALUE, TIER_OF_INDICATOR, cached, unit_zones, units_of
 from .zones import plan_zone
-
-#: simple-history's change-reason column is 100 characters; the target keeps its whole source (300)
-REASON_LENGTH = 100
-
-
-def history_reason(text: str) -> str | None:
-    """The target's source as its history row's reason, cut with "…" where the column is too short."""
-    text = text or ""
-    return (text if len(text) <= REASON_LENGTH else text[:REASON_LENGTH - 1] + "…") or None
 
 ALLOCATABLE = (Indicator.HNTE_COUNT, Indicator.TECH_COUNT, Indicator.CONTRACT_TURNOVER)
 
