@@ -41,7 +41,6 @@ PENDING = frozenset(
     {
         "innovative-sme-2022",
         "srdi-2022",
-        "srdi-2026",
         "little-giant-2022",
         "little-giant-2026",
         "star-2022",
