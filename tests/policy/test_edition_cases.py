@@ -40,7 +40,6 @@ WHERE = {"at", "below", "above"}
 PENDING = frozenset(
     {
         "innovative-sme-2022",
-        "srdi-2022",
         "little-giant-2022",
         "little-giant-2026",
         "star-2022",
