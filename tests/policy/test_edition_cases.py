@@ -41,7 +41,6 @@ PENDING = frozenset(
     {
         "innovative-sme-2022",
         "little-giant-2022",
-        "little-giant-2026",
         "star-2022",
         "star-2024",
     }
