@@ -40,7 +40,6 @@ WHERE = {"at", "below", "above"}
 PENDING = frozenset(
     {
         "innovative-sme-2022",
-        "little-giant-2022",
         "star-2022",
         "star-2024",
     }
