@@ -40,7 +40,6 @@ WHERE = {"at", "below", "above"}
 PENDING = frozenset(
     {
         "star-2022",
-        "star-2024",
     }
 )
 
