@@ -36,11 +36,8 @@ from keqi.policy import evaluate
 from keqi.policy.editions import _MODULES, EDITION_IDS, get
 
 WHERE = {"at", "below", "above"}
-# editions whose cases are still to be written (issue #18 item 6): each must leave this set, none may join
-PENDING = frozenset(
-    {
-    }
-)
+# editions whose cases are still to be written (issue #18 item 6): none left, and none may join
+PENDING: frozenset[str] = frozenset()
 
 
 def cases_file(edition_id: str):
