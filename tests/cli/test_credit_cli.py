@@ -64,7 +64,7 @@ def test_refusals_exit_1_with_the_reason_and_write_nothing(firms):
     a, _b, _c, not_registered, _n = firms
     above = run("loan", a, "--amount", 3_000_001, "--rate", "0.031", "--granted", "2025-03-01", "--due",
                 "2026-02-28", "--as", "bank-a")
-    assert above.exit_code == 1 and "超过可用授信额度3000000元" in above.output
+    assert above.exit_code == 1 and "超过可用授信额度300 万元" in above.output
     long = run("loan", a, "--amount", 1000, "--rate", "0.031", "--granted", "2025-03-01", "--due", "2026-03-02",
                "--as", "bank-a")
     assert long.exit_code == 1 and "不得超过一年" in long.output

@@ -200,17 +200,18 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         from keqi.credit import services
+        from keqi.policy.formats import percent
 
         scope, _ = scope_of(as_user)
         summaries = _refusals(lambda: services.funds(scope=scope))
         states = {s.unit.pk: s for s in services.breaker_states(scope=scope)}
-        table = Table(title=f"风险补偿基金（元）· 熔断阈值 {services.policy().breaker_loss_ratio}（非官方设置）")
+        table = Table(title=f"风险补偿基金（元）· 熔断阈值 {percent(services.policy().breaker_loss_ratio)}（非官方设置）")
         for col in ("区县", "出资", "代偿", "追偿", "余额", "其中市级", "其中区县", "放款本金", "代偿损失率", "熔断"):
             table.add_column(col)
         for s in summaries:
             tripped = states[s.unit.pk].tripped
             table.add_row(s.unit.name, str(s.contributions), str(s.compensations), str(s.recoveries), str(s.balance),
-                          str(s.city_balance), str(s.district_balance), str(s.granted), f"{float(s.loss_ratio):.4f}",
+                          str(s.city_balance), str(s.district_balance), str(s.granted), percent(s.loss_ratio),
                           "已熔断" if tripped else "正常")
         console.print(table)
 
