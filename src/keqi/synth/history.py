@@ -56,7 +56,7 @@ HNTE_DROP_OUT = 0.15
 #: spread of the units' growth factors from 2023 on (sigma of a lognormal around 1)
 GROWTH_SIGMA = 0.55
 FIRST_UNEVEN_YEAR = 2023
-SOURCE = "合成数据 keqi demo"
+SOURCE = "合成数据，演示用"
 
 
 def year_end(kind: str, year: int) -> int:

@@ -202,7 +202,7 @@ MISSING_RATES = {
 #: Firms whose valuation and financing are reported (venture-backed fast growers), per 150,000.
 VENTURE_FIRMS_PER_150K = 260
 
-SYNTH_SOURCE = "合成数据 keqi synth"
+SYNTH_SOURCE = "合成数据"  # (what a user reads in the 来源 column: no command names)
 
 MONEY_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.kind in ("money", "usd"))
 COUNT_FIELDS = tuple(c.field for c in REPORT_COLUMNS if c.kind == "count")
