@@ -8,7 +8,9 @@ django-simple-history defines for the model (``tracked_fields`` plus ``history_*
 the audit trail is identical to what ``bulk_create_with_history`` would have written.
 
 Only for inserting new rows of models whose concrete fields are simple values; updates keep
-going through ``bulk_update_with_history``.
+going through ``bulk_update_with_history``. When the rows were just inserted, :func:`copy_history`
+writes their history rows inside the database (``INSERT … SELECT`` by id): the stored values, never
+passed through Python again.
 """
 
 from __future__ import annotations
@@ -55,10 +57,14 @@ def _write(table: str, columns: Sequence[str], kinds: Sequence[str], rows: Itera
                 for row in rows:
                     copy.write_row(row)
             return
-        # SQLite stores dates and datetimes as text: convert only those columns.
+        # SQLite stores dates and datetimes as text: convert only those columns, each distinct value once
+        # (an import's timestamps are one value, its dates a few thousand).
         ops = connection.ops
-        converters = [(i, ops.adapt_datetimefield_value if k == "datetime" else ops.adapt_datefield_value)
-                      for i, k in enumerate(kinds) if k != "value"]
+        converters = []
+        for i, k in enumerate(kinds):
+            if k != "value":
+                adapt = ops.adapt_datetimefield_value if k == "datetime" else ops.adapt_datefield_value
+                converters.append((i, _memo(adapt)))
         sql = f"INSERT INTO {qn(table)} ({cols}) VALUES ({', '.join(['%s'] * len(columns))})"
         batch: list[list] = []
         for row in rows:
@@ -72,6 +78,19 @@ def _write(table: str, columns: Sequence[str], kinds: Sequence[str], rows: Itera
                 batch = []
         if batch:
             cursor.executemany(sql, batch)
+
+
+def _memo(convert):
+    seen: dict = {}
+
+    def converted(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = out = convert(value)
+            return out
+
+    return converted
 
 
 def _getters(fields: Sequence[models.Field], sample: dict, now: dt.datetime) -> list:
@@ -119,6 +138,28 @@ def insert_history(
     kinds = [_kind(f) for f in tracked] + ["datetime", "value", "value", "value"]
     _write(hist._meta.db_table, columns, kinds,
            ((*(r.get(a) if a else d for a, d in getters), *tail) for r in rows))
+
+
+def copy_history(
+    model: type[models.Model], ids: Sequence[int], *, now: dt.datetime, user_id: int | None, reason: str | None,
+    history_type: str = "+",
+) -> None:
+    """Write one history row per row of ``model`` whose id is in ``ids``, copied inside the database from
+    the row as stored (``INSERT … SELECT``), in the layout of :func:`insert_history`."""
+    if not ids:
+        return
+    hist = model.history.model
+    model_fields = {f.attname: f for f in model._meta.concrete_fields}
+    qn = connection.ops.quote_name
+    tracked = ", ".join(qn(model_fields[f.attname].column) for f in hist.tracked_fields)
+    head = (f"INSERT INTO {qn(hist._meta.db_table)} ({tracked}, history_date, history_change_reason, history_type, "
+            f"history_user_id) SELECT {tracked}, %s, %s, %s, %s FROM {qn(model._meta.db_table)} WHERE id IN ")
+    tail = [connection.ops.adapt_datetimefield_value(now), reason, history_type, user_id]
+    ordered = sorted(ids)  # history rows in the order the rows were inserted
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start:start + CHUNK]
+            cursor.execute(f"{head}({', '.join(['%s'] * len(chunk))}) ORDER BY id", [*tail, *chunk])
 
 
 def now() -> dt.datetime:

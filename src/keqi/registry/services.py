@@ -482,8 +482,9 @@ def _plan_qualifications(
 def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progress = no_progress) -> None:
     """Write a plan without errors. Call inside ``transaction.atomic()`` (the flow does).
 
-    New rows go through :mod:`.bulk` (plain tuples, COPY on PostgreSQL), changed rows through
-    ``bulk_update_with_history``; either way every row written gets its history row.
+    New rows go through :mod:`.bulk` (plain tuples, COPY on PostgreSQL; their history copied inside the
+    database), changed rows through ``bulk_update_with_history``; either way every row written gets its
+    history row.
     """
     if plan.errors:
         raise ValueError("a plan with errors cannot be applied")
@@ -505,8 +506,8 @@ def apply_plan(*, plan: ImportPlan, user=None, reason: str = "", progress: Progr
             bulk.insert(model, chunk, now=now)
             step(len(chunk))
         ids = {tuple(k): pk for *k, pk in existing()}
-        with_ids = [{**r, "id": ids[tuple(r[f] for f in key_fields)]} for r in rows]
-        bulk.insert_history(model, with_ids, now=now, user_id=uid, reason=reason)
+        new_ids = [ids[tuple(r[f] for f in key_fields)] for r in rows]
+        bulk.copy_history(model, new_ids, now=now, user_id=uid, reason=reason)
 
     def updated(model, objs: list, fields: set[str]) -> None:
         for chunk in _chunks(objs, BATCH):
