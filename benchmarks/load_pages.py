@@ -287,7 +287,10 @@ def warm_up(port: int, users: list[User], pages: list[tuple[str, str, str]]) -> 
         statuses = {}
         for role, user in by_role.items():
             if who in ("both", role):
+                started = time.perf_counter()
                 statuses[role] = sessions[role].request("GET", path_for(template, user, rng))[0]
+                if time.perf_counter() - started > 5:
+                    print(f"  warm-up: {name} ({role}) took {time.perf_counter() - started:.0f} s", file=sys.stderr)
         if statuses and all(s == 404 for s in statuses.values()) and "{" not in template:
             missing.append(name)
             continue
