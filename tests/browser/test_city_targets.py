@@ -51,3 +51,50 @@ def test_city_sets_a_district_target_and_sees_progress(open_as, expect, city_adm
     expect(other.locator("#progress tbody tr", has_text="渝北区")).to_have_count(0)
     assert other.goto("/targets/allocations/").status in (200, 403)
     expect(other.locator("button[name=action]")).to_have_count(0)  # only the city sets targets
+
+
+def test_the_ranking_chart_reads(open_as, expect, city_admin, make_user, population):
+    """Sorted, every bar labelled, the first and last five of the units with a target, each bar in its
+    standing's colour (the badges' colours), and a unit with a target of 0 shown as 无目标."""
+    from keqi.registry.models import ReportingUnit
+    from keqi.targets.models import Target
+
+    values = {"渝北区": 5, "南岸区": 0}
+    others = ReportingUnit.objects.exclude(name__in=values).order_by("pk")[:12]
+    values |= {u.name: 10 for u in others}
+    for name, value in values.items():
+        Target.objects.create(indicator="hnte_count", year=2027, value=value, source="测试",
+                              scope_key=f"unit:{ReportingUnit.objects.get(name=name).pk}")
+
+    page = open_as(city_admin)
+    page.goto("/targets/?year=2027&on=2025-06-30")
+    chart = page.locator("[data-chart=ranking]")
+    expect(chart.locator("svg")).to_be_visible()
+    expect(chart).to_contain_text("1. 渝北区")  # 2 of 5 firms: the first
+    expect(chart).to_contain_text("40%")  # its bar is labelled
+    names = [t for t in chart.locator("svg text").all_text_contents() if ". " in t]
+    assert len(names) == 10 and names[0] == "1. 渝北区" and names[-1].startswith("13. ")  # 5 + 5 of 13
+    expect(page.locator("figure", has=chart)).to_contain_text("全部")  # the rest: in the table
+    colours = page.evaluate("""() => {
+        const css = getComputedStyle(document.documentElement);
+        const standings = ["on_track", "at_risk", "behind", "no_target", "no_data"];
+        const defined = standings.map(k => css.getPropertyValue("--status-" + k).trim().toLowerCase());
+        const bars = [...document.querySelectorAll("[data-chart=ranking] svg path")]
+            .map(p => (p.getAttribute("fill") || "").toLowerCase())
+            .filter(f => f.startsWith("#") || f.startsWith("rgb"));
+        return {defined, bars};
+    }""")
+    bar_colours = {c for c in colours["bars"] if c not in ("#fff", "#ffffff", "transparent")}
+    assert bar_colours and bar_colours <= set(colours["defined"]), colours
+    row = page.locator("#ranking tbody tr", has_text="南岸区")
+    expect(row.locator(".badge")).to_have_text("无目标")
+
+    # 南岸区's own officer: one bar, 无目标 (never 100 % 正常 可完成)
+    officer = open_as(make_user("nanan-c", "district_officer", unit="南岸区"))
+    officer.goto("/targets/?year=2027&on=2025-06-30")
+    mine = officer.locator("[data-chart=ranking]")
+    expect(mine.locator("svg")).to_be_visible()
+    expect(mine).to_contain_text("无目标")
+    progress = officer.locator("#progress tbody tr", has_text="南岸区")
+    expect(progress.locator(".badge")).to_have_text("无目标")
+    expect(progress).not_to_contain_text("可完成")

@@ -42,6 +42,8 @@ class ProgressOut(Schema):
     covered: float | None
     elapsed: float
     lagging: bool | None
+    status: str = Field(description="on_track、at_risk、behind、no_target 或 no_data（目标服务判定）")
+    status_label: str
     period_start: int
     source: str
     forecast: ForecastOut | None
@@ -64,7 +66,8 @@ def progress(request, q: Query[ProgressQuery]):
     out = []
     for p in rows:
         f = fc.get((p.indicator, p.scope_key))
-        out.append({**p.__dict__, "lagging": p.lagging,
+        status = services.standing(progress=p, forecast=f)
+        out.append({**p.__dict__, "lagging": p.lagging, "status": status, "status_label": str(services.STATUSES[status]),
                     "forecast": None if f is None else {**f.__dict__, "status": f.status}})
     return out
 
@@ -96,6 +99,7 @@ def trend(request, q: Query[SeriesQuery]):
 
 
 class RankOut(Schema):
+    rank: int
     unit_id: int
     unit: str
     zone: str
@@ -103,14 +107,22 @@ class RankOut(Schema):
     gain: int
     target: float | None
     share: float | None
+    status: str = Field(description="on_track、at_risk、behind、no_target 或 no_data（目标服务判定）")
+    status_label: str
+
+
+class RankQuery(SeriesQuery):
+    ends: int | None = Field(None, ge=1, le=50, description="只返回排名前后各若干个单位（图表所用）")
 
 
 @router.get("/ranking", response=list[RankOut])
-def ranking(request, q: Query[SeriesQuery]):
-    """Units by share of their own target reached (then by this year's gain); an officer gets its own unit."""
+def ranking(request, q: Query[RankQuery]):
+    """Units by share of their own target reached (then by this year's gain), each with its standing; an
+    officer gets its own unit. ``ends``: only the first and last so many units with a target (the chart)."""
     scope = read_scope(request)
     on = q.on or timezone.localdate()
-    return dashboard.ranking(scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
+    rows = dashboard.ranking(scope=scope, indicator=q.indicator, year=q.year or on.year, on=on)
+    return dashboard.ranking_ends(rows, ends=q.ends) if q.ends else rows
 
 
 class TierOut(Schema):

@@ -14,8 +14,8 @@ from keqi.pipeline import figures
 from keqi.pipeline.figures import default_scope_key  # noqa: F401 - the targets' pages and the API read it here
 from keqi.registry.models import ReportingUnit
 
-from .models import Target
-from .services import COUNTED, PLAN_BASE_YEAR
+from .forecasting import forecasts
+from .services import COUNTED, PLAN_BASE_YEAR, STATUSES, progress, standing
 from .zones import plan_zone
 
 
@@ -38,25 +38,48 @@ def trend(*, scope: Scope, indicator: str, scope_key: str, on: dt.date, first_ye
 
 
 def ranking(*, scope: Scope, indicator: str, year: int, on: dt.date) -> list[dict]:
-    """Units by how much of the way to their own target they have covered (else by the year's gain)."""
+    """Units by how much of their own target they have reached (else by the year's gain), each with its
+    standing on that target (``services.standing``: the year-end forecast's, else the progress's;
+    ``no_target`` for a unit without a target or with a target of 0)."""
     scope.require_read()
     _require_counted(indicator)
     units = scope.units(ReportingUnit.objects.all()).values_list("pk", "name", "zone")
     day = min(on, dt.date(year, 12, 31))
     now = figures.holders_by_unit(kind=COUNTED[indicator], on=day)
     start = figures.holders_by_unit(kind=COUNTED[indicator], on=dt.date(day.year - 1, 12, 31))
-    targets = {int(k[5:]): v for k, v in Target.objects.filter(indicator=indicator, year=year,
-                                                              scope_key__startswith="unit:")
-               .values_list("scope_key", "value")}
+    rows_of = {p.scope_key: p for p in progress(scope=scope, year=year, on=on)
+               if p.indicator == indicator and p.scope_key.startswith("unit:")}
+    outlook = forecasts(rows=list(rows_of.values()), on=on)
     rows = []
     for pk, name, zone in units:
-        target = targets.get(pk)
+        p = rows_of.get(f"unit:{pk}")
+        target = p.target if p is not None and p.target else None
         actual = now.get(pk, 0)
+        status = standing(progress=p, forecast=outlook.get((indicator, f"unit:{pk}")))
         rows.append({"unit_id": pk, "unit": name, "zone": plan_zone(name, zone) or "", "actual": actual,
                      "gain": actual - start.get(pk, 0), "target": target,
-                     "share": (Decimal(actual) / target) if target else None})
+                     "share": (Decimal(actual) / target) if target else None,
+                     "status": status, "status_label": str(STATUSES[status])})
     rows.sort(key=lambda r: (r["share"] is None, -(r["share"] or 0), -r["gain"], -r["actual"], r["unit"]))
+    for i, r in enumerate(rows, start=1):
+        r["rank"] = i
     return rows
+
+
+#: the ranking chart shows this many units at each end (the table below it shows every unit)
+CHART_ENDS = 5
+
+
+def ranking_ends(rows: list[dict], *, ends: int = CHART_ENDS) -> list[dict]:
+    """What the ranking chart shows of ``ranking``'s rows: the first and the last ``ends`` units with a
+    target, in order; units without one follow while there is room (all of them when no unit has a
+    target: then the rows are ranked by the year's gain and the ends are taken over every unit)."""
+    with_target = [r for r in rows if r["share"] is not None]
+    pool = with_target or rows
+    shown = pool if len(pool) <= 2 * ends else pool[:ends] + pool[-ends:]
+    if with_target:
+        shown = shown + [r for r in rows if r["share"] is None][:max(2 * ends - len(shown), 0)]
+    return shown
 
 
 def funnel(*, scope: Scope, on: dt.date, unit_id: int | None = None) -> list[dict]:

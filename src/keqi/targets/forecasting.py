@@ -156,7 +156,7 @@ def forecasts(*, rows: list[Progress], on: dt.date) -> dict[tuple[str, str], for
     out: dict[tuple[str, str], forecast.Forecast] = {}
     inputs: dict[tuple, tuple] = {}
     for p in rows:
-        if p.indicator not in COUNTED or p.actual is None or p.base is None:
+        if p.indicator not in COUNTED or p.actual is None or p.base is None or p.status == "no_target":
             continue
         end_of_target = dt.date(p.year, 12, 31)
         year_end = min(dt.date(on.year, 12, 31), end_of_target)

@@ -25,6 +25,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from keqi.accounts.scope import Scope
 from keqi.pipeline import figures
 from keqi.pipeline.figures import (  # noqa: F401 - the app's other services read the scopes through here
@@ -68,6 +70,43 @@ class Progress:
     def lagging(self) -> bool | None:
         return None if self.covered is None else self.covered < self.elapsed
 
+    @property
+    def status(self) -> str:
+        """Where the target stands now: ``no_target`` (a target of 0), ``no_data``, ``behind`` (lagging)
+        or ``on_track`` (one of ``STATUSES``)."""
+        if not self.target:
+            return "no_target"
+        if self.lagging is None:
+            return "no_data"
+        return "behind" if self.lagging else "on_track"
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUSES[self.status])
+
+
+#: The one list of a target's standings, each with its word; badges (``status-<key>``) and charts take
+#: their colour from the CSS variable ``--status-<key>`` (keqi.css). A forecast's ``off_track`` is
+#: ``behind``: it will miss what it needs, as a lagging target has.
+STATUSES = {
+    "on_track": _("on track"),
+    "at_risk": _("at risk"),
+    "behind": _("lagging"),
+    "no_target": _("no target"),
+    "no_data": _("no data"),
+}
+OUTLOOKS = {"on_track": _("will make it"), "at_risk": _("at risk"), "off_track": _("will miss it")}
+
+
+def standing(*, progress: Progress | None, forecast=None) -> str:
+    """A unit's standing on one target: the year-end forecast's when there is one (``on_track``,
+    ``at_risk``, ``behind``), else the progress's; ``no_target`` without a target or with a target of 0."""
+    if progress is None or progress.status == "no_target":
+        return "no_target"
+    if forecast is not None:
+        return "behind" if forecast.status == "off_track" else forecast.status
+    return progress.status
+
 
 def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
     """Every target of ``year`` the user may see, with actual, base and how much of the way is covered."""
@@ -103,7 +142,9 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
         if t.indicator in COUNTED:
             actual = Decimal(aggregate(counted(t.indicator, min(on, end)), t.scope_key, zones))
             base = Decimal(aggregate(counted(t.indicator, min(base_day, on)), t.scope_key, zones))
-            if t.value > base:
+            if not t.value:
+                covered = None  # a target of 0 is no target: nothing to cover (shown as 无目标)
+            elif t.value > base:
                 covered = (actual - base) / (t.value - base)
             else:
                 covered = Decimal(1) if actual >= t.value else Decimal(0)

@@ -149,6 +149,8 @@ def _series(scope, year: int, on: dt.date) -> dict:
         "ranking": dashboard.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
         if scope.may("targets.ranking") else [],
         "funnel": dashboard.funnel(scope=scope, on=on),
+        "ranking_ends": dashboard.CHART_ENDS, "ranking_shown": 2 * dashboard.CHART_ENDS,
+        "statuses": [(k, services.STATUSES[k]) for k in ("on_track", "at_risk", "behind", "no_target")],
     }
 
 

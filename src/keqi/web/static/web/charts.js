@@ -4,7 +4,14 @@
  * The data come from the JSON API, so the charts show exactly what the API serves. */
 (function () {
   "use strict";
-  var COLORS = ["#b91c1c", "#9ca3af", "#2563eb", "#047857", "#d97706", "#7c3aed"];
+  // Series colours; green, amber, red and grey are the standings' (--status-*), not used for anything else.
+  var COLORS = ["#2563eb", "#7c3aed", "#0891b2", "#4f46e5", "#0369a1", "#9333ea"];
+
+  // A standing's colour is defined once, as a CSS variable (keqi.css), for the badges and the charts.
+  function statusColor(key) {
+    var v = window.getComputedStyle(document.documentElement).getPropertyValue("--status-" + key).trim();
+    return v || window.getComputedStyle(document.documentElement).getPropertyValue("--muted").trim();
+  }
 
   function pct(v) { return v == null ? null : Math.round(v * 1000) / 10; }
 
@@ -16,15 +23,16 @@
       if (rows.filter(isUnit).length > 6) { rows = rows.filter(function (r) { return !isUnit(r); }); }
       var names = rows.map(function (r) { return r.scope_label + " · " + r.label; });
       return {
-        color: COLORS,
         tooltip: { trigger: "axis", valueFormatter: function (v) { return v + "%"; } },
         legend: { data: [el.dataset.labelCovered, el.dataset.labelElapsed] },
         grid: { left: 8, right: 24, containLabel: true },
         xAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max / 10) * 10); } },
         yAxis: { type: "category", data: names, inverse: true },
         series: [
-          { name: el.dataset.labelCovered, type: "bar", data: rows.map(function (r) { return pct(r.covered); }) },
-          { name: el.dataset.labelElapsed, type: "bar", data: rows.map(function (r) { return pct(r.elapsed); }) }
+          { name: el.dataset.labelCovered, type: "bar", itemStyle: { color: statusColor("on_track") },
+            data: rows.map(function (r) { return { value: pct(r.covered), itemStyle: { color: statusColor(r.status) } }; }) },
+          { name: el.dataset.labelElapsed, type: "bar", itemStyle: { color: statusColor("no_data") },
+            data: rows.map(function (r) { return pct(r.elapsed); }) }
         ]
       };
     },
@@ -39,17 +47,33 @@
       };
     },
     ranking: function (rows, el) {
+      // The API sends the first and last units (``ends``) with each one's standing, decided by the
+      // targets service; the chart only draws them: one bar per unit, labelled, in its standing's colour.
       var withTarget = rows.some(function (r) { return r.share != null; });
-      rows = rows.slice(0, 20);
+      var label = function (r) {
+        if (!withTarget) { return (r.gain > 0 ? "+" : "") + r.gain; }
+        return r.share == null ? r.status_label : pct(r.share) + "% " + r.status_label;
+      };
       return {
-        color: COLORS,
-        tooltip: { trigger: "axis" },
-        grid: { left: 8, right: 24, containLabel: true },
-        xAxis: { type: "value" },
-        yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.unit; }) },
+        tooltip: { trigger: "item", formatter: function (p) { return rows[p.dataIndex].unit + "：" + label(rows[p.dataIndex]); } },
+        grid: { left: 8, right: 84, top: 8, bottom: 8, containLabel: true },  // right: room for the bars' labels
+        xAxis: {
+          type: "value", minInterval: 1,
+          min: function (v) { return Math.min(0, v.min); },
+          max: function (v) { return withTarget ? Math.max(100, Math.ceil(v.max / 10) * 10) : Math.max(1, v.max); },
+          axisLabel: { formatter: withTarget ? "{value}%" : "{value}" }
+        },
+        yAxis: { type: "category", inverse: true, axisLabel: { interval: 0 },  // every unit named
+                 data: rows.map(function (r) { return r.rank + ". " + r.unit; }) },
         series: [{
-          name: withTarget ? el.dataset.labelShare : el.dataset.labelGain, type: "bar",
-          data: rows.map(function (r) { return withTarget ? pct(r.share) : r.gain; })
+          name: withTarget ? el.dataset.labelShare : el.dataset.labelGain, type: "bar", barMaxWidth: 22,
+          data: rows.map(function (r) {
+            var v = withTarget ? (r.share == null ? 0 : pct(r.share)) : r.gain;
+            return {
+              value: v, itemStyle: { color: statusColor(r.status) },
+              label: { show: true, position: v < 0 ? "left" : "right", formatter: label(r), color: statusColor(r.status) }
+            };
+          })
         }]
       };
     },
@@ -58,7 +82,7 @@
         color: COLORS,
         tooltip: { trigger: "item", formatter: "{b}: {c}" },
         series: [{
-          type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "8%",
+          type: "funnel", sort: "none", left: "5%", width: "60%", minSize: "8%",  // room for the labels on the right
           label: { formatter: "{b}: {c}" },
           data: rows.map(function (r) { return { name: r.label, value: r.firms }; })
         }]
