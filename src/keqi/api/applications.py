@@ -25,7 +25,7 @@ from keqi.applications.models import AnnualFiling, Application, Attachment, Publ
 from keqi.policy import workflows
 from keqi.registry.models import Enterprise
 
-from .params import Day, Id, Pages, Text, Version, Whole, Year
+from .params import Day, Id, Pages, Plain, Text, Version, Whole, Year
 
 router = Router(tags=["applications"])
 filings_router = Router(tags=["annual filings"])
@@ -154,24 +154,20 @@ class ApplicationDetailOut(ApplicationOut):
 
 
 class ApplicationQuery(Schema):
-    programme: str = ""
-    phase: str = ""
-    state: str = ""
+    programme: Plain = ""
+    phase: Plain = ""
+    state: Plain = ""
     unit_id: Id | None = None
     year: Year | None = None
-    q: str = ""
+    q: Plain = ""
     batch_id: Id | None = None
     overdue: bool = False
 
 
-def _text(value: str, limit: int) -> str:
-    """A query's text as the database can hold it (PostgreSQL refuses NUL characters: a 500, schemathesis)."""
-    return value.replace("\x00", "")[:limit]
-
-
 def _filters(q: ApplicationQuery) -> services.ApplicationFilter:
-    q = q.model_copy(update={"programme": _text(q.programme, 24), "phase": _text(q.phase, 24),
-                             "state": _text(q.state, 24), "q": _text(q.q, 100)})
+    # (NUL characters are gone already: params.Plain)
+    q = q.model_copy(update={"programme": q.programme[:24], "phase": q.phase[:24], "state": q.state[:24],
+                             "q": q.q[:100]})
     if q.programme and q.programme not in workflows.application_programmes():
         raise HttpError(422, f"未知的项目：{q.programme}")
     if q.phase and q.phase not in workflows.PHASES:
@@ -188,12 +184,12 @@ def application_list(request, q: Query[ApplicationQuery]):
 
 
 class BulkIn(Schema):
-    programme: str
-    action: str
+    programme: Plain
+    action: Plain
     ids: list[Id] = []
     batch_id: Id | None = None  # the 公示 batch to list the applications in (action ``publish``)
     in_batch_id: Id | None = None  # act on every application of this batch instead of ``ids``
-    reason: str = ""
+    reason: Plain = ""
 
 
 class BulkOut(Schema):
@@ -218,7 +214,7 @@ def application_bulk(request, body: BulkIn):
 
 
 class StartIn(Schema):
-    programme: str
+    programme: Plain
     filing_id: Id | None = None
     uscc: Text | None = None  # officers open tracked applications for a firm of their unit
 
@@ -254,8 +250,8 @@ def application_detail(request, application_id: Id):
 
 
 class ActIn(Schema):
-    action: str
-    reason: str = ""
+    action: Plain
+    reason: Plain = ""
     version: Version | None = None
     number: Text | None = None
     valid_from: Day | None = None
@@ -328,7 +324,7 @@ class PipelineOut(Schema):
 
 
 @router.get("/pipeline/counts", response=list[PipelineOut])
-def pipeline(request, programme: str = ""):
+def pipeline(request, programme: Plain = ""):
     """Open applications per reporting unit and phase (what the targets' forecast counts)."""
     scope = scope_for(request.auth)
     if not scope.can_review:
@@ -370,13 +366,13 @@ class FilingOut(Schema):
 
 class FilingQuery(Schema):
     fiscal_year: Year | None = None
-    state: str = ""
+    state: Plain = ""
 
 
 @filings_router.get("", response=list[FilingOut])
 @paginate(Pages)
 def filing_list(request, q: Query[FilingQuery]):
-    return services.filings(scope=scope_for(request.auth), fiscal_year=q.fiscal_year, state=_text(q.state, 24)).order_by(
+    return services.filings(scope=scope_for(request.auth), fiscal_year=q.fiscal_year, state=q.state[:24]).order_by(
         "-fiscal_year", "-updated_at", "-pk")
 
 
@@ -403,7 +399,7 @@ def filing_detail(request, filing_id: Id):
 
 
 class EntriesIn(Schema):
-    entries: dict[str, str]
+    entries: dict[Plain, Plain]
     version: Version | None = None
 
 
@@ -445,8 +441,8 @@ def filing_evaluate(request, filing_id: Id, body: EntriesIn):
 
 
 class FilingActIn(Schema):
-    action: str
-    reason: str = ""
+    action: Plain
+    reason: Plain = ""
     version: Version | None = None
 
 
@@ -497,10 +493,10 @@ def batch_list(request):
 
 
 class BatchIn(Schema):
-    programme: str = "cq-tech"
+    programme: Plain = "cq-tech"
     opens_on: Day
     working_days: Annotated[int, Whole, Field(ge=1, le=60)] | None = None
-    title: str = ""
+    title: Plain = ""
 
 
 @publicity_router.post("/batches", response={201: BatchOut})
@@ -560,9 +556,9 @@ def calendar(request):
 
 class CalendarIn(Schema):
     confirmed: bool
-    document: str = ""
-    source: str = ""
-    note: str = ""
+    document: Plain = ""
+    source: Plain = ""
+    note: Plain = ""
     holidays: list[CalendarDayOut] = Field([], max_length=400)
     workdays: list[Day] = Field([], max_length=400)
 

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from keqi.contracts import services
 
 from .auth import scope_of
-from .params import Day, Id, Pages, Text, Year, Yuan
+from .params import Day, Id, Pages, Plain, Text, Year, Yuan
 
 router = Router(tags=["contracts"])
 
@@ -58,9 +58,9 @@ class ContractIn(Schema):
     title: Text
     category: Text
     sub_kind: Text
-    seller_uscc: str = Field(max_length=18)
+    seller_uscc: Plain = Field(max_length=18)
     seller_name: Text
-    buyer_uscc: str = Field(max_length=18)
+    buyer_uscc: Plain = Field(max_length=18)
     buyer_name: Text
     signed_on: Day
     registered_on: Day

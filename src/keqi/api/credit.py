@@ -19,7 +19,7 @@ from keqi.credit.models import Loan
 from keqi.registry.models import ReportingUnit
 
 from .auth import scope_of
-from .params import Day, Id, PageNumber, Pages, Rate, Text, Yuan
+from .params import Day, Id, PageNumber, Pages, Plain, Rate, Text, Yuan
 
 router = Router(tags=["credit"])
 GRADE_PAGE = 50
@@ -124,7 +124,7 @@ class LoanDetailOut(LoanOut):
 
 
 class LoanIn(Schema):
-    uscc: str = Field(max_length=18)
+    uscc: Plain = Field(max_length=18)
     amount: Yuan
     annual_rate: Rate
     granted_on: Day

@@ -1,7 +1,8 @@
 """The API's parameter types, each bounded so that no value a client sends reaches the database or a
 calculation it cannot hold (SQLite does not enforce the columns' limits; Python's dates end in 9999).
 
-The bounds are declared in the OpenAPI, so a client sees them, and a value outside answers 422.
+The bounds are declared in the OpenAPI, so a client sees them, and a value outside answers 422. Every
+text type drops NUL characters (``Plain``, ``Text`` …), so no endpoint needs its own guard.
 """
 
 import datetime as dt
@@ -33,6 +34,17 @@ def _not_a_truth_value(value: Any) -> Any:
 
 
 Whole = BeforeValidator(_not_a_truth_value)
+
+
+def _without_nul(value: Any) -> Any:
+    """A NUL character means nothing in a text and PostgreSQL refuses it in a text column or a query
+    (a 500): every text a client sends loses its NULs, in a filter, a name or a reason alike."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+NoNul = BeforeValidator(_without_nul)
+#: any text a client sends (a reason, an action, a programme's key …): NUL characters dropped
+Plain = Annotated[str, NoNul]
 Year = Annotated[int, Whole, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
 Day = Annotated[dt.date, Field(ge=MIN_DAY, le=MAX_DAY, description="日期（YYYY-MM-DD）")]
 Id = Annotated[int, Whole, Field(ge=1, le=MAX_ID)]
@@ -40,10 +52,10 @@ Id = Annotated[int, Whole, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Whole, Field(ge=0, le=MAX_ID)]
 Yuan = Annotated[int, Whole, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
 PageNumber = Annotated[int, Whole, Field(ge=1, le=MAX_PAGE)]
-Text = Annotated[str, Field(max_length=200)]
-LongText = Annotated[str, Field(max_length=2000)]
+Text = Annotated[str, NoNul, Field(max_length=200)]
+LongText = Annotated[str, NoNul, Field(max_length=2000)]
 #: where a target or value comes from (the columns hold 300 characters)
-Source = Annotated[str, Field(max_length=300, description="来源（最多 300 字）")]
+Source = Annotated[str, NoNul, Field(max_length=300, description="来源（最多 300 字）")]
 #: a target or reported value: what the columns hold (20 digits, 4 decimals)
 Amount = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=20, decimal_places=4)]
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]

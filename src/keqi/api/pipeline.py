@@ -14,14 +14,14 @@ from keqi.pipeline import services
 from keqi.pipeline.models import CultivationTask
 
 from .auth import scope_of
-from .params import Day, Id, Pages
+from .params import Day, Id, NoNul, Pages, Plain
 
 router = Router(tags=["cultivation work"])
 
 Kind = Literal[tuple(CultivationTask.Kind.values)]
 TaskStatus = Literal[tuple(CultivationTask.Status.values)]
 Outcome = Literal[tuple(CultivationTask.Outcome.values)]
-Notes = Annotated[str, Field(max_length=5000)]
+Notes = Annotated[str, NoNul, Field(max_length=5000)]
 
 
 def _write_scope(request):
@@ -79,12 +79,12 @@ def tasks(request, q: Query[TaskQuery]):
 
 
 class TaskIn(Schema):
-    uscc: str = Field(max_length=18)
+    uscc: Plain = Field(max_length=18)
     kind: Kind
-    title: str = Field(min_length=1, max_length=200)
-    assigned_to: str = Field(max_length=150, description="user name")
+    title: Plain = Field(min_length=1, max_length=200)
+    assigned_to: Plain = Field(max_length=150, description="user name")
     due_on: Day
-    target_tier: str = Field("", max_length=12)
+    target_tier: Plain = Field("", max_length=12)
     notes: Notes = ""
 
 

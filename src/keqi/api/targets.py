@@ -13,10 +13,10 @@ from keqi.targets import allocating, dashboard, forecasting, reported, services
 from keqi.targets.models import Indicator
 
 from .auth import read_scope
-from .params import Amount, Day, Id, Source, Year
+from .params import Amount, Day, Id, NoNul, Source, Year
 
 router = Router(tags=["targets"])
-ScopeKey = Annotated[str, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号")]
+ScopeKey = Annotated[str, NoNul, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号")]
 
 
 class ForecastOut(Schema):
