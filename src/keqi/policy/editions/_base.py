@@ -53,6 +53,7 @@ class Criterion:
     gate: bool = True  # failing it alone makes the firm ineligible
     controllable: bool = True  # False: nothing the firm controls can fix a failure (age, size, flags)
     scored: bool = False  # has a points range
+    points: int | None = None  # the most points a scored criterion gives (the rulebook shows it); None: see settings
     part_of: str | None = None  # e.g. the innovation parts of hnte
     fields: str = ""  # profile fields the criterion reads (for "missing data" gap notes)
     blocker_note: str = ""  # Chinese note when it fails and cannot be fixed

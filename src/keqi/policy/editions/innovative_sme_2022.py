@@ -59,6 +59,10 @@ GROWTH_BANDS = ((15, 20), (10, 15), (5, 10), (0, 5))
 DEBT_BANDS = ((55, 10), (75, 5))
 MAIN_BANDS = ((70, 20), (60, 15), (55, 10), (50, 5))
 
+# the most points of each scored item (the first band of its table)
+TOPS = {"ip": IP_POINTS[0], "rd_ratio": RD_BANDS[0][1], "main_growth": GROWTH_BANDS[0][1], "debt": DEBT_BANDS[0][1],
+        "product_field": 10, "main_share": MAIN_BANDS[0][1]}
+
 SCORED = (
     ("ip", "与主导产品相关的有效知识产权", "innovation", "ip.*, sme.ip_class1_high_value"),
     (
@@ -92,7 +96,9 @@ CRITERIA = (
         fields="sme.award_*, direct.*, sme.innovation_honour, sme.rd_institution_level, financials[].equity_financing",
     ),
     *(
-        Criterion(cid, label, ART(f"评价指标 {label}"), gate=False, scored=True, part_of=dim, fields=fields)
+        Criterion(
+            cid, label, ART(f"评价指标 {label}"), gate=False, scored=True, points=TOPS[cid], part_of=dim, fields=fields
+        )
         for cid, label, dim, fields in SCORED
     ),
     *(

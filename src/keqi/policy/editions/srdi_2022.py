@@ -136,8 +136,8 @@ CRITERIA = (
         fields="sme.award_*, financials[].rd_expense, financials[].equity_financing, sme.chuangke",
     ),
     *(
-        Criterion(cid, label, ART(f"{A2} 评价指标 {label}"), gate=False, scored=True, fields=fields)
-        for cid, label, _top, fields in SCORED
+        Criterion(cid, label, ART(f"{A2} 评价指标 {label}"), gate=False, scored=True, points=top, fields=fields)
+        for cid, label, top, fields in SCORED
     ),
 )
 

@@ -97,7 +97,7 @@ CRITERIA = (
         blocker_note="存在重大事故、科研严重失信或被列入经营异常名录/严重违法失信名单，不符合评价条件",
     ),
     Criterion(
-        "tech_staff", "科技人员指标", ART7_1, threshold=0.10, scored=True, fields="tech_staff, staff_total"
+        "tech_staff", "科技人员指标", ART7_1, threshold=0.10, scored=True, points=20, fields="tech_staff, staff_total"
     ),
     Criterion(
         "rd_investment",
@@ -105,9 +105,10 @@ CRITERIA = (
         ART7_2,
         gate=False,
         scored=True,
+        points=50,
         fields="financials[].rd_expense, financials[].revenue, financials[].cost_total",
     ),
-    Criterion("ip", "科技成果指标", ART7_3, gate=False, scored=True, fields="ip.class1, ip.class2"),
+    Criterion("ip", "科技成果指标", ART7_3, gate=False, scored=True, points=30, fields="ip.class1, ip.class2"),
     Criterion("direct", "直接认定条件（第八条）", ART8, gate=False, fields="direct.*"),
 )
 
