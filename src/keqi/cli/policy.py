@@ -100,12 +100,115 @@ def run_evaluate(
     return lines, ok
 
 
+def show_lines(book: Any) -> list[str]:
+    """A rulebook (``keqi.policy.rulebook.Rulebook``) as lines of text, in Chinese."""
+    from keqi.policy.labels import EVIDENCE_NOTE
+
+    out = [book.title, f"施行期间：{book.in_force}"]
+    if book.rereview:
+        out.append(book.rereview)
+    if book.pass_mark:
+        out.append(f"评分通过线：{book.pass_mark}")
+    out.append("依据文件：")
+    out += [f"  {s}" for s in book.sources]
+    out.append("")
+    out.append(f"条件（共{len(book.lines)}项）：")
+    for n, line in enumerate(book.lines, start=1):
+        out.append(f"{n:>3}. {line.label}")
+        facts = [f"类型：{line.kind}"]
+        if line.threshold:
+            facts.append(f"门槛：{line.threshold}")
+        if line.points:
+            facts.append(f"分值：{line.points}")
+        if line.part_of:
+            facts.append(f"所属：{line.part_of}")
+        facts.append(f"来源：{line.evidence}")
+        out.append("     " + "　".join(facts))
+        out.append(f"     依据：{line.source}")
+    out.append("")
+    if book.settings:
+        out.append("待核实或由局设置的事项（当前取值）：")
+        for s in book.settings:
+            out.append(f"  - {s.label}［{s.evidence}］")
+            out.append(f"    当前取值：{s.value}")
+    else:
+        out.append("本版本没有待核实或由局设置的事项。")
+    out.append("")
+    out.append(EVIDENCE_NOTE)
+    return out
+
+
+def diff_lines(comparison: Any, *, all_rows: bool = False) -> list[str]:
+    """Two editions of one family side by side (``keqi.policy.rulebook.Comparison``), in Chinese."""
+    old, new = comparison.old, comparison.new
+    out = [f"{old.title} → {new.title}", f"  旧版施行期间：{old.in_force}", f"  新版施行期间：{new.in_force}"]
+    out.append("变化统计：" + "，".join(f"{k}{n}项" for k, n in comparison.counts().items()))
+    out.append("")
+    for c in comparison.changes:
+        if c.kind == "same" and not all_rows:
+            continue
+        out.append(f"［{c.what}］{c.label}")
+        if c.old is not None and c.new is not None:
+            if c.old.label != c.new.label:
+                out.append(f"    旧：{c.old.label}")
+                out.append(f"    新：{c.new.label}")
+            if c.old.threshold != c.new.threshold:
+                out.append(f"    门槛：{c.old.threshold or '无'} → {c.new.threshold or '无'}")
+            if c.old.points != c.new.points:
+                out.append(f"    分值：{c.old.points or '不计分'} → {c.new.points or '不计分'}")
+            if c.old.source != c.new.source:
+                out.append(f"    依据：{c.old.source} → {c.new.source}")
+        else:
+            line = c.new or c.old
+            facts = [line.kind] + [x for x in (line.threshold and f"门槛{line.threshold}", line.points) if x]
+            out.append("    " + "，".join(facts) + f"；依据：{line.source}")
+    if not all_rows:
+        same = [c.label for c in comparison.changes if c.kind == "same"]
+        if same:
+            out.append("")
+            out.append(f"未变（{len(same)}项）：" + "；".join(same))
+    out.append("")
+    out.append("待核实或由局设置的事项：")
+    for title, settings in (("旧版", comparison.settings_old), ("新版", comparison.settings_new)):
+        for s in settings:
+            out.append(f"  {title}：{s.label}［{s.evidence}］当前取值：{s.value}")
+    return out
+
+
+def _print_diff(old: str, new: str, *, all_rows: bool = False) -> None:
+    from keqi.policy import rulebook
+    from keqi.policy.editions import resolve
+
+    ids = []
+    for name, hint in ((old, "OLD"), (new, "NEW")):
+        try:
+            ids.append(resolve(name).id)
+        except KeyError:
+            raise typer.BadParameter(f"没有名为“{name}”的评价标准，可用 keqi editions list 查看", param_hint=hint) from None
+    try:
+        comparison = rulebook.compare(*ids)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    for line in diff_lines(comparison, all_rows=all_rows):
+        typer.echo(line)
+
+
 def register(app: typer.Typer) -> None:
-    @app.command("editions")
+    editions_app = typer.Typer(
+        invoke_without_command=True,
+        no_args_is_help=False,
+        help="The editions (official criteria): list, show one as a rulebook, compare two of one family.",
+    )
+    app.add_typer(editions_app, name="editions")
+
+    @editions_app.callback()
     def editions_cmd(
+        ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     ) -> None:
-        """List the editions (official criteria), their source documents, and what in them is a bureau setting."""
+        """Without a command: every edition, its source documents and what in it is a bureau setting."""
+        if ctx.invoked_subcommand is not None:
+            return
         from keqi.policy.editions import all_editions, families, get
 
         described = [e.describe() for e in all_editions()]
@@ -145,6 +248,48 @@ def register(app: typer.Typer) -> None:
                     f"  setting {s['key']} = {json.dumps(s['default'], ensure_ascii=False)} ({flag}, {s['status']})"
                 )
             out.print()
+
+
+    @editions_app.command("list")
+    def editions_list() -> None:
+        """列出各类评价标准及其版本、施行期间（编号用于 show / diff）。"""
+        from keqi.policy import rulebook
+        from keqi.policy.editions import families
+
+        for ids in families().values():
+            for eid in ids:
+                book = rulebook.read(eid)
+                typer.echo(f"{eid}\t{book.title}\t{book.in_force}")
+
+    @editions_app.command("show")
+    def editions_show(
+        edition: Annotated[str, typer.Argument(help="版本编号（如 srdi-2026），或类别（如 srdi：今日施行的版本）。")],
+        against: Annotated[
+            str | None, typer.Option("--against", help="同一类别的另一版本：逐条对比（同 diff）。")
+        ] = None,
+    ) -> None:
+        """一个版本的全部条件：门槛、分值、依据条款、来源可靠程度，以及待核实事项的当前取值。"""
+        from keqi.policy import rulebook
+        from keqi.policy.editions import resolve
+
+        try:
+            eid = resolve(edition).id
+        except KeyError:
+            raise typer.BadParameter(f"没有名为“{edition}”的评价标准，可用 keqi editions list 查看", param_hint="EDITION") from None
+        if against is not None:
+            _print_diff(eid, against)
+            return
+        for line in show_lines(rulebook.read(eid)):
+            typer.echo(line)
+
+    @editions_app.command("diff")
+    def editions_diff(
+        old: Annotated[str, typer.Argument(help="版本编号，如 srdi-2022。")],
+        new: Annotated[str, typer.Argument(help="同一类别的另一版本编号，如 srdi-2026。")],
+        all_rows: Annotated[bool, typer.Option("--all", help="也逐条列出未变的条件。")] = False,
+    ) -> None:
+        """同一类别两个版本逐条对比：新增、删除、门槛变化、分值变化、表述变化、未变。"""
+        _print_diff(old, new, all_rows=all_rows)
 
     @app.command("schema")
     def schema_cmd() -> None:
