@@ -86,6 +86,19 @@ def test_srdi_2022_to_2026_thresholds():
     assert moved == {"niche_years": ("2年", "3年"), "size": ("1,000万元", "1,500万元")}
 
 
+def test_a_threshold_kept_in_a_setting_is_shown_and_compared_at_its_current_value():
+    c = rulebook.compare("little-giant-2026", "little-giant-2022")
+    moved = {ch.new.key: (ch.old.threshold, ch.new.threshold) for ch in c.changes if ch.kind == "threshold"}
+    assert moved == {"main_business": ("70%", "90%"), "debt_ratio": ("70%", "75%"), "ip": ("2项", "4项")}
+    assert {line.key: line.threshold for line in c.old.lines}["niche_years"] == "3年"
+    changed = rulebook.read("little-giant-2022", {"thresholds": {**_lg_thresholds(), "main_pct": 75}})
+    assert {line.key: line.threshold for line in changed.lines}["main_business"] == "75%"
+
+
+def _lg_thresholds() -> dict:
+    return dict(next(s for s in get("little-giant-2022").settings if s.key == "thresholds").default)
+
+
 def test_editions_of_two_families_are_not_compared():
     with pytest.raises(ValueError, match="不属于同一类别"):
         rulebook.compare("srdi-2022", "star-2024")

@@ -61,11 +61,16 @@ def percent(ratio: float) -> str:
 _UNIT_AFTER = "年项分人家个倍"
 
 
-def threshold_text(c: Criterion) -> str:
+def threshold_text(c: Criterion, settings: dict[str, Any] | None = None) -> str:
     """A criterion's threshold in words: 10%, 1500万元, 1亿美元, 3年, 50分 (empty without a threshold).
 
     Ratios are stored as fractions below 1, amounts in yuan (dollars when the criterion says 美元);
     a small count takes the unit that follows it in the criterion's own wording (3年以上 → 3年)."""
+    if c.threshold_setting and settings is not None:
+        key, _, part = c.threshold_setting.partition(".")
+        value = settings.get(key, {}).get(part) if part else settings.get(key)
+        unit = _SETTINGS.get(key, ("", {}, {}))[1].get(part, ("", ""))[1] if part else _UNITS.get(key, "")
+        return _amount(value, unit) if value is not None else ""
     v = c.threshold
     if v is None:
         return ""
@@ -338,7 +343,7 @@ def _span(e: Edition) -> str:
     return text
 
 
-def _line(e: Edition, c: Criterion) -> Line:
+def _line(e: Edition, c: Criterion, settings: dict[str, Any]) -> Line:
     parent = ""
     if c.part_of:
         try:
@@ -348,7 +353,7 @@ def _line(e: Edition, c: Criterion) -> Line:
     return Line(
         key=c.id,
         label=c.label,
-        threshold=threshold_text(c),
+        threshold=threshold_text(c, settings),
         points=_points(c),
         kind=_kind(c),
         part_of=parent,
@@ -379,7 +384,7 @@ def read(edition_id: str, settings: dict[str, Any] | None = None) -> Rulebook:
         rereview=rereview,
         pass_mark=f"总分不低于{e.pass_mark}分" if e.pass_mark is not None else "",
         sources=tuple(f"{_cite(s)}（{evidence_label(s.status)}）" for s in e.sources),
-        lines=tuple(_line(e, c) for c in e.criteria),
+        lines=tuple(_line(e, c, values) for c in e.criteria),
         settings=tuple(_setting_line(s, values[s.key]) for s in e.settings),
         scored=e.pass_mark is not None or any(c.scored for c in e.criteria),
     )

@@ -54,6 +54,9 @@ class Criterion:
     controllable: bool = True  # False: nothing the firm controls can fix a failure (age, size, flags)
     scored: bool = False  # has a points range
     points: int | None = None  # the most points a scored criterion gives (the rulebook shows it); None: see settings
+    # "setting.part" when the threshold is a setting's value (e.g. "thresholds.niche_years"): the rulebook shows
+    # the setting's current value as the threshold
+    threshold_setting: str = ""
     part_of: str | None = None  # e.g. the innovation parts of hnte
     fields: str = ""  # profile fields the criterion reads (for "missing data" gap notes)
     blocker_note: str = ""  # Chinese note when it fails and cannot be fixed
