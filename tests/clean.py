@@ -102,6 +102,17 @@ def own_pages(world):
     }
 
 
+def rulebook_pages() -> list[str]:
+    """Every edition's page and each family's consecutive pair side by side (the enumeration tries one)."""
+    from keqi.policy.editions import families
+
+    found = []
+    for ids in families().values():
+        found += [reverse("web:edition", kwargs={"edition_id": e}) for e in ids]
+        found += [reverse("web:edition_compare", kwargs={"old": a, "new": b}) for a, b in zip(ids, ids[1:], strict=False)]
+    return found
+
+
 def urls(world) -> list[str]:
     found = []
     for name in routes():
@@ -114,6 +125,7 @@ def urls(world) -> list[str]:
             continue
         found.append(reverse(name, kwargs=PAGES[name][0](world)))
     found += [reverse(name, kwargs=kwargs) for name, kwargs in own_pages(world).items()]
+    found += rulebook_pages()
     found += ["/api/docs", "/no-such-page/"]
     return found
 

@@ -35,6 +35,10 @@ PAGES = {
     "registry:enterprise_list": (lambda w: {}, READERS),
     "registry:enterprise_export": (lambda w: {}, READERS),
     "web:enterprise_detail": (lambda w: {"uscc": w.other_firm}, CITY),
+    # the rulebook is public policy: every signed-in role reads it (issue #18 item 5)
+    "web:editions": (lambda w: {}, SIGNED_IN),
+    "web:edition": (lambda w: {"edition_id": "srdi-2026"}, SIGNED_IN),
+    "web:edition_compare": (lambda w: {"old": "srdi-2022", "new": "srdi-2026"}, SIGNED_IN),
     "registry:export_detail": (lambda w: {"pk": 999_999}, NOBODY),
     "registry:export_download": (lambda w: {"pk": 999_999}, NOBODY),
     "registry:template": (lambda w: {}, SIGNED_IN),
