@@ -169,7 +169,7 @@ def test_show_a_scored_edition_gives_points_thresholds_articles_and_evidence(app
     assert "国科发政〔2017〕115号 第七条" in block
     assert "研发投入指标" in text and "最高50分" in text and "最高30分" in text
     # the bureau's settings, said in words, with their current values
-    assert "差距方案的单位成本" in text and "每名科技人员20万元" in text
+    assert "差距方案的单位成本" in text and "每名科技人员20 万元" in text
     assert "tech_staff" not in text and "SECONDARY" not in text and "gap_costs" not in text
 
 
@@ -179,10 +179,10 @@ def test_show_an_unscored_edition_lists_unconfirmed_settings_with_their_values(a
     text = result.stdout
     assert "专精特新中小企业（2026年办法）" in text and "自2026年4月1日起施行" in text
     assert "评分通过线" not in text and "分值：" not in text
-    assert "门槛：1,500万元" in text and "门槛：80%" in text and "门槛：3年" in text and "门槛：50分" in text
+    assert "门槛：1,500 万元" in text and "门槛：80%" in text and "门槛：3年" in text and "门槛：50分" in text
     assert "来源：转述" in text and "来源：待核实" in text
     # 划型 limits: unconfirmed, each industry's limit in words with its unit
-    assert "中小企业划型标准" in text and "［待核实］" in text and "工业从业人员1,000人" in text and "工业营业收入4亿元" in text
+    assert "中小企业划型标准" in text and "［待核实］" in text and "工业从业人员1,000人" in text and "工业营业收入40,000 万元" in text
     assert "size_limits" not in text and "industrial" not in text and "tiers.md" not in text
 
 
@@ -200,7 +200,7 @@ def test_diff_of_a_2022_2026_pair_names_each_change(app):
     assert text.startswith("专精特新中小企业（2022年暂行办法） → 专精特新中小企业（2026年办法）")
     niche = text.split("［门槛变化］截至上年末从事特定细分市场3年以上\n", 1)[1].split("［", 1)[0]
     assert "门槛：2年 → 3年" in niche
-    assert "门槛：1,000万元 → 1,500万元" in text
+    assert "门槛：1,000 万元 → 1,500 万元" in text
     assert "［新增］当年度专精特新发展质量评价得分不低于50分" in text
     assert "［删除］上年度净利润率" in text and "评分项，最高10分" in text
     assert "未变（1项）：符合《中小企业划型标准规定》（属中小企业）" in text

@@ -40,7 +40,7 @@ def test_every_edition_reads_in_chinese(edition_id):
 def test_every_threshold_has_its_unit_and_every_scored_item_its_points(edition_id):
     for c, line in zip(get(edition_id).criteria, rulebook.read(edition_id).lines, strict=True):
         if c.threshold is not None:
-            assert re.fullmatch(r"[\d,.]+(%|万元|亿元|元|万美元|亿美元|年|项|分)", line.threshold), (
+            assert re.fullmatch(r"[\d,.]+ ?(%|万元|元|万美元|年|项|分)", line.threshold), (
                 c.id,
                 line.threshold,
             )
@@ -49,11 +49,15 @@ def test_every_threshold_has_its_unit_and_every_scored_item_its_points(edition_i
 
 
 def test_amounts_and_ratios():
-    assert rulebook.money(15_000_000) == "1,500万元"
-    assert rulebook.money(200_000_000) == "2亿元"
-    assert rulebook.money(1_000_000_000, "美元") == "10亿美元"
-    assert rulebook.money(5_000) == "5,000元"
-    assert rulebook.percent(0.1) == "10%" and rulebook.percent(0.025) == "2.5%"
+    assert rulebook.money(15_000_000) == "1,500 万元"
+    assert rulebook.money(200_000_000) == "20,000 万元"
+    assert rulebook.money(1_000_000_000, "美元") == "100,000 万美元"
+    assert rulebook.money(5_000) == "5,000 元" and rulebook.money(1) == "1 元"
+    assert (
+        rulebook.percent(0.1) == "10%"
+        and rulebook.percent(0.025) == "2.5%"
+        and rulebook.percent(0.07) == "7%"
+    )
 
 
 @pytest.mark.parametrize("family", [f for f, ids in families().items() if len(ids) > 1])
@@ -83,7 +87,7 @@ def test_each_pair_of_a_family_is_compared_criterion_by_criterion(family):
 def test_srdi_2022_to_2026_thresholds():
     c = rulebook.compare("srdi-2022", "srdi-2026")
     moved = {ch.new.key: (ch.old.threshold, ch.new.threshold) for ch in c.changes if ch.kind == "threshold"}
-    assert moved == {"niche_years": ("2年", "3年"), "size": ("1,000万元", "1,500万元")}
+    assert moved == {"niche_years": ("2年", "3年"), "size": ("1,000 万元", "1,500 万元")}
 
 
 def test_a_threshold_kept_in_a_setting_is_shown_and_compared_at_its_current_value():

@@ -62,7 +62,7 @@ def test_an_unscored_edition_page_with_its_rereview(client_for, officer):
         .content.decode()
     )
     assert "复核企业沿用本标准至2026年12月31日" in html
-    assert "认定标准中的各项数值" in html and "营业收入较高一档的下限1亿元" in html
+    assert "认定标准中的各项数值" in html and "营业收入较高一档的下限10,000 万元" in html
     assert "<th>分值</th>" not in html
     assert (
         reverse("web:edition_compare", kwargs={"old": "little-giant-2022", "new": "little-giant-2026"})
@@ -74,7 +74,7 @@ def test_the_comparison_page_names_the_changed_thresholds(client_for, officer):
     url = reverse("web:edition_compare", kwargs={"old": "srdi-2026", "new": "srdi-2022"})
     html = client_for(officer).get(url).content.decode()
     assert "专精特新中小企业（2022年暂行办法） → 专精特新中小企业（2026年办法）" in html
-    assert "门槛变化" in html and "1,000万元" in html and "1,500万元" in html
+    assert "门槛变化" in html and "1,000 万元" in html and "1,500 万元" in html
     assert "新增" in html and "删除" in html and "上年度净利润率" in html
 
 

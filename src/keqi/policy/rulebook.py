@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from keqi.policy import formats
 from keqi.policy.editions import Criterion, Edition, Setting, Source, families, get
 from keqi.policy.labels import EVIDENCE_NOTE, citation, edition_label, evidence_label
 
@@ -34,38 +36,35 @@ __all__ = [
 ]
 
 # ---------------------------------------------------------------------------------------------
-# numbers as people read them
+# numbers as people read them: the one formatting module (keqi.policy.formats), as every page writes them
 
 
 def money(value: float, currency: str = "元") -> str:
-    """1500万元, 1.2亿元, 5,000元: an amount in yuan (or dollars) with its unit, no raw long numbers."""
-    v = float(value)
-    if abs(v) >= 100_000_000 and v % 10_000_000 == 0:
-        return f"{_num(v / 100_000_000)}亿{currency}"
-    if abs(v) >= 10_000:
-        return f"{_num(v / 10_000)}万{currency}"
-    return f"{_num(v)}{currency}"
-
-
-def _num(v: float) -> str:
-    """A number with thousands separators and at most two decimals, trailing zeros dropped."""
-    text = f"{v:,.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+    """An amount in yuan (or dollars) in 万, as everywhere else: 15000000 → 1,500 万元; below 1万 in yuan
+    (a unit cost of 1 元 is not 0 万元)."""
+    if abs(value) < 10_000:
+        return f"{formats.number(value)} {currency}"
+    return formats.usd_wan_unit(value) if currency == "美元" else formats.wan_unit(value)
 
 
 def percent(ratio: float) -> str:
-    """0.1 → 10%, 0.025 → 2.5%."""
-    return f"{_num(ratio * 100)}%"
+    """A threshold ratio as a percentage, without decimals it does not have: 0.1 → 10%, 0.025 → 2.5%."""
+    exact = Decimal(str(ratio)) * 100
+    places = 0 if exact == exact.to_integral_value() else 2
+    text = formats.percent(ratio, places)
+    return text[:-1].rstrip("0").rstrip(".") + "%" if "." in text else text
 
 
 _UNIT_AFTER = "年项分人家个倍"
 
 
 def threshold_text(c: Criterion, settings: dict[str, Any] | None = None) -> str:
-    """A criterion's threshold in words: 10%, 1500万元, 1亿美元, 3年, 50分 (empty without a threshold).
+    """A criterion's threshold in words: 10%, 1,500 万元, 10,000 万美元, 3年, 50分 (empty without one).
 
-    Ratios are stored as fractions below 1, amounts in yuan (dollars when the criterion says 美元);
-    a small count takes the unit that follows it in the criterion's own wording (3年以上 → 3年)."""
+    The unit is read as the pages read it (``formats.criterion_kind``: amounts in yuan, dollars when the
+    criterion says 美元, fractions below 1 as percentages); a small count takes the unit that follows it
+    in the criterion's own wording (3年以上 → 3年). A threshold kept in a setting
+    (``Criterion.threshold_setting``) is that setting's current value."""
     if c.threshold_setting and settings is not None:
         key, _, part = c.threshold_setting.partition(".")
         value = settings.get(key, {}).get(part) if part else settings.get(key)
@@ -74,12 +73,13 @@ def threshold_text(c: Criterion, settings: dict[str, Any] | None = None) -> str:
     v = c.threshold
     if v is None:
         return ""
-    if 0 < v < 1:
+    kind = formats.criterion_kind(c.label, v)
+    if kind == "share":
         return percent(v)
-    if v >= 10_000:
-        return money(v, "美元" if "美元" in c.label else "元")
-    n = _num(v)
-    m = re.search(rf"(?<![\d.]){re.escape(n)}\s*([{_UNIT_AFTER}])", c.label)
+    if kind in ("money", "usd"):
+        return money(v, "美元" if kind == "usd" else "元")
+    n = formats.number(v)
+    m = re.search(rf"(?<![\d.,]){re.escape(n.replace(',', ''))}\s*([{_UNIT_AFTER}])", c.label)
     return f"{n}{m.group(1)}" if m else n
 
 
@@ -216,7 +216,9 @@ def _amount(value: Any, unit: str) -> str:
         return "其他取值"
     if unit == "元":
         return money(value)
-    return f"{_num(value)}{unit}"
+    if unit == "%":
+        return f"{formats.number(value)}%"
+    return f"{formats.number(value)}{unit}"
 
 
 def _parts(key: str, value: dict) -> list[str]:
@@ -231,7 +233,7 @@ def _parts(key: str, value: dict) -> list[str]:
             out.append(f"{name}{what}{_amount(v, unit)}")
         return out
     if key == "kv_rd_bands":
-        return [f"不低于{_num(float(k))}%：{_amount(v, '分')}" for k, v in value.items() if _is_number(k)]
+        return [f"不低于{formats.number(k)}%：{_amount(v, '分')}" for k, v in value.items() if _is_number(k)]
     names = _SETTINGS.get(key, ("", {}, {}))[1]
     return [
         f"{names[k][0]}{_amount(v, names[k][1])}" if k in names else f"其他项{_amount(v, '')}"
