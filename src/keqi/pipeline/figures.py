@@ -41,17 +41,24 @@ from keqi.registry.columns import QUALIFICATION_KINDS
 from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.registry.units import PLAN_ZONES, plan_zone
 
+from . import memo
 from .models import LadderTier
 from .services import current_ladder
 
 CACHE_SECONDS = 6 * 3600
+memo.forget_on_change(Enterprise, Qualification, ReportingUnit, LadderTier)
 
 
 # ---------------------------------------------------------------- the cache
 
 
 def data_version() -> tuple:
-    """Changes whenever a firm, a qualification or the ladder is written (every write leaves a history row)."""
+    """Changes whenever a firm, a qualification or the ladder is written (every write leaves a history row);
+    read once per web request (:mod:`keqi.pipeline.memo`)."""
+    return memo.once("data_version", _data_version)
+
+
+def _data_version() -> tuple:
     tables = (Qualification.history.model._meta.db_table, Enterprise.history.model._meta.db_table,
               LadderTier.history.model._meta.db_table)
     parts = [f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table} "
@@ -77,11 +84,12 @@ def cached(name: str, args: tuple, compute: Callable):
 
 def unit_zones() -> dict[int, str | None]:
     """Every reporting unit → the plan zone its firms count in (None: none)."""
-    return {pk: plan_zone(name, zone) for pk, name, zone in ReportingUnit.objects.values_list("pk", "name", "zone")}
+    return memo.once("unit_zones", lambda: {
+        pk: plan_zone(name, zone) for pk, name, zone in ReportingUnit.objects.values_list("pk", "name", "zone")})
 
 
 def unit_names() -> dict[int, str]:
-    return dict(ReportingUnit.objects.values_list("pk", "name"))
+    return memo.once("unit_names", lambda: dict(ReportingUnit.objects.values_list("pk", "name")))
 
 
 def visible_scope_keys(*, scope: Scope) -> set[str] | None:

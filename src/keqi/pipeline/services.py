@@ -112,7 +112,13 @@ def update_task(*, scope: Scope, task_id: int, status: str | None = None, outcom
 
 
 def current_ladder() -> Ladder:
-    """The ladder as the city administrator keeps it (one query)."""
+    """The ladder as the city administrator keeps it (one query, once per web request: :mod:`.memo`)."""
+    from . import memo
+
+    return memo.once("ladder", _read_ladder)
+
+
+def _read_ladder() -> Ladder:
     tiers = tuple(
         Tier(s.level, s.key, s.label_zh, s.label_en, tuple(s.qualification_kinds), tuple(s.entry_families))
         for s in LadderTier.objects.order_by("level")
