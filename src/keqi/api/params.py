@@ -42,7 +42,8 @@ def _without_nul(value: Any) -> Any:
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
-NoNul = BeforeValidator(_without_nul)
+NoNul = BeforeValidator(_without_nul)  # after a Field's length in Annotated: the length stays a text's own
+# check (string_too_long, "不能超过…个字符"), made on the text without its NULs
 #: any text a client sends (a reason, an action, a programme's key …): NUL characters dropped
 Plain = Annotated[str, NoNul]
 Year = Annotated[int, Whole, Field(ge=MIN_YEAR, le=MAX_YEAR, description=f"年份（{MIN_YEAR}–{MAX_YEAR}）")]
@@ -52,10 +53,10 @@ Id = Annotated[int, Whole, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Whole, Field(ge=0, le=MAX_ID)]
 Yuan = Annotated[int, Whole, Field(ge=0, lt=MAX_YUAN, description="金额（元）")]
 PageNumber = Annotated[int, Whole, Field(ge=1, le=MAX_PAGE)]
-Text = Annotated[str, NoNul, Field(max_length=200)]
-LongText = Annotated[str, NoNul, Field(max_length=2000)]
+Text = Annotated[str, Field(max_length=200), NoNul]
+LongText = Annotated[str, Field(max_length=2000), NoNul]
 #: where a target or value comes from (the columns hold 300 characters)
-Source = Annotated[str, NoNul, Field(max_length=300, description="来源（最多 300 字）")]
+Source = Annotated[str, Field(max_length=300, description="来源（最多 300 字）"), NoNul]
 #: a target or reported value: what the columns hold (20 digits, 4 decimals)
 Amount = Annotated[Decimal, Field(ge=-(10**15), le=10**15, max_digits=20, decimal_places=4)]
 Rate = Annotated[Decimal, Field(ge=0, le=1, max_digits=6, decimal_places=4)]

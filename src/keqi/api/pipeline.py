@@ -21,7 +21,7 @@ router = Router(tags=["cultivation work"])
 Kind = Literal[tuple(CultivationTask.Kind.values)]
 TaskStatus = Literal[tuple(CultivationTask.Status.values)]
 Outcome = Literal[tuple(CultivationTask.Outcome.values)]
-Notes = Annotated[str, NoNul, Field(max_length=5000)]
+Notes = Annotated[str, Field(max_length=5000), NoNul]
 
 
 def _write_scope(request):

@@ -16,7 +16,7 @@ from .auth import read_scope
 from .params import Amount, Day, Id, NoNul, Source, Year
 
 router = Router(tags=["targets"])
-ScopeKey = Annotated[str, NoNul, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号")]
+ScopeKey = Annotated[str, Field(max_length=40, description="city、zone:片区名 或 unit:区县编号"), NoNul]
 
 
 class ForecastOut(Schema):
