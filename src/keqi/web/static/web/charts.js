@@ -51,7 +51,10 @@
       // targets service; the chart only draws them: one bar per unit, labelled, in its standing's colour.
       var withTarget = rows.some(function (r) { return r.share != null; });
       var label = function (r) {
-        if (!withTarget) { return (r.gain > 0 ? "+" : "") + r.gain; }
+        if (!withTarget) {  // no unit shown has a target: the bars are the year's gains, still marked 无目标
+          var gain = (r.gain > 0 ? "+" : "") + r.gain;
+          return r.status === "no_target" ? gain + " " + r.status_label : gain;
+        }
         return r.share == null ? r.status_label : pct(r.share) + "% " + r.status_label;
       };
       return {
