@@ -166,3 +166,16 @@ def test_the_firm_page_shows_its_filings_and_applications(submitted, firm_user, 
     client.force_login(firm_user)
     page = client.get(f"/registry/enterprises/{code}/").content.decode()
     assert "申报中：重庆市科技型企业入库（待区县初审）" in page and "2025年度填报：已提交" in page
+
+
+def test_a_submitted_filing_reads_in_grouped_wan_at_most_two_decimals(filed, firm_user, client):
+    """Issue #15 item 2: amounts with thousands separators, not 万元 to four decimals (1369.5969)."""
+    import re
+
+    client.force_login(firm_user)
+    page = client.get(f"/applications/filings/{filed.pk}/").content.decode()
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    assert cells, "the submitted filing's figures"
+    assert not [c for c in cells if re.search(r"\.\d{3,}|\d{4,}", c)], cells
+    revenue = filed.entries["revenue"]
+    assert f"{float(revenue):,.2f}".rstrip("0").rstrip(".") in page
