@@ -24,6 +24,7 @@ from keqi.policy.ladder import Ladder, Tier
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise, Qualification
 
+from . import memo
 from .models import CultivationTask, LadderTier, TierRecord
 
 UPCOMING_DAYS = 14
@@ -113,8 +114,6 @@ def update_task(*, scope: Scope, task_id: int, status: str | None = None, outcom
 
 def current_ladder() -> Ladder:
     """The ladder as the city administrator keeps it (one query, once per web request: :mod:`.memo`)."""
-    from . import memo
-
     return memo.once("ladder", _read_ladder)
 
 
