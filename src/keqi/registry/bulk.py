@@ -121,31 +121,12 @@ def insert(model: type[models.Model], rows: Sequence[dict], *, now: dt.datetime)
            (tuple(r.get(a) if a else d for a, d in getters) for r in rows))
 
 
-def insert_history(
-    model: type[models.Model], rows: Sequence[dict], *, now: dt.datetime, user_id: int | None, reason: str | None,
-    history_type: str = "+",
-) -> None:
-    """Write one history row per inserted row (each dict must include the new primary key ``id``)."""
-    if not rows:
-        return
-    hist = model.history.model
-    model_fields = {f.attname: f for f in model._meta.concrete_fields}
-    tracked = [model_fields[f.attname] for f in hist.tracked_fields]
-    getters = _getters(tracked, rows[0], now)
-    tail = (now, reason, history_type, user_id)
-    columns = [f.column for f in tracked] + ["history_date", "history_change_reason", "history_type",
-                                             "history_user_id"]
-    kinds = [_kind(f) for f in tracked] + ["datetime", "value", "value", "value"]
-    _write(hist._meta.db_table, columns, kinds,
-           ((*(r.get(a) if a else d for a, d in getters), *tail) for r in rows))
-
-
 def copy_history(
     model: type[models.Model], ids: Sequence[int], *, now: dt.datetime, user_id: int | None, reason: str | None,
     history_type: str = "+",
 ) -> None:
     """Write one history row per row of ``model`` whose id is in ``ids``, copied inside the database from
-    the row as stored (``INSERT … SELECT``), in the layout of :func:`insert_history`."""
+    the row as stored (``INSERT … SELECT``): the tracked fields, then the date, reason, type and user."""
     if not ids:
         return
     hist = model.history.model
