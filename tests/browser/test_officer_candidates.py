@@ -23,8 +23,20 @@ def test_officer_works_the_candidate_list(open_as, expect, yubei_officer, popula
     expect(page.locator("main")).to_contain_text("已完成")
     expect(page.locator("main")).to_contain_text("渝北区")
 
-    # the ranked list, narrowed to the next tier 科技型企业
+    # the ranked list, every tier at first: it fits the 1280 px screen (no sideways scrolling; the
+    # criteria wrap in their column, 高新技术企业 → 高成长企业（瞪羚、专精特新） at its punctuation) and
+    # no badge breaks over two lines
     page.click("header nav >> text=候选企业")
+    expect(page.locator("#candidates tbody tr")).to_have_count(8)
+    box = page.locator("#candidates").evaluate("t => [t.parentElement.scrollWidth, t.parentElement.clientWidth]")
+    assert box[0] <= box[1], f"the candidate table is {box[0]} px wide in {box[1]} px"
+    assert page.locator("#candidates .badge").count()
+    tall = page.locator("#candidates .badge").evaluate_all(
+        "bs => bs.filter(b => b.getClientRects().length > 1 || b.getBoundingClientRect().height"
+        " > 1.9 * parseFloat(getComputedStyle(b).fontSize)).map(b => b.innerText)")
+    assert not tall, f"badges over two lines: {tall}"
+
+    # narrowed to the next tier 科技型企业
     page.select_option("select[name=next_tier]", label="科技型企业")
     page.click("form.filters button.primary")
     rows = page.locator("#candidates tbody tr")
