@@ -152,13 +152,40 @@ def test_the_demo_is_calibrated_scaled_and_re_runnable(city):
     assert second["credit"]["loans"] == first["credit"]["loans"]
     assert second["tasks"] == {"tasks": first["tasks"]["tasks"]}
     assert second["applications"] == first["applications"]
+    _registry_entries_went_through_their_batches()
+
+
+def _registry_entries_went_through_their_batches():
+    """科技型企业入库 in the demo: a concluded 公示 batch whose firms got their 入库登记编号 and count
+    today, a batch in its window with one objection, applications with the district and the firm."""
+    from keqi.applications.models import Application, ApplicationEvent, PublicityBatch
+    from keqi.registry.models import Qualification
+
+    ended, live = PublicityBatch.objects.filter(programme="cq-tech").order_by("opens_on")
+    assert (ended.status, ended.closes_on < TODAY) == ("concluded", True)
+    assert (live.status, live.opens_on <= TODAY <= live.closes_on) == ("open", True)
+    registered = list(ended.applications.all())
+    assert len(registered) == 3 and {a.state for a in registered} == {"registered"}
+    held = set(Qualification.objects.held_on(TODAY).filter(kind="cq_tech").values_list("enterprise_id", flat=True))
+    for app in registered:
+        assert app.number and app.number.startswith(str(TODAY.year)) and app.qualification.number == app.number
+        assert app.enterprise_id in held
+    assert _counts(TODAY).holding("cq_tech") == len(held)  # the firms count today
+    assert sorted(a.state for a in live.applications.all()) == ["objection", "publicity", "publicity"]
+    # the journey of the first: returned, corrected and resubmitted, checked on site, approved, published
+    steps = list(ApplicationEvent.objects.filter(application=registered[0]).order_by("at", "pk")
+                 .values_list("action", flat=True))
+    assert steps[:4] == ["start", "submit", "district_return", "submit"] and steps[-2:] == ["publish", "register"]
+    assert "site_check_pass" in steps and "city_approve" in steps
+    waiting = Application.objects.filter(programme="cq-tech", batch__isnull=True).values_list("state", flat=True)
+    assert sorted(waiting) == ["returned", "submitted"]
 
 
 def _pages(config):
     """Each role's main pages and something of the demo each must show."""
     from django.urls import reverse
 
-    from keqi.applications.models import Application
+    from keqi.applications.models import Application, PublicityBatch
     from keqi.contracts.models import TechContract
     from keqi.credit.models import Loan
     from keqi.pipeline.models import CultivationTask
@@ -169,16 +196,24 @@ def _pages(config):
     loan = Loan.objects.order_by("-granted_on").first()
     contract = TechContract.objects.filter(reporting_unit__name="渝北区").order_by("-registered_on").first()
     task = CultivationTask.objects.order_by("due_on").first()
+    ended, live = PublicityBatch.objects.filter(programme="cq-tech").order_by("opens_on")
+    registered = ended.applications.order_by("pk").first()
     return {
         "city-admin": [(reverse("web:home"), "高新技术企业"), (reverse("targets:overview"), re.compile(r">\s*64\s*<")),
                        (reverse("targets:overview"), "渝北区"), (reverse("targets:allocations"), "渝北区"),
-                       (reverse("screening:index"), "全市"), (reverse("contracts:list"), contract.number)],
+                       (reverse("screening:index"), "全市"), (reverse("contracts:list"), contract.number),
+                       (reverse("applications:batches"), ended.title), (reverse("applications:batches"), live.title),
+                       (reverse("applications:batch", args=[ended.pk]), registered.number),
+                       (reverse("applications:batch", args=[live.pk]), "异议")],
         "yubei-officer": [(reverse("registry:enterprise_list"), yubei_firm.name),
                           (reverse("web:home"), "高企申报政策培训（第二期）"),
                           (reverse("pipeline:task_list"), task.title),
                           (reverse("screening:candidate_list"), "渝北区"),
                           (reverse("applications:list"), "高新技术企业认定"),
+                          (reverse("applications:list"), "待区县初审"),
                           (reverse("targets:overview"), "渝北区")],
+        "yubei-firm-1": [(reverse("applications:list"), "已入库"),
+                         (reverse("applications:detail", args=[registered.pk]), registered.number)],
         "enterprise-user": [(reverse("web:home"), firm_app.enterprise.name),
                             (reverse("applications:list"), "高新技术企业认定"),
                             (reverse("applications:filings"), str(TODAY.year - 1))],

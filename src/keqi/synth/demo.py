@@ -15,7 +15,11 @@ changes nothing (imports report their rows unchanged, the others look for what t
 5. ``screening``    two runs: the whole city on 30 June and 渝北区 today.
 6. ``credit``       fund contributions, loans of the demo bank with repayments, one default.
 7. ``tasks``        cultivation work in 渝北区: visits done, guidance open, some overdue.
-8. ``applications`` annual filings and 高企 applications in several states.
+8. ``applications`` annual filings and 高企 applications in several states; 科技型企业入库 of 渝北区's firms
+                    taken through 初审, 实地核查, 审核 and 公示: a batch whose window has ended (入库登记编号
+                    issued, the firms in the counts), a batch in its window (one objection), applications
+                    awaiting 初审 and returned for correction. Each applicant firm has its own login
+                    (``yubei-firm-N``, the demo password).
 
 The scale is ``settings.KEQI_DEMO_SCALE`` (``keqi demo`` sets 1/10 when it is unset) and every page
 that shows a count says so.
@@ -542,10 +546,10 @@ def tasks(demo: Demo, say: Say) -> dict:
 def applications(demo: Demo, say: Say) -> dict:
     """The enterprise user's filings (last year's submitted, the year before accepted) and its 高企
     application (submitted); 高企 applications the officer keeps for other firms (draft, submitted,
-    recommended)."""
+    recommended); 科技型企业入库 through to its 公示 batches (:func:`registry_entries`)."""
     from keqi.applications import flows as app_flows
     from keqi.applications import services as apps
-    from keqi.applications.models import AnnualFiling, Application
+    from keqi.applications.models import AnnualFiling, Application, PublicityBatch
 
     today = demo.today
     firm_user, firm_scope = _user(ACCOUNTS[2][0]), _scope(ACCOUNTS[2][0])
@@ -574,9 +578,143 @@ def applications(demo: Demo, say: Say) -> dict:
                                      today=today)
         for action in steps:
             app = app_flows.act(scope=officer_scope, user=officer, case=app, action=action, today=today)
+    registry_entries(demo, say)
     for app in Application.objects.filter(reporting_unit__name=OFFICER_UNIT).order_by("pk"):
         out[f"application:{app.pk}"] = app.state
+    for batch in PublicityBatch.objects.filter(programme=CQ_TECH).order_by("opens_on", "pk"):
+        out[f"batch:{batch.title}"] = f"{batch.status} {batch.applications.count()}"
     return out
+
+
+CQ_TECH = "cq-tech"
+#: 重庆市科技型企业入库 in 渝北区, firms one step below (the candidates closest to 科技型企业 first):
+#: (applicants, what happens to them). Each firm files its year, applies, and the district and the
+#: city review it (实地核查 where the rules call for it); then the city publishes them in a batch.
+REGISTRY_PLAN = (
+    (3, "concluded"),   # a batch whose window has ended: registered, 入库登记编号 issued
+    (3, "publicity"),   # a batch in its objection window, one of them under objection
+    (1, "submitted"),   # awaiting the district's 初审
+    (1, "returned"),    # returned to the firm for correction
+)
+RETURN_REASON = "研发费用明细未附研发费用辅助账，请补充后重新提交。"
+OBJECTION = "来信反映该企业科技人员人数与社保缴纳人数不符，请核实。"
+#: the ended batch opened three weeks before today (5 working days: its window ended last week)
+ENDED_BATCH_DAYS_AGO = 21
+
+
+def _firm_login(firm, n: int):
+    """An enterprise user for an applicant firm (``yubei-firm-N``, the demo password)."""
+    from keqi.accounts.services import ensure_user
+
+    user = ensure_user(username=f"yubei-firm-{n}", password=PASSWORD, role="enterprise_user", enterprise_id=firm.pk)
+    return user, _scope(user.username)
+
+
+def _apply(firm, n: int, today: dt.date, *, returned: bool = False):
+    """The firm files last year's figures and applies for 科技型企业入库 (after a return, corrects and
+    resubmits: the district's reason is on its page)."""
+    from keqi.applications import flows as app_flows
+    from keqi.applications import services as apps
+
+    user, scope = _firm_login(firm, n)
+    filing = apps.open_filing(scope=scope, user=user, enterprise_id=firm.pk, fiscal_year=today.year - 1, today=today)
+    if filing.state not in apps.FILED_STATES:
+        filing = app_flows.act(scope=scope, user=user, case=filing, action="submit", today=today)
+    app = apps.start_application(scope=scope, user=user, enterprise_id=firm.pk, programme=CQ_TECH, today=today,
+                                 filing_id=filing.pk)
+    app = app_flows.act(scope=scope, user=user, case=app, action="submit", today=today)
+    if returned:
+        officer, officer_scope = _user(ACCOUNTS[1][0]), _scope(ACCOUNTS[1][0])
+        app = app_flows.act(scope=officer_scope, user=officer, case=app, action="district_return",
+                            reason=RETURN_REASON, today=today)
+    return app, user, scope
+
+
+def _district_approves(app, today: dt.date):
+    """初审通过, then the 实地核查 the rules call for (a first-time applicant), passed."""
+    from keqi.applications import flows as app_flows
+
+    officer, scope = _user(ACCOUNTS[1][0]), _scope(ACCOUNTS[1][0])
+    app = app_flows.act(scope=scope, user=officer, case=app, action="district_approve", today=today)
+    if app.site_check_required:
+        app = app_flows.act(scope=scope, user=officer, case=app, action="order_site_check", today=today)
+        app = app_flows.act(scope=scope, user=officer, case=app, action="site_check_pass",
+                            reason="现场核实研发场地、科技人员和研发费用归集，情况属实", today=today)
+    return app
+
+
+def _registry_applicants(*, today: dt.date, exclude=()) -> list:
+    """Firms of the officer's unit that can apply for 科技型企业入库: active, not holding it today, with
+    last year's report to file; the closest to 科技型企业 in the unit's latest screening first."""
+    from keqi.registry.models import Enterprise, Qualification, held_on
+    from keqi.registry.services import unit_id_of
+    from keqi.screening import services as screening
+    from keqi.screening.models import Standing
+
+    firms = {f.pk: f for f in Enterprise.objects.filter(
+        reporting_unit__name=OFFICER_UNIT, status=Enterprise.Status.ACTIVE, reports__fiscal_year=today.year - 1)
+        .exclude(pk__in=list(exclude))
+        .exclude(pk__in=Qualification.objects.filter(held_on(today), kind="cq_tech").values("enterprise_id"))
+        .distinct().order_by("uscc")}
+    run = screening.latest_run(scope=_system(), unit_id=unit_id_of(OFFICER_UNIT))
+    order = [] if run is None else list(
+        Standing.objects.filter(run=run, next_tier="tech", enterprise_id__in=list(firms))
+        .order_by("closeness", "name", "pk").values_list("enterprise_id", flat=True))
+    return [firms[pk] for pk in order] + [f for pk, f in firms.items() if pk not in set(order)]
+
+
+def registry_entries(demo: Demo, say: Say) -> dict:
+    """科技型企业入库 taken through the whole workflow: two 公示 batches of the city (one concluded,
+    with 入库登记编号; one in its window, with an objection), and applications still with the
+    district or the firm. Only the services and flows the pages use; nothing if done already."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from keqi.applications import flows as app_flows
+    from keqi.applications import services as apps
+    from keqi.applications.models import Application
+
+    if Application.objects.filter(programme=CQ_TECH, reporting_unit__name=OFFICER_UNIT).exists():
+        return {}
+    today = demo.today
+    firm_id = _scope(ACCOUNTS[2][0]).enterprise_id
+    wanted = sum(n for n, _ in REGISTRY_PLAN)
+    pool = _registry_applicants(today=today, exclude=[firm_id])[:wanted]
+    if len(pool) < wanted:
+        return {}
+    say("科技型企业入库：企业填报、申请，区县初审，市级审核，公示…")
+    admin, city = _user(ACCOUNTS[0][0]), _scope(ACCOUNTS[0][0])
+    done: dict[str, int] = {}
+    with transaction.atomic():
+        firms = iter(enumerate(pool, start=1))
+        for count, fate in REGISTRY_PLAN:
+            group = [next(firms) for _ in range(count)]
+            if fate in ("submitted", "returned"):
+                for n, firm in group:
+                    _apply(firm, n, today, returned=fate == "returned")
+                done[fate] = count
+                continue
+            ids = []
+            for i, (n, firm) in enumerate(group):
+                # the first firm of the ended batch was returned once, corrected and resubmitted
+                again = fate == "concluded" and i == 0
+                app, user, scope = _apply(firm, n, today, returned=again)
+                if again:
+                    app = app_flows.act(scope=scope, user=user, case=app, action="submit", today=today)
+                ids.append(_district_approves(app, today).pk)
+            app_flows.bulk_act(scope=city, user=admin, programme=CQ_TECH, action="city_approve", ids=ids, today=today)
+            opens = today - dt.timedelta(days=ENDED_BATCH_DAYS_AGO) if fate == "concluded" else today
+            batch = apps.open_batch(scope=city, user=admin, programme=CQ_TECH, opens_on=opens)
+            app_flows.bulk_act(scope=city, user=admin, programme=CQ_TECH, action="publish", ids=ids,
+                               inputs={"batch": batch}, today=today)
+            if fate == "concluded":
+                app_flows.conclude_batch(scope=city, user=admin, batch=batch, today=today)
+            else:
+                objected = Application.objects.get(pk=ids[-1])
+                app_flows.record_objection(scope=city, user=admin, application=objected, content=OBJECTION,
+                                           received_on=min(today, timezone.localdate()))
+            done[fate] = len(ids)
+    return done
 
 
 STEP_LABELS = {
