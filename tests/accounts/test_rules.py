@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template import Context, Template
 
 from keqi.accounts.models import Role
-from keqi.accounts.scope import RULES, Scope
+from keqi.accounts.scope import RULES, Rule, Scope, _rule
 
 CITY, DISTRICT, ENTERPRISE, BANK, REGISTRAR, NONE = (
     "city_admin", "district_officer", "enterprise_user", "bank_officer", "contract_registrar", "none")
@@ -97,15 +97,76 @@ def test_units_a_role_works_on(role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_unit_pages_a_role_may_open(role):
+    """A unit's own page (targets, progress): the city any unit's, a district officer only its own, with
+    the reason in Chinese."""
+    from django.utils import translation
+
+    s = scope(role)
+    for unit, allowed in ((7, role in (CITY, DISTRICT)), (8, role == CITY)):
+        if allowed:
+            s.require_unit_page(unit)
+            continue
+        with translation.override("zh-hans"), pytest.raises(PermissionDenied, match="^您只能查看本单位。$"):
+            s.require_unit_page(unit)
+
+
+@pytest.mark.parametrize("role", ROLES)
 def test_who_may_start_a_screening(role):
+    from django.utils import translation
+
     s = scope(role)
     if role in (CITY, DISTRICT):
         s.require_screen()
     else:
         with pytest.raises(PermissionDenied):
             s.require_screen()
-    with pytest.raises(PermissionDenied):  # an enterprise user bound to no unit
+    # an enterprise user reads the registry but is bound to no unit: told why, in Chinese
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied, match="^您的角色无权进行筛选。$"):
         scope(ENTERPRISE, unit_id=None).require_screen()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_whose_loans_an_officer_may_change(role):
+    """The loan page's buttons: only on a loan of the officer's own bank."""
+    s = scope(role)
+    assert s.owns_loan("重庆银行") is (role == BANK)
+    assert s.owns_loan("重庆农村商业银行") is False
+    assert s.owns_loan("") is False
+    assert scope(role, organisation=" ").owns_loan("") is False  # a bank officer without a bank owns none
+
+
+# As whom each role acts on a case (an application, a filing) of firm 3 or 4 in unit 7 or 8, or of no
+# unit/firm: every scope below also carries the other kind of id (a unit on a firm's user, a firm on an
+# officer's), which must not count for its role.
+ACTS = {
+    CITY: lambda unit, firm: "city",
+    DISTRICT: lambda unit, firm: "district" if unit == 7 else None,
+    ENTERPRISE: lambda unit, firm: "firm" if firm == 3 else None,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_as_whom_a_role_acts_on_a_case(role):
+    s = scope(role, unit_id=7, enterprise_id=3)
+    for unit in (7, 8, None):
+        for firm in (3, 4, None):
+            want = ACTS.get(role, lambda unit, firm: None)(unit, firm)
+            assert s.actor_for(unit_id=unit, enterprise_id=firm) == want, (role, unit, firm)
+    # a scope without a unit or firm acts on no case without one either
+    bare = Scope(role=role, user_id=1)
+    assert bare.actor_for(unit_id=None, enterprise_id=None) == ("city" if role == CITY else None)
+
+
+def test_a_rule_is_its_roles_and_its_refusal():
+    """RULES are built by _rule (once, at import: the enumeration above checks the table it built)."""
+    assert _rule([CITY, DISTRICT, CITY], "不可以") == Rule(frozenset({CITY, DISTRICT}), "不可以", needs_bank=False)
+    assert _rule((BANK,), "只有银行", needs_bank=True) == Rule(frozenset({BANK}), "只有银行", needs_bank=True)
+
+
+def test_an_unknown_action_in_a_template_names_itself():
+    with pytest.raises(KeyError, match="nonsense"):
+        scope(CITY).can["nonsense"]
 
 
 @pytest.mark.parametrize("role", ROLES)

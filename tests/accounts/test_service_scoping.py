@@ -22,14 +22,18 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 
-from keqi.accounts.scope import SYSTEM, scope_for
+from keqi.accounts.models import Membership
+from keqi.accounts.scope import SYSTEM, Scope, scope_for
+from keqi.applications import services as applications
+from keqi.applications.models import AnnualFiling
 from keqi.contracts import services as contracts
 from keqi.contracts.categories import CATEGORIES
-from keqi.contracts.models import TechContract
+from keqi.contracts.models import ContractImport, TechContract
 from keqi.credit import services as credit
 from keqi.credit.models import Loan
 from keqi.pipeline import services as pipeline
 from keqi.pipeline.models import CultivationTask
+from keqi.policy import workflows
 from keqi.registry import flows
 from keqi.registry import services as registry
 from keqi.registry.models import Enterprise, ReportingUnit
@@ -96,6 +100,15 @@ def world(tmp_path, make_user):
                                        assigned_to=users["city"], created_by=users["city"], due_on=DAY)
     for unit in units.values():
         credit.contribute(scope=SYSTEM, unit_id=unit.pk, amount=1_000_000, on=DAY)
+    wf, now = workflows.resolve(workflows.FILING, DAY), dt.datetime(2025, 6, 30, 9, tzinfo=dt.UTC)
+    for code in (a, b, n):  # each firm's 2024 annual filing, a draft (a case of its firm and unit)
+        f = firms[code]
+        AnnualFiling.objects.create(enterprise=f, reporting_unit_id=f.reporting_unit_id, workflow=wf.id,
+                                    state=wf.initial, state_since=now, updated_at=now, created_by=users["city"],
+                                    fiscal_year=2024)
+    for who in ("registrar", "city"):  # a contract file each, uploaded and not registered yet
+        ContractImport.objects.create(uploaded_by=users[who], file=f"contract-imports/{who}.xlsx",
+                                      original_name=f"{who}.xlsx")
     return {"a": a, "b": b, "n": n, "units": units, "users": users, "runs": runs}
 
 
@@ -156,6 +169,14 @@ SERVICES = {
         {"city": {"112000001", "108000001", "108000002"}, "yubei": {"112000001"},
          "nanan": {"108000001", "108000002"}, "firm": {"108000001"}, "bank": DENIED,
          "registrar": {"112000001"}, "nobody": DENIED, "anonymous": DENIED}),
+    "applications.filings": (
+        lambda s, w: {f.enterprise.uscc for f in applications.filings(scope=s)},
+        {"city": {"a", "b", "n"}, "yubei": {"a", "b"}, "nanan": {"n"}, "firm": {"a"}, "bank": set(),
+         "registrar": set(), "nobody": set(), "anonymous": set()}),
+    "contracts.imports_awaiting": (
+        lambda s, w: {i.original_name for i in contracts.imports_awaiting(scope=s)},
+        {"city": {"city.xlsx", "registrar.xlsx"}, "yubei": DENIED, "nanan": DENIED, "firm": DENIED, "bank": DENIED,
+         "registrar": {"registrar.xlsx"}, "nobody": DENIED, "anonymous": DENIED}),
     "contracts.units_visible": (
         lambda s, w: names(contracts.units_visible(scope=s)),
         {"city": ALL_UNITS, "yubei": {"渝北区"}, "nanan": {"南岸区"}, "firm": set(), "bank": DENIED,
@@ -279,3 +300,46 @@ def test_no_user_no_role_and_anonymous_get_the_empty_scope(world):
     for s in (scope_for(None), scope_for(nobody)):
         with pytest.raises(PermissionDenied, match="^您的角色无权查看企业库。$"):
             s.require_read()
+
+
+def test_ids_a_membership_carries_for_another_role_widen_nothing(world):
+    """The admin form lets a membership name a unit or a firm its role does not use (a unit on a firm's
+    user, a unit and a firm on a bank officer's): neither reads that unit's or that firm's contracts."""
+    a = Enterprise.objects.get(uscc=world["a"])
+    yubei = world["units"]["渝北区"]
+    Membership.objects.filter(user=world["users"]["firm"]).update(reporting_unit=yubei)
+    Membership.objects.filter(user=world["users"]["bank"]).update(reporting_unit=yubei, enterprise=a)
+    firm, bank = scope_of(world, "firm"), scope_of(world, "bank")
+    assert (firm.unit_id, bank.unit_id, bank.enterprise_id) == (yubei.pk, yubei.pk, a.pk)
+    assert names(contracts.units_visible(scope=firm)) == set()
+    assert {c.number[-9:] for c in contracts.contracts(scope=firm)} == {"108000001"}  # still its own, by code
+    assert not bank.contract_units(ReportingUnit.objects.all()).exists()
+    assert not bank.contracts(TechContract.objects.all()).exists()  # the Scope itself (the services refuse first)
+
+
+def test_a_firm_reads_contracts_through_its_users_membership(world):
+    """An enterprise scope reads a firm's contracts only when its user is a member of that firm: a scope
+    naming another firm than its user's membership (the membership moved since) reads neither firm's."""
+    a, b = (Enterprise.objects.get(uscc=world[k]) for k in ("a", "b"))
+    firm_user, officer = world["users"]["firm"], world["users"]["yubei"]
+    every = TechContract.objects.all()
+    assert {c.number[-9:] for c in Scope(role="enterprise_user", user_id=firm_user.pk, enterprise_id=a.pk)
+            .contracts(every)} == {"108000001"}
+    assert not Scope(role="enterprise_user", user_id=firm_user.pk, enterprise_id=b.pk).contracts(every).exists()
+    assert not Scope(role="enterprise_user", user_id=officer.pk, enterprise_id=a.pk).contracts(every).exists()
+
+
+def test_a_bank_officer_whose_bank_was_cleared_lends_nothing_and_sees_no_loans(world):
+    """A bank officer's membership without a bank's name (blanked in the admin form): no bank, no lending,
+    no loans — not even a loan row that carries no bank's name either."""
+    bank = world["users"]["bank"]
+    Membership.objects.filter(user=bank).update(organisation="")
+    s = scope_for(bank)
+    assert (s.organisation, s.bank) == ("", "")
+    assert not s.may("credit.lend") and not s.may("credit.change_loans")
+    firm = Enterprise.objects.get(uscc=world["a"])
+    Loan.objects.create(enterprise=firm, reporting_unit_id=firm.reporting_unit_id, bank="", amount=100_000,
+                        annual_rate=Decimal("0.03"), lpr_at_grant=Decimal("0.03"), granted_on=DAY,
+                        due_on=DAY + dt.timedelta(days=300), grade="C", credit_line=3_000_000)
+    assert list(credit.loans(scope=s)) == []
+    assert {x.enterprise.uscc for x in credit.loans(scope=SYSTEM)} == {world["a"], world["b"], world["n"]}
