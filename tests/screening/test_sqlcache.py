@@ -154,12 +154,15 @@ try:
     app(["evaluate", "--edition", "hnte-2016", sys.argv[1]], standalone_mode=False)
 finally:
     print(json.dumps(sorted(m for m in ("ibis", "sqlglot", "django.conf", "pandas") if m in sys.modules)))
+    print(json.dumps(sorted(m for m in sys.modules if m.startswith(("keqi.cli.", "rich.")))))
 """
 
 
 def test_keqi_evaluate_compiles_once_per_installation(tmp_path):
     """``keqi evaluate`` (no Django) stores what it compiles in $KEQI_HOME/cache; the next run reads it and
-    imports neither Ibis nor sqlglot (nor Django's settings, nor pandas), and prints the same verdict."""
+    imports neither Ibis nor sqlglot (nor Django's settings, nor pandas), and prints the same verdict.
+    Neither run imports the other verbs' modules (their tables, progress bars, Django helpers), nor the
+    second rich."""
     import os
     import subprocess
     import sys
@@ -175,5 +178,7 @@ def test_keqi_evaluate_compiles_once_per_installation(tmp_path):
         assert run.returncode == 0, run.stderr
     first, second = (run.stdout.strip().splitlines() for run in runs)
     assert list((tmp_path / "cache").glob("policy-sql-*.json"))
-    assert json.loads(second[-1]) == []
-    assert second[:-1] == first[:-1] and json.loads("\n".join(first[:-1]))["verdict"] == "ineligible"
+    assert "ibis" in json.loads(first[-2]) and json.loads(second[-2]) == []
+    assert json.loads(second[-1]) == ["keqi.cli.arrow", "keqi.cli.main", "keqi.cli.policy"]
+    assert {m for m in json.loads(first[-1]) if m.startswith("keqi.")} == set(json.loads(second[-1]))  # (Ibis imports rich)
+    assert second[:-2] == first[:-2] and json.loads("\n".join(first[:-2]))["verdict"] == "ineligible"

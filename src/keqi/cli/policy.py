@@ -15,10 +15,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-err = Console(stderr=True)
+# rich (its consoles and tables) is imported by the verbs that print with it, not by ``keqi evaluate``
 
 
 def _field(loc: tuple[Any, ...]) -> str | None:
@@ -209,6 +207,9 @@ def register(app: typer.Typer) -> None:
         """Without a command: every edition, its source documents and what in it is a bureau setting."""
         if ctx.invoked_subcommand is not None:
             return
+        from rich.console import Console
+        from rich.table import Table
+
         from keqi.policy.editions import all_editions, families, get
 
         described = [e.describe() for e in all_editions()]
@@ -368,5 +369,7 @@ def register(app: typer.Typer) -> None:
         for line in lines:
             typer.echo(line)
         if not ok:
-            err.print("[red]部分企业画像无法读取，见输出中的 error 行[/red]")
+            from rich.console import Console
+
+            Console(stderr=True).print("[red]部分企业画像无法读取，见输出中的 error 行[/red]")
             raise typer.Exit(1)
