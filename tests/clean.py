@@ -8,7 +8,8 @@ markup or scripts — and a leak is:
 - a Latin word outside a short allowlist (USCC codes, units such as %, KeQi, API, the language switch);
 - a field path (``financials[].rd_expense``) or a file name (``tiers.md``, ``docs/targets.md``);
 - a raw decimal (``0.2462``: ratios are percentages, money has its unit);
-- a large number without thousands separators (``1647517``: amounts are written 164.75 万元).
+- a number of four digits or more without thousands separators, years and criteria quoted from their
+  documents aside (``1647517``: amounts are written 164.75 万元; ``7634`` firms: 7,634).
 """
 
 from __future__ import annotations
@@ -33,12 +34,14 @@ USCC = re.compile(r"\b[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\b")
 # and sections (GB/T 4754: I6513, I 信息传输…), web addresses cited as sources; verbatim quotations of
 # documents; and the users' login names (page_leaks: those of the database's users)
 DATA = re.compile(r"\b[\w-]+\.xlsx\b|\b[A-Z]{2,6}\d{6,}\b|\b[A-T]\d{4}\b|^[A-T](?= [\u4e00-\u9fff])"
-                  r"|(?:https?://)?\b[\w.-]+\.(?:cn|com|gov|org|net)(?:/\S*)?|“[^”]*”|" r'"[^"]*"')
+                  r"|GB/T ?\d+(?:-\d+)?|(?:https?://)?\b[\w.-]+\.(?:cn|com|gov|org|net)(?:/\S*)?|“[^”]*”|" r'"[^"]*"')
 LATIN = re.compile(r"[A-Za-z][A-Za-z_]*")
 FIELD_PATH = re.compile(r"\b[a-z]+(?:\[\])?\.[a-z_]+\b|\b[a-z]+_[a-z_]+\b")
 FILE_NAME = re.compile(r"\b[\w/.-]+\.(?:md|py|yaml|yml|toml|csv|json|html)\b")
 RAW_DECIMAL = re.compile(r"(?<![\d.,])0\.\d{3,}\b")
-UNSEPARATED = re.compile(r"(?<![\d.,/-])\d{5,}(?![\d])")
+# five digits and more; four unless a year (1900–2099: 2027 年, 2026-12-04) or a criterion's wording as
+# its document writes it (不低于5000万元: the quoted text, not a figure of KeQi's, which reads 5,000 万元)
+UNSEPARATED = re.compile(r"(?<![\d.,/-])(?:\d{5,}|(?!(?:19|20)\d\d(?!\d))\d{4}(?!万))(?![\d])")
 
 SKIP = {"script", "style", "code", "template"}
 VISIBLE_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")

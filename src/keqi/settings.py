@@ -187,6 +187,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["keqi.web.formats"]  # zh_Hans: 26,000 (Django's own writes 26000)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

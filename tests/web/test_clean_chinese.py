@@ -17,6 +17,8 @@ def test_the_reader_sees_text_not_markup():
     assert visible_text(html) == ["提示", "金额", "5,000", "万元"]
     assert leaks("<td>SECONDARY</td>") and leaks("<td>请补充：financials[].rd_expense</td>")
     assert leaks("<td>详见 docs/targets.md</td>") and leaks("<td>0.2462</td>") and leaks("<td>1647517 / 50000000</td>")
+    assert leaks('<div class="num">7634</div>') and not leaks(
+        "<td>7,634</td><td>2027 年</td><td>2026-12-04</td><td>不低于5000万元</td><td>GB/T 4754-2017</td>")
     assert not leaks("<td>164.75 万元 / 5,000 万元</td><td>24.62%</td><td>91500112MA5U123456</td><td>LPR 3.00%</td>")
 
 
