@@ -8,12 +8,14 @@ Wait until the demo's city-wide screening is complete (the 筛选评价 page) so
 lists and the unit page have rows. Pages are taken in Chinese, 1280 px wide, as the demo users:
 
 - ``city-admin``: its home page, the city overview (targets, progress, charts), the units' targets
-  (allocation), the leadership report (数读), the applications under review, the 公示 batches and the
-  firms that have not filed;
+  (allocation), the leadership report (数读), the applications under review, the 公示 batches (the list,
+  a concluded batch and one in its window) and the firms that have not filed;
 - ``yubei-officer``: its home page, the enterprise list, the candidate list, a firm's page and its
   evaluation, the unit page, the cultivation tasks, the applications of 渝北区 and one under 初审, and,
   with ``--upload``, the check of an uploaded file;
 - ``enterprise-user``: its home page, its annual filing (with the self-evaluation) and its application;
+- ``yubei-firm-1`` and ``yubei-firm-8`` (the demo's applicants for 科技型企业入库): an application
+  registered after its 公示 (its steps and 入库登记编号) and one returned for correction;
 - ``bank-officer`` and ``yubei-registrar``: their home pages.
 
 Each PNG is reduced with ``pngquant`` when it is installed (``apt-get install pngquant``).
@@ -29,7 +31,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+CHROMIUM_ARGS = ["--no-sandbox", "--lang=zh-CN", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
@@ -52,7 +54,8 @@ def shoot(page, path: Path, url: str | None = None, *, full: bool = False, heigh
     if page.locator(".chart:not([hidden])").count():
         page.wait_for_timeout(800)  # ECharts' entry animation
     if page.locator("#self-evaluation-body").count():
-        page.wait_for_function("!document.querySelector('#self-evaluation-body .progress')", timeout=60_000)
+        # a locator, not wait_for_function: KeQi's Content-Security-Policy forbids evaluating strings
+        page.locator("#self-evaluation-body .progress").first.wait_for(state="detached", timeout=60_000)
     clip = {"x": 0, "y": 0, "width": 1280, "height": height} if full and height else None
     page.screenshot(path=path, full_page=full, clip=clip)
     if shutil.which("pngquant"):  # 256 colours: a page's screenshot keeps its look at a third of the size
@@ -75,6 +78,8 @@ def main() -> None:
     parser.add_argument("--enterprise", default="enterprise-user")
     parser.add_argument("--bank", default="bank-officer")
     parser.add_argument("--registrar", default="yubei-registrar")
+    parser.add_argument("--registered-firm", default="yubei-firm-1", help="an applicant registered after its 公示")
+    parser.add_argument("--returned-firm", default="yubei-firm-8", help="an applicant whose application was returned")
     parser.add_argument("--password", default="keqi-demo-2026")
     parser.add_argument("--firm", help="统一社会信用代码 of the firm to show (default: the officer's top candidate)")
     parser.add_argument("--upload", help="an .xlsx to upload, to capture the check page")
@@ -96,6 +101,11 @@ def main() -> None:
         shoot(city, out / "report.png", f"{base}/targets/report/?year=2027", full=True, height=2000)
         shoot(city, out / "applications-city.png", f"{base}/applications/")
         shoot(city, out / "batches.png", f"{base}/applications/batches/")
+        for name, status in (("batch.png", "已办结"), ("batch-open.png", "公示中")):
+            batch = first_link(city, f"#batches tr:has-text('{status}') a[href*='/applications/batches/']")
+            if batch:
+                shoot(city, out / name, f"{base}{batch}", full=True, height=1400)
+                city.goto(f"{base}/applications/batches/")
         shoot(city, out / "filings-missing.png", f"{base}/applications/filings/missing/")
 
         officer = sign_in(browser, base, args.officer, args.password)
@@ -131,6 +141,16 @@ def main() -> None:
         if application:
             shoot(firm_user, out / "application.png", f"{base}{application}", full=True)
 
+        # the demo's applicant firms (keqi.synth.demo.REGISTRY_PLAN): one registered after its 公示, one returned
+        for user, name in ((args.registered_firm, "application-registered.png"),
+                           (args.returned_firm, "application-returned.png")):
+            applicant = sign_in(browser, base, user, args.password)
+            applicant.goto(f"{base}/applications/")
+            link = first_link(applicant, "main table a[href^='/applications/']")
+            if link:
+                shoot(applicant, out / name, f"{base}{link}", full=True, height=2000)
+            applicant.close()
+
         shoot(sign_in(browser, base, args.bank, args.password), out / "home-bank.png", f"{base}/", full=True)
         shoot(sign_in(browser, base, args.registrar, args.password), out / "home-registrar.png", f"{base}/",
               full=True)
@@ -138,7 +158,7 @@ def main() -> None:
             officer.goto(f"{base}/registry/imports/new/")
             officer.set_input_files("input[type=file]", args.upload)
             officer.click("main button.primary")
-            officer.wait_for_function("!document.querySelector('.progress')", timeout=60_000)
+            officer.locator(".progress").first.wait_for(state="detached", timeout=60_000)
             shoot(officer, out / "import-check.png", full=True)
         browser.close()
     print(f"screenshots in {out}", file=sys.stderr)

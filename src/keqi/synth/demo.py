@@ -489,7 +489,9 @@ def _closest(*, tier: str, today: dt.date, exclude=()) -> list:
     if run is None:
         return list(firms.values())
     order = (Standing.objects.filter(run=run, next_tier=tier, enterprise_id__in=list(firms))
-             .order_by("closeness", "name", "pk").values_list("enterprise_id", flat=True))
+             .order_by("closeness", "name", "pk").values_list("enterprise_id", "next_verdict"))
+    order = [pk for pk, verdict in order if verdict == "eligible"] + [pk for pk, verdict in order
+                                                                       if verdict != "eligible"]
     ranked = [firms[pk] for pk in order]
     return ranked + [f for pk, f in firms.items() if pk not in set(order)]
 
@@ -645,7 +647,8 @@ def _district_approves(app, today: dt.date):
 
 def _registry_applicants(*, today: dt.date, exclude=()) -> list:
     """Firms of the officer's unit that can apply for 科技型企业入库: active, not holding it today, with
-    last year's report to file; the closest to 科技型企业 in the unit's latest screening first."""
+    last year's report to file; those the unit's latest screening found to meet its conditions first
+    (the city approves them), then the closest."""
     from keqi.registry.models import Enterprise, Qualification, held_on
     from keqi.registry.services import unit_id_of
     from keqi.screening import services as screening
@@ -659,7 +662,9 @@ def _registry_applicants(*, today: dt.date, exclude=()) -> list:
     run = screening.latest_run(scope=_system(), unit_id=unit_id_of(OFFICER_UNIT))
     order = [] if run is None else list(
         Standing.objects.filter(run=run, next_tier="tech", enterprise_id__in=list(firms))
-        .order_by("closeness", "name", "pk").values_list("enterprise_id", flat=True))
+        .order_by("closeness", "name", "pk").values_list("enterprise_id", "next_verdict"))
+    order = [pk for pk, verdict in order if verdict == "eligible"] + [pk for pk, verdict in order
+                                                                       if verdict != "eligible"]
     return [firms[pk] for pk in order] + [f for pk, f in firms.items() if pk not in set(order)]
 
 

@@ -1,6 +1,6 @@
 // Behaviour the templates ask for with data- attributes (the Content-Security-Policy allows no inline
-// script or style): a select that submits its form, a print button, and bars whose width or offset
-// comes from the data (data-width / data-left, in percent).
+// script or style): a select that submits its form, a print button, file fields in the page's language,
+// and bars whose width or offset comes from the data (data-width / data-left, in percent).
 document.addEventListener("DOMContentLoaded", function () {
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
@@ -12,6 +12,24 @@ document.addEventListener("DOMContentLoaded", function () {
     if (window.history.length > 1) {
       el.addEventListener("click", function (event) { event.preventDefault(); window.history.back(); });
     }
+  });
+  // A file field with a button and the chosen file's name in the interface's language (the browser's own
+  // control speaks the browser's language: "Choose File" in an English-language Chromium). The field
+  // itself stays in the form, visually hidden; its label and the button both open the picker.
+  document.querySelectorAll("input[type=file]").forEach(function (input) {
+    var pick = document.createElement("button"), name = document.createElement("span");
+    pick.type = "button";
+    pick.className = "file-pick";
+    pick.textContent = document.body.dataset.filePick || "选择文件";
+    name.className = "file-name";
+    name.textContent = document.body.dataset.fileNone || "未选择文件";
+    input.classList.add("file-hidden");
+    input.after(pick, name);
+    pick.addEventListener("click", function () { input.click(); });
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
+      name.textContent = names.length ? names.join("、") : (document.body.dataset.fileNone || "未选择文件");
+    });
   });
   function percent(value) {
     var n = parseFloat(value);
