@@ -15,17 +15,19 @@ document.addEventListener("DOMContentLoaded", function () {
   });
   // A file field with a button and the chosen file's name in the interface's language (the browser's own
   // control speaks the browser's language: "Choose File" in an English-language Chromium). The field
-  // itself stays in the form, visually hidden; its label and the button both open the picker.
+  // itself stays in the form, visually hidden but focusable; the button is its label (no second button
+  // in the form), so a click or the keyboard on the field opens the picker as before.
+  var fileIds = 0;
   document.querySelectorAll("input[type=file]").forEach(function (input) {
-    var pick = document.createElement("button"), name = document.createElement("span");
-    pick.type = "button";
+    var pick = document.createElement("label"), name = document.createElement("span");
+    if (!input.id) { input.id = "file-field-" + (++fileIds); }
+    pick.htmlFor = input.id;
     pick.className = "file-pick";
     pick.textContent = document.body.dataset.filePick || "选择文件";
     name.className = "file-name";
     name.textContent = document.body.dataset.fileNone || "未选择文件";
     input.classList.add("file-hidden");
     input.after(pick, name);
-    pick.addEventListener("click", function () { input.click(); });
     input.addEventListener("change", function () {
       var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
       name.textContent = names.length ? names.join("、") : (document.body.dataset.fileNone || "未选择文件");
