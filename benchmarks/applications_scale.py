@@ -172,7 +172,7 @@ def main() -> None:
     result = flows.bulk_act(scope=scope, user=city, programme="cq-tech", action="city_approve", ids=ids,
                                today=timezone.localdate())
     approve = time.perf_counter() - start
-    print(f"\nbulk approval (城市审核通过) of {len(result.done):,} applications: {approve:.2f} s")
+    print(f"\nbulk approval (市级审核通过) of {len(result.done):,} applications: {approve:.2f} s")
     batch = users["batch"]
     start = time.perf_counter()
     result = flows.conclude_batch(scope=scope, user=city, batch=batch, today=timezone.localdate())
