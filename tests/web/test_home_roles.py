@@ -55,14 +55,16 @@ def test_city_sees_the_targets_at_a_glance_and_the_lagging_units(client_for, cit
     Target.objects.create(indicator="hnte_count", year=year, scope_key="city", value=500, source="测试")
     Target.objects.create(indicator="hnte_count", year=year, scope_key=f"unit:{unit('渝北区')}", value=300,
                           source="测试")  # no firm holds a 高企 certificate: behind
+    Target.objects.create(indicator="tech_count", year=year, scope_key=f"unit:{unit('渝北区')}", value=300,
+                          source="测试")  # behind on a second indicator: still one unit
     Target.objects.create(indicator="hnte_count", year=year, scope_key=f"unit:{unit('南岸区')}", value=0,
                           source="测试")  # nothing to do: not behind
     html = client_for(city_admin).get(reverse("web:home")).content.decode()
     glance = section(html, "glance")
     assert "全市" in glance and "高新技术企业" in glance and "500" in glance
     lagging = section(html, "lagging")
-    assert "渝北区" in lagging and "南岸区" not in lagging
-    assert "进度滞后的区县" in html and "（1 个）" in html
+    assert "渝北区" in lagging and "南岸区" not in lagging and lagging.count("<tr>") == 1 + 2
+    assert "进度滞后的区县" in html and "（1 个）" in html  # units, not rows: 渝北区 lags on two indicators
 
 
 def test_district_officer_sees_its_standing_tasks_of_the_week_and_new_candidates(client_for, yubei_officer,

@@ -78,7 +78,8 @@ def _city(scope: Scope, today: dt.date, context: dict) -> dict:
                      reverse=True)
     fresh = screening.new_candidates(scope=scope)
     return {"role_part": "city", "target_year": year, "glance": glance, "lagging": lagging[:SHOWN],
-            "lagging_count": len(lagging), "new": fresh, "new_rows": list(fresh.standings[:SHOWN]) if fresh.run else []}
+            "lagging_count": len({p.scope_key for p in lagging}),  # units: one lagging on two indicators counts once
+            "lagging_more": max(len(lagging) - SHOWN, 0), "new": fresh, "new_rows": list(fresh.standings[:SHOWN]) if fresh.run else []}
 
 
 def _district(scope: Scope, today: dt.date, context: dict) -> dict:
