@@ -85,9 +85,10 @@ def check_no_plan_is_explained(profile: dict, v: dict, edition: str, *, blocker:
 
 
 def test_money_reads_like_an_officer():
-    assert money(1_200_000) == "120万元"
-    assert money(1_234_567) == "123.4567万元"
-    assert money(5_000) == "5000元"
+    assert money(1_200_000) == "120 万元"
+    assert money(1_234_567) == "123.46 万元"  # rounded up: the amount asked for still suffices
+    assert money(11_576_756) == "1,157.68 万元" and money(11_576_701) == "1,157.68 万元"
+    assert money(5_000) == "5,000 元" and money(4_409) == "4,409 元"
 
 
 def test_rd_plan_note_in_chinese():
@@ -101,7 +102,7 @@ def test_rd_plan_note_in_chinese():
             "field": "rd_expense",
             "change": 1_200_000,
             "unit": "yuan",
-            "note": "最近一年研发费用再增加120万元，研发投入指标可得30分",
+            "note": "最近一年研发费用再增加120 万元，研发投入指标可得30分",
             "reaches": "eligible",
         }
     ]

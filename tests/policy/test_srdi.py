@@ -353,7 +353,7 @@ def test_2026_main_business_share_has_a_revenue_lever():
     firm = variant(strong_firm(), set_y1(main_revenue=75_000_000))  # 75 % of 1亿: 500万 short of 80 %
     v = evaluate_one(firm, NEW)
     (gap,) = [g for g in v["gaps"] if g["field"] == "main_revenue"]
-    assert gap["change"] == 5_000_000 and gap["unit"] == "yuan" and "主营业务收入再增加500万元" in gap["note"]
+    assert gap["change"] == 5_000_000 and gap["unit"] == "yuan" and "主营业务收入再增加500 万元" in gap["note"]
     after = apply_plan(Profile.model_validate(firm), v["gaps"])
     assert evaluate_one(after, NEW)["verdict"] == "eligible"
 

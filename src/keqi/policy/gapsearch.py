@@ -59,6 +59,7 @@ from keqi.policy.plans import (
     PHRASES,
     apply_changes,
     blockers,
+    money,
     undecided,
     unreachable,
 )
@@ -850,13 +851,9 @@ def _str(values: np.ndarray) -> pa.Array:
 
 
 def _money(yuan: np.ndarray) -> pa.Array:
-    """``keqi.policy.plans.money`` for an array of non-negative yuan."""
-    wan, rest = np.divmod(yuan, 10_000)
-    frac = pc.utf8_rtrim(pc.utf8_lpad(_str(rest), width=4, padding="0"), characters="0")
-    dotted = pc.if_else(pa.array(rest == 0), pa.scalar(""), pc.binary_join_element_wise(".", frac, ""))
-    large = pc.binary_join_element_wise(_str(wan), dotted, "万元", "")
-    small = pc.binary_join_element_wise(_str(yuan), "元", "")
-    return pc.if_else(pa.array(yuan < 10_000), small, large)
+    """``keqi.policy.plans.money`` for an array of yuan: each distinct amount written once."""
+    distinct, where = np.unique(yuan, return_inverse=True)
+    return pa.array([money(int(v)) for v in distinct], pa.string()).take(pa.array(where.ravel()))
 
 
 def _effect(c: Criterion, lo: np.ndarray, lo_null: np.ndarray, hi: np.ndarray) -> pa.Array:

@@ -19,13 +19,13 @@ Levers (field names of the gap entries):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from keqi.policy import formats
 from keqi.policy.editions._base import Edition
 from keqi.policy.labels import fields_text
 
@@ -76,11 +76,12 @@ PARTIAL_SUFFIX = "（仅此一项，尚不足以达到认定条件）"
 
 
 def money(yuan: int) -> str:
-    """Yuan as officers read it: 1200000 → '120万元', 5000 → '5000元'."""
+    """An amount a plan asks for, as every figure is written (``keqi.policy.formats``): in 万元 with
+    thousands separators and at most two decimals, rounded up to the hundred yuan so that the amount
+    still suffices (1200000 → '120 万元', 11576756 → '1,157.68 万元'); below 1万 in yuan ('4,409 元')."""
     if abs(yuan) < 10_000:
-        return f"{yuan}元"
-    wan = (Decimal(yuan) / 10_000).normalize()
-    return f"{wan:f}万元"
+        return f"{formats.number(yuan)} 元"
+    return formats.wan_unit(-(-int(yuan) // 100) * 100)
 
 
 def lever_phrase(field: str, delta: int) -> str:
