@@ -477,8 +477,9 @@ def _unit_firms(*, holding: str | None, without: str | None, today: dt.date, exc
 
 
 def _closest(*, tier: str, today: dt.date, exclude=()) -> list:
-    """The officer's unit's firms one step below ``tier`` in the unit's latest screening, closest first
-    (the candidate list's order), among :func:`_unit_firms`; all of those when nothing was screened."""
+    """The officer's unit's firms one step below ``tier`` in the unit's latest screening, those that meet
+    its conditions first and then the closest (as the candidate list puts them), among :func:`_unit_firms`;
+    all of those when nothing was screened."""
     from keqi.registry.services import unit_id_of
     from keqi.screening import services as screening
     from keqi.screening.models import Standing
