@@ -222,9 +222,9 @@ def prepare(args, url: str, home: Path) -> dict:
 class Session:
     """One user: a persistent connection and the session cookie, like a browser tab."""
 
-    def __init__(self, port: int):
-        self.port = port
-        self.conn = HTTPConnection("127.0.0.1", port, timeout=60)
+    def __init__(self, port: int, timeout: float = 60):
+        self.port, self.timeout = port, timeout
+        self.conn = HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.cookies: dict[str, str] = {}
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes, dict]:
@@ -242,7 +242,7 @@ class Session:
                 break
             except (ConnectionError, OSError):  # the server closed an idle keep-alive connection
                 self.conn.close()
-                self.conn = HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn = HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
                 if attempt:
                     raise
         for value in response.headers.get_all("Set-Cookie") or []:
@@ -275,11 +275,16 @@ def path_for(template: str, user: User, rng: random.Random) -> str:
     return template.replace("{uscc}", rng.choice(user.firms)).replace("{unit}", str(user.unit))
 
 
+WARM_UP_TIMEOUT = 900  # seconds: a first request that compiles SQL under load (84 s seen at load 14)
+
+
 def warm_up(port: int, users: list[User], pages: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """One request of every page per role: drops the pages this build does not have (404) and fails on errors."""
+    """One request of every page per role: drops the pages this build does not have (404) and fails on errors.
+
+    A first request may compile policy SQL (minutes on a loaded machine): the warm-up waits up to 15 minutes."""
     kept, missing = [], []
     by_role = {u.role: u for u in users}
-    sessions = {role: Session(port) for role in by_role}
+    sessions = {role: Session(port, timeout=WARM_UP_TIMEOUT) for role in by_role}
     for role, s in sessions.items():
         s.login(by_role[role].username)
     rng = random.Random(1)
