@@ -4,6 +4,7 @@ number of queries whatever their length"): each page is rendered with n rows and
 import datetime as dt
 import itertools
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,7 +17,7 @@ from keqi.credit.models import Loan, Repayment
 from keqi.pipeline import services as pipeline
 from keqi.policy.uscc import make_uscc
 from keqi.registry import flows as registry_flows
-from keqi.registry.models import Enterprise, ReportingUnit
+from keqi.registry.models import Enterprise, Qualification, ReportingUnit
 from keqi.screening import flows as screening_flows
 from keqi.screening.models import ScreeningRun
 from keqi.targets.models import Indicator, Target
@@ -123,3 +124,32 @@ def test_targets(client_for, city_admin):
 
     # a row per unit and indicator
     assert_fixed_queries(client_for(city_admin), reverse("targets:overview") + "?year=2027", grow, per_row=2)
+
+
+def test_firm_page(client_for, city_admin, add_firms):
+    """The firm page (web/firm.py, #14): as many queries for a firm with nine certificates over nine years
+    as for three, and it shows what it read: the firm, each certificate with its state, each year of the
+    tier history, its reports and the live verdicts for its next tier."""
+    firm = add_firms(1)[0]
+    screening_flows.run_screening(scope=SYSTEM, assess_on=DAY)
+    years = itertools.count(2011)
+
+    def grow(k):
+        for _ in range(k):
+            year = next(years)
+            Qualification.objects.create(enterprise=firm, kind="cq_tech", number=f"Q{year}", source="测试",
+                                         valid_from=dt.date(year, 1, 1), valid_to=dt.date(year, 12, 31))
+
+    def shown(response):  # called after both renders: what each showed is read from its own html
+        html = response.content.decode()
+        assert firm.name in html and firm.uscc in html
+        certificates = html.split('<tbody id="qualifications">')[1].split("</tbody>")[0]
+        rows = [row for row in certificates.split("</tr>") if "<td>Q" in row]
+        added = [re.search(r"<td>Q(\d{4})</td>", row)[1] for row in rows]
+        assert added and all("已过期" in row for row in rows)  # each ended at its year's end
+        history = html.split('id="tiers"')[1].split("</table>")[0]
+        assert all(f"<tr><td>{year}</td>" in history for year in added), "a year of the tier history is missing"
+        assert response.context["reports"] and response.context["next_verdicts"]
+        return len(added)
+
+    assert_fixed_queries(client_for(city_admin), reverse("web:enterprise_detail", args=[firm.uscc]), grow, shows=shown)

@@ -13,6 +13,7 @@ pages use. A firm's history (:class:`~keqi.pipeline.models.TierRecord`) gives th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -138,12 +139,14 @@ def tier_on(*, qualifications, on: dt.date, ladder: Ladder | None = None) -> Tie
     return ladder.tier_of({q.kind for q in qualifications if q.is_valid_on(on)})
 
 
-def tier_history(*, scope: Scope, enterprise_id: int, on: dt.date | None = None) -> list[dict]:
+def tier_history(*, scope: Scope, enterprise_id: int, on: dt.date | None = None,
+                 qualifications: Iterable[Qualification] | None = None) -> list[dict]:
     """A firm's tier year by year (newest first), up to ``on`` (default today).
 
     ``held``: its tier at the year's end (for ``on``'s year: on ``on``), as every count on that day sees it;
     ``tier``: the highest tier any source recorded in the year (a qualification held on any day of it, or a
-    screening assessed in it), which may be higher when a certificate ended during the year."""
+    screening assessed in it), which may be higher when a certificate ended during the year.
+    ``qualifications``: the firm's, when the caller has read them already (the firm page), else read here."""
     scope.require_read()
     if not scope.enterprises(Enterprise.objects.filter(pk=enterprise_id)).exists():
         raise Enterprise.DoesNotExist(enterprise_id)
@@ -151,7 +154,9 @@ def tier_history(*, scope: Scope, enterprise_id: int, on: dt.date | None = None)
 
     on = on or timezone.localdate()
     ladder = current_ladder()
-    quals = [q for q in Qualification.objects.filter(enterprise_id=enterprise_id) if q.valid_from <= on]
+    if qualifications is None:
+        qualifications = Qualification.objects.filter(enterprise_id=enterprise_id)
+    quals = [q for q in qualifications if q.enterprise_id == enterprise_id and q.valid_from <= on]
     by_year: dict[int, dict] = {}
     records = TierRecord.objects.filter(enterprise_id=enterprise_id, year__lte=on.year).select_related("tier", "run")
     for r in records.order_by("year", "source"):

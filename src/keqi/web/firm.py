@@ -29,13 +29,14 @@ def enterprise_detail(request, uscc: str):
     except Enterprise.DoesNotExist:
         raise Http404(_("No such enterprise in your scope.")) from None
     reports = list(ent.reports.order_by("-fiscal_year"))
+    quals = list(ent.qualifications.all())  # read once: the list, the tier today and the tier history
     today = timezone.localdate()
     money = _money(scope, ent, today)
     return render(request, "web/firm.html", {
         "enterprise": ent, "reports": reports,
-        "qualifications": [(q, q.state_on(today)) for q in ent.qualifications.all()],  # held / expired / pending
+        "qualifications": [(q, q.state_on(today)) for q in quals],  # held / expired / pending
         "audit": registry.change_history(scope=scope, enterprise=ent),
-        **_tiers_and_verdicts(scope, ent, today, money["firm_credit"]), **money,
+        **_tiers_and_verdicts(scope, ent, quals, today, money["firm_credit"]), **money,
         "cases": marks.for_firms(scope=scope, enterprise_ids=[ent.pk], every=True).get(ent.pk, []),
     })
 
@@ -46,14 +47,14 @@ def _money(scope, ent: Enterprise, today) -> dict:
             "firm_credit": credit.firm_credit(scope=scope, enterprise=ent, on=today)}
 
 
-def _tiers_and_verdicts(scope, ent: Enterprise, today, firm_credit) -> dict:
+def _tiers_and_verdicts(scope, ent: Enterprise, quals, today, firm_credit) -> dict:
     """The firm page's tier history, latest screening and live verdicts for the editions deciding its next tier.
 
     The tier today and each year's tier come from the one definition (``pipeline.services.tier_on``); the
     latest screening's kv-credit row carries the firm's credit standing today (``credit.standing``), so the
     page never says 符合 above and 不符合申请条件 below for the same scheme."""
     ladder = pipeline.current_ladder()
-    tier = pipeline.tier_on(qualifications=ent.qualifications.all(), on=today, ladder=ladder)
+    tier = pipeline.tier_on(qualifications=quals, on=today, ladder=ladder)
     next_editions = ladder.next_editions(tier, today)
     verdicts = screening.explained(screening.evaluate_enterprise(
         scope=scope, uscc=ent.uscc, assess_on=today, edition_ids=next_editions)) if next_editions else []
@@ -61,6 +62,7 @@ def _tiers_and_verdicts(scope, ent: Enterprise, today, firm_credit) -> dict:
     if firm_credit is not None:
         results = [{**row, "credit": firm_credit.standing} if row["edition"] == credit.EDITION else row
                    for row in results]
-    return {"tier_history": pipeline.tier_history(scope=scope, enterprise_id=ent.pk, on=today), "tier": tier,
+    history = pipeline.tier_history(scope=scope, enterprise_id=ent.pk, on=today, qualifications=quals)
+    return {"tier_history": history, "tier": tier,
             "next_tier": ladder.next_of(tier), "next_verdicts": verdicts, "today": today,
             "run": run, "standing": standing, "run_results": results, "tier_labels": ladder.labels()}
