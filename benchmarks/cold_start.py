@@ -13,10 +13,12 @@ runs, the children interleaved so that a change of load hits all alike:
 - once, the same with an empty cache (the first command after an install or a code change compiles the
   SQL with Ibis and stores it).
 
-The firm is ``keqi.synth``'s first firm of ``--seed``. Prints one table, the load average before and
-after, and ``uptime``.
+``--before SRC`` adds the same ``keqi evaluate`` run from another checkout's ``src`` (``PYTHONPATH``
+before this installation's: e.g. ``git archive COMMIT src | tar -x -C /tmp/before``), for a before and
+after in one run. The firm is ``keqi.synth``'s first firm of ``--seed``. Prints one table, the load
+average before and after, and ``uptime``.
 
-    nice .venv/bin/python benchmarks/cold_start.py --repeat 9
+    nice .venv/bin/python benchmarks/cold_start.py --repeat 9 [--before /tmp/before/src]
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--edition", default="hnte-2016")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--before", help="another checkout's src: its keqi evaluate too")
     args = parser.parse_args()
     keqi = str(BIN / "keqi")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -74,6 +77,9 @@ def main() -> None:
         cold_cache = _run(evaluate, {**env, "KEQI_HOME": empty})
     _run(evaluate, env)  # fills this script's cache (and the bytecode) if need be
     _run([*evaluate, "--no-gaps"], env)
+    before = {**env, "PYTHONPATH": str(Path(args.before).resolve())} if args.before else None
+    if before:
+        _run(evaluate, before)
     steps = {
         "python -c pass (interpreter start)": [sys.executable, "-c", "pass"],
         f"floor: python -c '{FLOOR}'": [sys.executable, "-c", FLOOR],
@@ -81,10 +87,14 @@ def main() -> None:
         f"keqi evaluate ONE.json -e {args.edition}": evaluate,
         f"keqi evaluate ONE.json -e {args.edition} --no-gaps": [*evaluate, "--no-gaps"],
     }
+    envs = dict.fromkeys(steps, env)
+    if before:
+        name = f"before ({args.before}): keqi evaluate ONE.json -e {args.edition}"
+        steps[name], envs[name] = evaluate, before
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in steps}
     for _ in range(args.repeat):
         for name, command in steps.items():
-            runs[name].append(_run(command, env))
+            runs[name].append(_run(command, envs[name]))
     load.append(_load())
     print(f"one firm, {args.repeat} runs each, load average {load[0]} before, {load[1]} after")
     print("| step | wall s (median) | CPU s (median) | CPU s (min–max) |\n|---|---:|---:|---:|")

@@ -3,8 +3,8 @@
 A firm's page (``/screening/enterprises/{uscc}/``) judges one firm against every edition in force,
 each with its gap plan, through the same engine as a screen of a million firms (a batch of one row).
 This script times that engine call on synthetic firms (``keqi.synth.population``, flattened as the
-registry does), after one warm-up call that compiles the SQL (and prepares the statements of this
-thread):
+registry does), after one warm-up call that compiles the SQL (and runs each statement once: the
+engine prepares a statement the second time it runs, i.e. for the first firm timed):
 
 1. per edition, one firm, verdict alone and with the gap plan (median over ``--firms`` firms);
 2. one firm against every edition with gap plans (``evaluation.evaluate_all``): median and 95th percentile
@@ -59,7 +59,7 @@ def main() -> None:
     table = profiles_to_table(Profile.model_validate(p) for p in synth.to_profiles(population))
     ids = list(editions.EDITION_IDS)
     warm, _ = timed(evaluation.evaluate_all, table.slice(0, 1), ids, gaps=True)
-    print(f"first call (compiles the SQL, prepares the statements): {warm * 1000:.0f} ms")
+    print(f"first call (compiles the SQL, runs each statement once): {warm * 1000:.0f} ms")
     firms = [table.slice(i, 1) for i in range(1, args.firms + 1)]
 
     print(f"\none firm, per edition, median over {len(firms)} firms (wall ms):")

@@ -40,6 +40,7 @@ def _table_path(monkeypatch, *args, **kwargs) -> pa.Table:
 @pytest.mark.parametrize("edition", EDITION_IDS)
 def test_prepared_statement_gives_the_rows_of_the_table_path(monkeypatch, population, edition, view):
     expected = _table_path(monkeypatch, population, edition, view=view)
+    engine.prepare([edition], views=[view])
     got = engine.run_rules(population, edition, view=view)
     assert got.schema == expected.schema
     assert got.equals(expected)
@@ -53,6 +54,7 @@ def test_a_value_json_cannot_carry_falls_back_to_the_table_path(monkeypatch, pop
     odd = population.set_column(
         population.schema.get_field_index("valuation_usd"), "valuation_usd", pa.array(valuation, pa.float64())
     )
+    engine.prepare(["unicorn-cq-2023", "gazelle-cq-2023"], views=["full"])
     for edition in ("unicorn-cq-2023", "gazelle-cq-2023"):
         got, expected = engine.run_rules(odd, edition), _table_path(monkeypatch, odd, edition)
         assert got.schema == expected.schema
@@ -82,4 +84,20 @@ def test_a_statement_duckdb_will_not_prepare_runs_on_the_table_path(monkeypatch,
     settings = {"kv_grade_cutoffs": {"A": 91, "B": 81, "C": 71, "D": 61, "E": 51}}  # SQL no other test prepares
     expected = _table_path(monkeypatch, population, "kv-credit", settings)
     monkeypatch.setattr(engine, "_parameterised", lambda sql, reads: "SELECT * FROM no_such_table")
+    engine.prepare(["kv-credit"], {"kv-credit": settings}, views=["full"])
     assert engine.run_rules(population, "kv-credit", settings).equals(expected)
+
+
+def test_a_statement_is_prepared_the_second_time_a_process_runs_it(monkeypatch, population):
+    """Preparing costs more than one run: a short command (keqi evaluate of one firm) runs each statement
+    once, on the table path; a web server's pages run them again and again, prepared."""
+    settings = {"kv_grade_cutoffs": {"A": 92, "B": 82, "C": 72, "D": 62, "E": 52}}  # SQL no other test runs
+    prepared = []
+    real = engine._prepare
+    monkeypatch.setattr(engine, "_prepare", lambda *args: prepared.append(args[1]) or real(*args))
+    first = engine.run_rules(population.slice(3, 1), "kv-credit", settings)
+    assert prepared == []
+    second = engine.run_rules(population.slice(3, 1), "kv-credit", settings)
+    assert len(prepared) == 1 and second.equals(first)
+    engine.run_rules(population.slice(4, 1), "kv-credit", settings)
+    assert len(prepared) == 1

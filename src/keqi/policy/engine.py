@@ -21,8 +21,9 @@ The SQL for each (edition, settings, view) is compiled once and cached (between 
 ``compiled_sql``, ``seed_compiled``). A small batch (a firm's page, its candidate plans: up to
 ``PREPARED_ROWS`` rows) runs that same SQL as a prepared statement, the rows passed as parameters, so
 DuckDB binds and plans it once per cursor (threads share a few cursors) rather than on every call
-(docs/benchmarks.md); a larger batch is registered as an Arrow table. ``prepare`` does it ahead
-(a web server at start).
+(docs/benchmarks.md); a larger batch is registered as an Arrow table. A statement is prepared the
+second time a process runs it: preparing costs more than one run, which is all a short command
+(``keqi evaluate``) makes. ``prepare`` does it ahead (a web server at start).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ SMALL_BATCH = 4096  # rows: up to this, run without DuckDB's optimizer (measured
 # rows: up to this, run a prepared statement with the rows as parameters (no binding or planning per
 # call; measured: 3–4× quicker for one firm or its candidate plans, no quicker from ~1,000 rows)
 PREPARED_ROWS = 512
+_ran: set[str] = set()  # the SQL run once in this process (on the table path): prepared when run again
 _lock = threading.Lock()
 # DuckDB warns that Arrow output of a DB-API result copies the rows and suggests a relation instead; measured
 # here, the relation binds the statement twice and is the slower of the two (hnte-2016 on 65,536 rows: 94
@@ -681,7 +683,12 @@ def run_rules(
     ):
         table = conform(table)
     flat = table.select(list(reads))
-    result = _run_prepared(flat, sql, reads) if 0 < flat.num_rows <= PREPARED_ROWS else None
+    result = None
+    if 0 < flat.num_rows <= PREPARED_ROWS:
+        if sql in _ran:
+            result = _run_prepared(flat, sql, reads)
+        else:
+            _ran.add(sql)
     if result is None:
         result = _run_registered(flat, sql)
     return _in_order(result)
@@ -747,6 +754,7 @@ class _Statements:
         """``sql`` prepared on this cursor (prepared now if it is not yet): its name and result schema."""
         if sql not in self.prepared:
             self.prepared[sql] = _prepare(self, sql, reads)
+            _ran.add(sql)
         return self.prepared[sql]
 
 
