@@ -73,3 +73,10 @@ def test_a_day_cannot_be_both_holiday_and_working_day():
                       workdays=(D(2030, 1, 5),))
     with pytest.raises(ValueError, match="2030-01-05"):
         WorkCalendar.from_arrangements([bad])
+
+
+def test_a_holiday_that_ends_before_it_starts_is_named():
+    with pytest.raises(ValueError, match="^国庆节: the holiday ends before it starts$"):
+        Holiday("国庆节", D(2030, 10, 8), D(2030, 10, 7)).days()
+    assert Holiday("国庆节", D(2030, 10, 1), D(2030, 10, 1)).days() == [D(2030, 10, 1)]
+    assert Holiday("国庆节", D(2030, 10, 1), D(2030, 10, 3)).days() == [D(2030, 10, 1), D(2030, 10, 2), D(2030, 10, 3)]
