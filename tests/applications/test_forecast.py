@@ -72,3 +72,40 @@ def test_a_forecast_of_a_past_day_ignores_todays_applications(submitted, firms):
     found, overlap = forecasting.applications_in_progress(indicator="tech_count", on=TODAY - dt.timedelta(days=400),
                                                           source="qualifications")
     assert found.by_unit == {} and overlap == {}
+
+
+@pytest.mark.parametrize("page", ["targets:overview", "targets:unit", "targets:report"])
+def test_a_targets_page_reads_the_applications_in_progress_once(page, submitted, firms, city_admin, client_for,
+                                                                 monkeypatch):
+    """Issue #14: the overview, the unit page and the report forecast the same indicator for several rows and
+    read the applications in progress for each; now once per request (keqi.pipeline.memo), and the forecast
+    still counts the applying firm."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from keqi.applications.models import ApplicationEvent
+    from keqi.policy.formats import count
+
+    monkeypatch.setattr(forecasting.timezone, "localdate", lambda: TODAY)
+    unit = firms["yubei"][1].reporting_unit_id
+    for indicator in ("tech_count", "hnte_count"):  # the overview's and the report's ranking forecast 高企 again
+        for key in ("city", f"unit:{unit}"):
+            Target.objects.update_or_create(indicator=indicator, year=2027, scope_key=key,
+                                            defaults={"value": 10, "source": "测试"})
+    seen, made = [], []
+    real = forecast.year_end
+    monkeypatch.setattr(forecasting.forecast, "year_end",
+                        lambda **kw: seen.append(kw["groups"]) or made.append(real(**kw)) or made[-1])
+    url = reverse(page, args=[unit]) if page == "targets:unit" else reverse(page)
+    client = client_for(city_admin)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"year": 2027, "on": TODAY.isoformat()})
+    assert response.status_code == 200
+    events = [q["sql"] for q in captured.captured_queries if f'FROM "{ApplicationEvent._meta.db_table}"' in q["sql"]]
+    # one read per qualification forecast (科技型企业, 高新技术企业), not one per forecasting call
+    assert sum("IN ('cq-tech-2022')" in sql for sql in events) == 1
+    assert sum("IN ('hnte-2016')" in sql for sql in events) == 1 and len(events) == 2
+    assert any(len(groups) == 2 and groups[1].candidates == 1 for groups in seen)  # the applying firm, in its phase
+    html = response.content.decode()
+    assert made and all(f"{count(f.central)} <" in html or f"{count(f.central)} (" in html for f in made)

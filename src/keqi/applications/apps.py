@@ -23,3 +23,9 @@ class ApplicationsConfig(AppConfig):
             return open_applications(kind=kind)
 
         measures.register_applications(in_progress)  # the targets' forecast counts them
+
+        from keqi.pipeline import memo
+
+        from .models import Application, ApplicationEvent
+
+        memo.forget_on_change(Application, ApplicationEvent)  # a page that writes one sees it in its forecast

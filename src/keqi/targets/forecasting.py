@@ -12,7 +12,7 @@ from functools import partial
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from keqi.pipeline import figures
+from keqi.pipeline import figures, memo
 from keqi.policy.workflows import PIPELINE_PHASES
 from keqi.registry import measures
 from keqi.registry.models import Enterprise, Qualification, held_on
@@ -116,9 +116,16 @@ def applying_in_pipeline(*, indicator: str, on: dt.date, source: str, firms) -> 
 def applications_in_progress(*, indicator: str, on: dt.date,
                              source: str) -> tuple[measures.OpenApplications, dict[int, int]]:
     """The applications for the indicator's qualification in progress (only for a forecast made today or
-    later: their past phases are not kept by day) and, per unit, the pipeline's firms among them."""
+    later: their past phases are not kept by day) and, per unit, the pipeline's firms among them; read once
+    per web request (:mod:`keqi.pipeline.memo`: a targets page forecasts the same indicator for several rows)."""
     if on < timezone.localdate():
         return measures.OpenApplications(), {}
+    return memo.once(f"applications_in_progress:{indicator}:{on.isoformat()}:{source}",
+                     partial(_applications_in_progress, indicator=indicator, on=on, source=source))
+
+
+def _applications_in_progress(*, indicator: str, on: dt.date,
+                              source: str) -> tuple[measures.OpenApplications, dict[int, int]]:
     found = measures.open_applications(kind=COUNTED[indicator])
     if not found.by_unit:
         return found, {}
