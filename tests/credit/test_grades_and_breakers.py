@@ -70,6 +70,12 @@ def test_a_bank_sees_every_graded_firm_eligible_first_best_grade_first(graded, b
 
 def test_eligibility_is_on_the_day_asked(graded, bank_a):
     a, b, c, d, n = graded
+    from keqi.registry.models import Qualification
+
+    # another qualification (科技型中小企业) does not stand for the 科技型企业入库 the scheme asks for
+    Qualification.objects.create(enterprise=Enterprise.objects.get(uscc=d), kind="tsme", number="2024500112A0001",
+                                 valid_from=dt.date(2024, 1, 1))
+    assert services.grades(scope=scope_for(bank_a), on=DAY)[1][-1] == row(d, "A", eligible=False)
     _count, rows = services.grades(scope=scope_for(bank_a), on=dt.date(2022, 12, 31))  # before every 入库
     assert {r.uscc for r in rows} == {a, b, c, d, n}
     assert all(r.grade is None and not r.eligible and r.credit_line == 0 for r in rows)
