@@ -255,6 +255,7 @@ def register(app: typer.Typer) -> None:
         from django.conf import settings
         from django.utils import timezone
 
+        from keqi.policy.formats import count
         from keqi.synth import demo as demomod
 
         started = time.monotonic()
@@ -263,7 +264,7 @@ def register(app: typer.Typer) -> None:
         console.print(f"迁移完成（{time.monotonic() - started:.0f} 秒）")
         config = demomod.Demo(scale=settings.KEQI_DEMO_SCALE, seed=seed, today=timezone.localdate(),
                               home=Path(settings.KEQI_HOME))
-        console.print(f"演示数据按实际规模的 {demomod.scale_label(config.scale)} 生成：{config.firms} 家企业")
+        console.print(f"演示数据按实际规模的 {demomod.scale_label(config.scale)} 生成：{count(config.firms)} 家企业")
         done = {}
         for name, step in demomod.STEPS:
             step_started = time.monotonic()
