@@ -107,3 +107,13 @@ def test_industry_filter_and_bad_values(client_for, yubei_officer, firms):
         assert response.status_code == 422, param
         body = response.json()
         assert set(body) == {"detail", "errors"} and re.search(r"[\u4e00-\u9fff]", body["errors"][param])
+
+
+def test_the_tier_reads_as_text_and_sorts_from_the_highest_first(client_for, yubei_officer, firms):
+    """The tier is a word (科技型企业, 高新技术企业): left-aligned like the other words, yet its first click
+    sorts from the highest tier down, as the numbers do from the largest."""
+    response = client_for(yubei_officer).get(reverse("registry:enterprise_list"))
+    tier = next(h for h in response.context["headers"] if h.label == ENTERPRISE_SORTS["tier"].label)
+    assert not tier.numeric and "sort=-tier" in tier.url
+    numbers = [h for h in response.context["headers"] if h.numeric]
+    assert numbers and all("sort=-" in h.url for h in numbers)

@@ -34,6 +34,11 @@ class Column:
     label: str
     fields: tuple[str, ...]
     numeric: bool = False  # right-aligned, and first sorted from the largest
+    largest_first: bool | None = None  # first sorted from the largest (a tier, say), when not numeric
+
+    @property
+    def starts_descending(self) -> bool:
+        return self.numeric if self.largest_first is None else self.largest_first
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ def headers(cells: Sequence[Column | tuple[str, bool] | str], sort: Sort, query:
         if isinstance(cell, Column):
             active = cell.key == sort.key
             # a click on the sorted column turns it round; on another column, numbers start from the largest
-            descending = not sort.descending if active else cell.numeric
+            descending = not sort.descending if active else cell.starts_descending
             url = "?" + urlencode({**base, "sort": ("-" if descending else "") + cell.key})
             out.append(Header(cell.label, url, active, sort.descending if active else False, cell.numeric))
         elif isinstance(cell, tuple):

@@ -114,7 +114,7 @@ ENTERPRISE_SORTS = {c.key: c for c in (
     listing.Column("uscc", "统一社会信用代码", ("uscc",)),
     listing.Column("unit", "所属区县", ("reporting_unit__name",)),
     listing.Column("registered_on", "成立日期", ("registered_on",)),
-    listing.Column("tier", "当前梯次", ("tier_level",), numeric=True),
+    listing.Column("tier", "当前梯次", ("tier_level",), largest_first=True),
     listing.Column("latest_year", "最近年报", ("latest_year",), numeric=True),
     listing.Column("qualifications", "资质数", ("qualification_count",), numeric=True),
 )}
