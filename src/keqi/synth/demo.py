@@ -480,21 +480,28 @@ def _closest(*, tier: str, today: dt.date, exclude=()) -> list:
     """The officer's unit's firms one step below ``tier`` in the unit's latest screening, those that meet
     its conditions first and then the closest (as the candidate list puts them), among :func:`_unit_firms`;
     all of those when nothing was screened."""
+    below = {"hnte": ("cq_tech", "hnte"), "tech": (None, "cq_tech")}[tier]
+    return _in_screening_order(_unit_firms(holding=below[0], without=below[1], today=today, exclude=exclude),
+                               tier=tier)
+
+
+def _in_screening_order(firms: list, *, tier: str) -> list:
+    """``firms`` as the candidate list for ``tier`` puts them in the officer's unit's latest screening: those
+    that meet its conditions first, then the closest; the firms it did not judge last, in their order."""
     from keqi.registry.services import unit_id_of
     from keqi.screening import services as screening
     from keqi.screening.models import Standing
 
-    below = {"hnte": ("cq_tech", "hnte"), "tech": (None, "cq_tech")}[tier]
-    firms = {f.pk: f for f in _unit_firms(holding=below[0], without=below[1], today=today, exclude=exclude)}
+    by_pk = {f.pk: f for f in firms}
     run = screening.latest_run(scope=_system(), unit_id=unit_id_of(OFFICER_UNIT))
     if run is None:
-        return list(firms.values())
-    order = (Standing.objects.filter(run=run, next_tier=tier, enterprise_id__in=list(firms))
-             .order_by("closeness", "name", "pk").values_list("enterprise_id", "next_verdict"))
-    order = [pk for pk, verdict in order if verdict == "eligible"] + [pk for pk, verdict in order
-                                                                       if verdict != "eligible"]
-    ranked = [firms[pk] for pk in order]
-    return ranked + [f for pk, f in firms.items() if pk not in set(order)]
+        return list(firms)
+    rows = list(Standing.objects.filter(run=run, next_tier=tier, enterprise_id__in=list(by_pk))
+                .order_by("closeness", "name", "pk").values_list("enterprise_id", "next_verdict"))
+    order = [pk for pk, verdict in rows if verdict == "eligible"] + [pk for pk, verdict in rows
+                                                                      if verdict != "eligible"]
+    ranked = set(order)
+    return [by_pk[pk] for pk in order] + [f for f in firms if f.pk not in ranked]
 
 
 TASKS = (
@@ -651,22 +658,13 @@ def _registry_applicants(*, today: dt.date, exclude=()) -> list:
     last year's report to file; those the unit's latest screening found to meet its conditions first
     (the city approves them), then the closest."""
     from keqi.registry.models import Enterprise, Qualification, held_on
-    from keqi.registry.services import unit_id_of
-    from keqi.screening import services as screening
-    from keqi.screening.models import Standing
 
-    firms = {f.pk: f for f in Enterprise.objects.filter(
+    firms = (Enterprise.objects.filter(
         reporting_unit__name=OFFICER_UNIT, status=Enterprise.Status.ACTIVE, reports__fiscal_year=today.year - 1)
         .exclude(pk__in=list(exclude))
         .exclude(pk__in=Qualification.objects.filter(held_on(today), kind="cq_tech").values("enterprise_id"))
-        .distinct().order_by("uscc")}
-    run = screening.latest_run(scope=_system(), unit_id=unit_id_of(OFFICER_UNIT))
-    order = [] if run is None else list(
-        Standing.objects.filter(run=run, next_tier="tech", enterprise_id__in=list(firms))
-        .order_by("closeness", "name", "pk").values_list("enterprise_id", "next_verdict"))
-    order = [pk for pk, verdict in order if verdict == "eligible"] + [pk for pk, verdict in order
-                                                                       if verdict != "eligible"]
-    return [firms[pk] for pk in order] + [f for pk, f in firms.items() if pk not in set(order)]
+        .distinct().order_by("uscc"))
+    return _in_screening_order(list(firms), tier="tech")
 
 
 def registry_entries(demo: Demo, say: Say) -> dict:
