@@ -17,20 +17,21 @@ document.addEventListener("DOMContentLoaded", function () {
   // control speaks the browser's language: "Choose File" in an English-language Chromium). The field
   // itself stays in the form, visually hidden but focusable; the button is its label (no second button
   // in the form), so a click or the keyboard on the field opens the picker as before.
-  var fileIds = 0;
+  var fileIds = 0, pickText = document.body.dataset.filePick || "选择文件",
+      noneText = document.body.dataset.fileNone || "未选择文件";
   document.querySelectorAll("input[type=file]").forEach(function (input) {
     var pick = document.createElement("label"), name = document.createElement("span");
     if (!input.id) { input.id = "file-field-" + (++fileIds); }
     pick.htmlFor = input.id;
     pick.className = "file-pick";
-    pick.textContent = document.body.dataset.filePick || "选择文件";
+    pick.textContent = pickText;
     name.className = "file-name";
-    name.textContent = document.body.dataset.fileNone || "未选择文件";
+    name.textContent = noneText;
     input.classList.add("file-hidden");
     input.after(pick, name);
     input.addEventListener("change", function () {
       var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
-      name.textContent = names.length ? names.join("、") : (document.body.dataset.fileNone || "未选择文件");
+      name.textContent = names.length ? names.join("、") : noneText;
     });
   });
   function percent(value) {
