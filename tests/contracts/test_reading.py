@@ -214,3 +214,29 @@ def test_a_unit_whose_contracts_are_all_free_of_charge_has_a_turnover_of_nothing
     assert services.turnover_by_unit(year=2024) == {unit("渝北区"): 0}
     assert services.turnover_by(scope=SYSTEM, year=2024, by="unit") == [
         {"key": "渝北区", "contracts": 1, "contract_amount": 0, "technical_amount": 0}]
+
+
+def test_the_export_lists_a_days_contracts_by_number(tmp_path):
+    rows = contract_rows(3, unit="渝北区", seed=61).with_columns(
+        pl.Series("number", ["Z-3", "Z-1", "Z-2"]), pl.lit(dt.date(2024, 2, 1)).alias("signed_on"),
+        pl.lit(dt.date(2024, 2, 2)).alias("registered_on"))
+    assert flows.run_import(path=write_contracts(tmp_path / "c.xlsx", rows), scope=SYSTEM).applied
+    frame = services.export_frame(scope=SYSTEM, queryset=services.contracts(scope=SYSTEM))
+    assert frame["number"].to_list() == ["Z-1", "Z-2", "Z-3"]
+
+
+def test_an_export_of_as_many_contracts_as_it_has_columns(tmp_path):
+    """15 contracts, 15 columns: the rows are read as rows, not turned into columns."""
+    rows = contract_rows(len(services.COLUMNS), unit="渝北区", seed=71)
+    assert flows.run_import(path=write_contracts(tmp_path / "c.xlsx", rows), scope=SYSTEM).applied
+    frame = services.export_frame(scope=SYSTEM, queryset=services.contracts(scope=SYSTEM))
+    assert frame.height == 15 and sorted(frame["number"].to_list()) == sorted(rows["number"].to_list())
+    assert frame["contract_amount"].sum() == rows["contract_amount"].sum()
+
+
+def test_the_list_reads_each_contracts_unit_in_the_same_query(book, django_assert_num_queries):
+    listed = list(services.contracts(scope=SYSTEM))
+    with django_assert_num_queries(0):
+        units = {c.number: c.reporting_unit.name for c in listed}
+    assert units == {"A-0001": "渝北区", "A-0002": "渝北区", "A-0003": "渝北区", "B-0001": "南岸区",
+                     "B-0002": "南岸区", "C-0001": "渝北区"}

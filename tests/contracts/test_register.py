@@ -90,6 +90,11 @@ def test_a_party_in_the_registry_is_linked(registrar, tmp_path):
     c = services.register_contract(scope=scope_for(registrar), today=TODAY, values=body())
     c.refresh_from_db()
     assert c.seller_id is None and c.buyer.uscc == BUYER
+    # the other way round: the firm sells
+    d = services.register_contract(scope=scope_for(registrar), today=TODAY, values=body(
+        number="2025500112000009", seller_uscc=BUYER, buyer_uscc=SELLER))
+    d.refresh_from_db()
+    assert d.seller.uscc == BUYER and d.buyer_id is None
 
 
 def test_the_city_names_the_unit_and_may_register_for_any(city_admin):
@@ -100,8 +105,11 @@ def test_the_city_names_the_unit_and_may_register_for_any(city_admin):
 
 
 def test_a_registrar_may_not_register_for_another_unit(registrar):
-    with pytest.raises(PermissionDenied):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(PermissionDenied) as info:
         services.register_contract(scope=scope_for(registrar), values=body(), unit_id=unit("南岸区"), today=TODAY)
+    assert str(info.value) == "您只能登记本单位的合同。"  # what the API's 403 says
     assert TechContract.objects.count() == 0
     c = services.register_contract(scope=scope_for(registrar), values=body(), unit_id=unit("渝北区"), today=TODAY)
     assert c.reporting_unit_id == unit("渝北区")
@@ -163,6 +171,10 @@ def test_a_number_already_registered_is_refused(registrar):
     assert info.value.faults == {"number": "该合同登记号已登记"}
     assert str(info.value) == "number：该合同登记号已登记"
     assert TechContract.objects.get().title == "工业视觉检测算法委托开发"
+    # with other faults, the number is named among them
+    with pytest.raises(ContractError) as info:
+        services.register_contract(scope=scope_for(registrar), values=body(technical_amount=2_000_000), today=TODAY)
+    assert info.value.faults == {"technical_amount": "技术交易额大于合同成交额", "number": "该合同登记号已登记"}
 
 
 def test_a_number_registered_meanwhile_is_refused_not_a_crash(registrar, monkeypatch):
