@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def firm():
-    from keqi.policy.uscc import make_uscc
     import random
+
+    from keqi.policy.uscc import make_uscc
 
     return make_uscc(random.Random(77), region="500112")
 
