@@ -94,3 +94,71 @@ def test_a_synthetic_population_gets_the_registry_screens_verdicts_and_plans(tmp
             assert row[f"{title}·差距"] == (gap_text(r.gaps) or None), (e, s.enterprise.uscc)
             searched += r.gaps is not None
     assert searched >= len(standings) * (len(editions_on(ON)) if all_gaps else 1)
+
+
+def _as_read_before(path, out):
+    """The same file with every column stored as text: what the reader made of any Parquet file before it
+    kept the numbers typed."""
+    import polars as pl
+
+    pl.read_parquet(path).cast(pl.String).write_parquet(out)
+    return out
+
+
+def test_numbers_stored_as_numbers_give_the_flat_rows_and_errors_of_their_text(tmp_path):
+    """A Parquet file in the exchange format with its numbers stored as numbers (integers, decimals of
+    several scales) gives the same flat rows, screen and errors as the same file stored as text."""
+    import polars as pl
+
+    from keqi.synth import population as synth
+
+    ON = dt.date(2026, 6, 30)
+    frame = pl.read_parquet(synth.write(synth.generate(150, seed=21), tmp_path / "firms.parquet"))
+    odd = frame.with_columns(
+        pl.col("职工总数").cast(pl.Int32),
+        pl.col("销售收入（万元）").cast(pl.Decimal(38, 4)),
+        pl.col("资产总额（万元）").cast(pl.Decimal(16, 2)),
+        (pl.col("成本费用支出总额（万元）").cast(pl.Float64) // 1).cast(pl.Int64),
+    )
+    typed = tmp_path / "typed.parquet"
+    odd.write_parquet(typed)
+    flat, errors = files.flatten(typed, assess_on=ON)
+    before, errors_before = files.flatten(_as_read_before(typed, tmp_path / "text.parquet"), assess_on=ON)
+    assert not errors and not errors_before
+    assert flat.table.equals(before.table) and flat.table.num_rows == 150
+    got, _ = screen_file(typed, assess_on=ON)
+    want, _ = screen_file(tmp_path / "text.parquet", assess_on=ON)
+    assert got.equals(want)
+
+    bad = odd.with_columns(  # refused cells in typed columns, and firms whose rows disagree
+        pl.when(pl.int_range(pl.len()) == 3).then(-2).otherwise(pl.col("职工总数")).alias("职工总数"),
+        pl.when(pl.int_range(pl.len()) == 7).then(pl.lit("-1.0000").cast(pl.Decimal(38, 4)))
+        .otherwise(pl.col("销售收入（万元）")).alias("销售收入（万元）"),
+        pl.when(pl.int_range(pl.len()) == 11).then(pl.lit(10**13, pl.Int64)).otherwise(pl.col("成本费用支出总额（万元）"))
+        .alias("成本费用支出总额（万元）"),
+        pl.when(pl.int_range(pl.len()) == 12).then(1970).otherwise(pl.col("年度")).alias("年度"),
+        pl.when(pl.int_range(pl.len()).is_in([1, 20])).then(pl.lit("另一个名称")).otherwise(pl.col("企业名称"))
+        .alias("企业名称"),
+    )
+    bad.write_parquet(typed)
+    flat, errors = files.flatten(typed, assess_on=ON)
+    _, errors_before = files.flatten(_as_read_before(typed, tmp_path / "text.parquet"), assess_on=ON)
+    assert flat is None and len(errors) >= 5
+    assert list(map(str, errors)) == list(map(str, errors_before))
+
+
+def test_a_number_longer_than_a_cell_may_be_is_refused_as_its_text_would_be(tmp_path, settings):
+    import polars as pl
+
+    from keqi.synth import population as synth
+
+    frame = pl.read_parquet(synth.write(synth.generate(5, seed=2), tmp_path / "firms.parquet"))
+    long = pl.lit("1" * 30 + ".1234").cast(pl.Decimal(38, 4))  # 35 characters as text; every other cell shorter
+    frame.with_columns(pl.when(pl.int_range(pl.len()) == 2).then(long).otherwise(pl.col("销售收入（万元）").cast(
+        pl.Decimal(38, 4))).alias("销售收入（万元）")).write_parquet(tmp_path / "typed.parquet")
+    settings.KEQI_MAX_CELL_CHARS = 30
+    _, errors = files.flatten(tmp_path / "typed.parquet", assess_on=DAY)
+    _, errors_before = files.flatten(_as_read_before(tmp_path / "typed.parquet", tmp_path / "text.parquet"),
+                                     assess_on=DAY)
+    assert len(errors) == 1 and "30 个字符" in errors[0].reason and "第4行" in errors[0].reason
+    assert str(errors[0]).replace("typed", "text") == str(errors_before[0])

@@ -67,6 +67,21 @@ class ParsedSheet:
         hit = self.text.filter(pl.col(ROW) == row)
         return hit[header][0] if hit.height else None
 
+    def typed_texts(self, rows: pl.Series, header: str) -> list[str | None]:
+        """``typed_text`` of each of ``rows`` (spreadsheet rows of this sheet) in one column, in one pass."""
+        if not len(rows):
+            return []
+        wanted = rows.cast(pl.Int64)
+        if self.raw is not None and header in self.raw.columns:
+            source, cell = self.raw, _clean(header)
+        elif self.text is not None and header in self.text.columns:
+            source, cell = self.text, pl.col(header)
+        else:
+            return [None] * len(rows)
+        cells = source.lazy().filter(pl.col(ROW).is_in(wanted.unique().implode())).select(ROW, cell.alias(header))
+        hit = pl.LazyFrame({ROW: wanted}).join(cells, on=ROW, how="left", maintain_order="left")
+        return hit.collect().get_column(header).to_list()
+
 
 def _clean(header: str) -> pl.Expr:
     """Trim blanks (incl. full-width spaces), drop a neutralising apostrophe, empty → null."""
@@ -167,6 +182,8 @@ def _uscc_reasons(s: pl.Series) -> pl.Series:
     faulty ones, once per distinct code, get their message from ``uscc_faults``."""
     codes = s.drop_nulls().unique()
     faulty = codes.filter(~_valid_codes(codes)).to_list()
+    if not faulty:  # every code is right (the usual file): no text to look up
+        return pl.repeat(None, s.len(), dtype=pl.String, eager=True).alias(s.name)
     texts = {code: _fault_text(code) for code in faulty}
     return s.replace_strict(texts, default=None, return_dtype=pl.String)
 
@@ -185,8 +202,7 @@ def _valid_codes(codes: pl.Series) -> pl.Series:
     ok = np.zeros(codes.len(), dtype=bool)
     where = np.flatnonzero(shaped.to_numpy())
     if where.size:
-        raw = "".join(codes.gather(where).to_list()).encode("ascii")
-        chars = np.frombuffer(raw, dtype=np.uint8).reshape(where.size, 18)
+        chars = _code_bytes(codes.gather(where))
         value = np.zeros(256, dtype=np.int64)
         org_value = np.zeros(256, dtype=np.int64)
         for c, v in _VALUE.items():
@@ -200,6 +216,17 @@ def _valid_codes(codes: pl.Series) -> pl.Series:
         expected = np.frombuffer(CHARSET.encode("ascii"), dtype=np.uint8)[(31 - total % 31) % 31]
         ok[where] = (chars[:, 16] == org_expected) & (chars[:, 17] == expected)
     return pl.Series(ok)
+
+
+def _code_bytes(codes: pl.Series):
+    """The bytes of codes of 18 ASCII characters each, one row a code (numpy, read from the Arrow buffer:
+    no Python string per code)."""
+    import numpy as np
+
+    arr = codes.rechunk().to_arrow(compat_level=pl.CompatLevel.oldest())  # large_string: offsets, bytes
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return data.reshape(len(arr), 18)
 
 
 @lru_cache(maxsize=500_000)
@@ -252,11 +279,15 @@ def parse_sheet(raw: pl.DataFrame, columns: Sequence[Column], sheet: str, units:
     if errors:
         return ParsedSheet(pl.DataFrame(), tuple(c.field for c in present), errors)
 
+    # Numbers stored as numbers (a Parquet file's integer and decimal columns) are read without text where
+    # ``_typed`` says their value is the one their text would give; any other column is read as text.
+    typed = {c.header for c in present if _typed(c, raw.schema[c.header])}
+    raw = raw.with_columns(pl.col(h).cast(pl.String) for h, t in raw.schema.items() if t != pl.String and h not in typed)
     raw = raw.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     # First the cheap pass (``_fast``): the cells written as KeQi writes them (a Parquet or csv file of the
     # template: 是/否, 123, 120.0836, 2020-01-05) take their value at once; only the rows with any other
     # cell go through the full parse below, which gives the same value or says why the cell is wrong.
-    checks = [(c, _fast(c, units)) for c in present]
+    checks = [(c, _fast(c, units, typed=c.header in typed)) for c in present]
     pre = raw.with_columns(_clean(c.header).alias(c.header) for c in present if c.kind not in FAST_KINDS)
     probe = pre.lazy().select(
         pl.col(ROW),
@@ -274,12 +305,34 @@ def parse_sheet(raw: pl.DataFrame, columns: Sequence[Column], sheet: str, units:
     return parsed
 
 
-def _fast(col: Column, units: Mapping[str, int]) -> tuple[pl.Expr, pl.Expr]:
+def _typed(col: Column, dtype: pl.DataType) -> bool:
+    """Whether ``col``'s cells of type ``dtype`` are read as numbers: whole numbers in a count, year or money
+    column, decimals of at most 4 places in a money column. Their text (``cast(pl.String)``: "12",
+    "120.0836", "120.08") is what the full parse reads, so ``_fast`` takes the value the text gives; a
+    cell it does not accept goes to the full parse as text. Decimals of more places are text from the
+    start: their text ("120.000000") is refused for its places whatever the value."""
+    if col.kind in ("count", "year"):
+        return dtype.is_integer()
+    if col.kind in ("money", "usd"):
+        return dtype.is_integer() or (isinstance(dtype, pl.Decimal) and (dtype.scale or 0) <= 4)
+    return False
+
+
+def _fast(col: Column, units: Mapping[str, int], *, typed: bool = False) -> tuple[pl.Expr, pl.Expr]:
     """(value, ok) of a column's cells without cleaning or regular expressions: ``ok`` only where the full
-    parse (``_parse_column`` of the cleaned cell) gives the same value and no reason."""
+    parse (``_parse_column`` of the cleaned cell) gives the same value and no reason. ``typed``: the
+    cells are numbers (``_typed``), not text."""
     s = pl.col(col.header)
     empty = pl.lit(not col.required) & s.is_null()
-    if col.kind in ("count", "year"):
+    if typed and col.kind in ("count", "year"):
+        value = s.cast(pl.Int64, strict=False)
+        low, high = (0, MAX_COUNT) if col.kind == "count" else (1980, 2100)
+        ok = value.is_not_null() & (value >= low) & (value <= high)
+    elif typed:  # money: exact in units of 0.0001 (a number too large for Decimal(22, 4) is null: not ok)
+        exact = s.cast(pl.Decimal(22, 4), strict=False)
+        value = exact.to_physical().cast(pl.Int64, strict=False)
+        ok = value.is_not_null() & (value.abs() < MAX_YUAN) & (pl.lit(col.signed) | (value >= 0))
+    elif col.kind in ("count", "year"):
         value = s.cast(pl.Int64, strict=False)
         low, high = (0, MAX_COUNT) if col.kind == "count" else (1980, 2100)
         ok = (value.cast(pl.String) == s) & (value >= low) & (value <= high)
@@ -334,57 +387,71 @@ def _header(field_name: str, columns: Sequence[Column] = REPORT_COLUMNS) -> str:
 
 
 def check_reports(parsed: ParsedSheet, today: dt.date) -> None:
-    """Checks across cells and rows of the annual-report sheet; appends to ``parsed.errors``."""
+    """Checks across cells and rows of the annual-report sheet; appends to ``parsed.errors``.
+
+    Each check reads only the columns it needs (a lazy projection, not the whole sheet); the duplicate
+    check looks closer only at the rows whose firm and year occur twice, and the firm attributes that
+    must agree on all of a firm's rows are compared in one ``group_by`` for all of them."""
     df = parsed.data
     if df.is_empty():
         return
     errs = parsed.errors
     cols = set(df.columns)
+    sheet = df.lazy()
+
+    def where(condition: pl.Expr, *names: str):
+        """(ROW, *names) of the rows where ``condition`` holds, in sheet order."""
+        return sheet.filter(condition).select(ROW, *names).collect().iter_rows()
 
     def pairwise(small: str, big: str, reason: str) -> None:
         if {small, big} <= cols:
-            bad = df.filter(pl.col(small) > pl.col(big)).select(ROW, small, big)
-            for row, a, b in bad.iter_rows():
+            for row, a, b in where(pl.col(small) > pl.col(big), small, big):
                 errs.append(CellError(REPORT_SHEET, row, _header(small), str(a), reason.format(a=a, b=b)))
 
     pairwise("tech_staff", "staff_total", "科技人员数（{a}）大于职工总数（{b}）")
     pairwise("senior_tech_staff", "tech_staff", "副高级及以上职称科技人员数（{a}）大于科技人员数（{b}）")
     if {"main_revenue", "revenue"} <= cols:
-        bad = df.filter(pl.col("main_revenue") > pl.col("revenue")).select(ROW, "main_revenue")
-        for row, a in bad.iter_rows():
+        for row, a in where(pl.col("main_revenue") > pl.col("revenue"), "main_revenue"):
             errs.append(CellError(REPORT_SHEET, row, _header("main_revenue"), _wan(a), "主营业务收入大于销售收入"))
     if {"rd_expense_domestic", "rd_expense"} <= cols:
-        bad = df.filter(pl.col("rd_expense_domestic") > pl.col("rd_expense")).select(ROW, "rd_expense_domestic")
-        for row, a in bad.iter_rows():
+        for row, a in where(pl.col("rd_expense_domestic") > pl.col("rd_expense"), "rd_expense_domestic"):
             errs.append(CellError(REPORT_SHEET, row, _header("rd_expense_domestic"), _wan(a),
                                   "境内研究开发费用大于研究开发费用总额"))
 
     if "registered_on" in cols:
-        for row, d in df.filter(pl.col("registered_on") > today).select(ROW, "registered_on").iter_rows():
+        for row, d in where(pl.col("registered_on") > today, "registered_on"):
             errs.append(CellError(REPORT_SHEET, row, _header("registered_on"), str(d), "注册成立日期晚于今天"))
-        early = df.filter(pl.col("fiscal_year") < pl.col("registered_on").dt.year())
-        for row, y in early.select(ROW, "fiscal_year").iter_rows():
+        for row, y in where(pl.col("fiscal_year") < pl.col("registered_on").dt.year(), "fiscal_year"):
             errs.append(CellError(REPORT_SHEET, row, _header("fiscal_year"), str(y), "年度早于注册成立年份"))
-    for row, y in df.filter(pl.col("fiscal_year") > today.year).select(ROW, "fiscal_year").iter_rows():
+    for row, y in where(pl.col("fiscal_year") > today.year, "fiscal_year"):
         errs.append(CellError(REPORT_SHEET, row, _header("fiscal_year"), str(y), "年度晚于今年"))
 
-    keyed = df.filter(pl.col("uscc").is_not_null() & pl.col("fiscal_year").is_not_null())
-    first = keyed.group_by("uscc", "fiscal_year").agg(pl.col(ROW).min().alias("_first"))
-    dupes = keyed.join(first, on=["uscc", "fiscal_year"]).filter(pl.col(ROW) != pl.col("_first"))
-    for row, y, f in dupes.select(ROW, "fiscal_year", "_first").iter_rows():
-        errs.append(CellError(REPORT_SHEET, row, _header("fiscal_year"), str(y), f"同一企业同一年度与第{f}行重复"))
+    attrs = [c for c in REPORT_COLUMNS if c.level == "enterprise" and c.field != "uscc" and c.field in cols]
+    keyed = sheet.filter(pl.col("uscc").is_not_null() & pl.col("fiscal_year").is_not_null()).select(
+        ROW, "uscc", "fiscal_year", *(c.field for c in attrs)).collect()
+    # a row repeats an earlier one only where its firm and year occur more than once
+    twice = keyed.filter(keyed.select("uscc", "fiscal_year").is_duplicated())
+    if twice.height:
+        dupes = twice.with_columns(pl.col(ROW).min().over("uscc", "fiscal_year").alias("_first")).filter(
+            pl.col(ROW) != pl.col("_first"))
+        for row, y, f in dupes.select(ROW, "fiscal_year", "_first").iter_rows():
+            errs.append(CellError(REPORT_SHEET, row, _header("fiscal_year"), str(y), f"同一企业同一年度与第{f}行重复"))
 
-    # An enterprise's own attributes must agree on all of its rows.
-    for c in REPORT_COLUMNS:
-        if c.level != "enterprise" or c.field == "uscc" or c.field not in cols:
-            continue
-        ref = keyed.sort(ROW).group_by("uscc", maintain_order=True).agg(
-            pl.col(ROW).first().alias("_first"), pl.col(c.field).first().alias("_ref")
-        )
-        clash = keyed.join(ref, on="uscc").filter(pl.col(c.field).ne_missing(pl.col("_ref")))
-        for row, f in clash.select(ROW, "_first").iter_rows():
-            errs.append(CellError(REPORT_SHEET, row, c.header, parsed.typed_text(row, c.header),
-                                  f"同一企业的{c.header}与第{f}行不一致"))
+    # An enterprise's own attributes must agree on all of its rows (those of its first row).
+    if not attrs:
+        return
+    ref = keyed.lazy().sort(ROW).group_by("uscc", maintain_order=True).agg(
+        pl.col(ROW).first().alias("_first"), *(pl.col(c.field).first().alias(f"_ref_{c.field}") for c in attrs))
+    clashes = keyed.lazy().join(ref, on="uscc", maintain_order="left").select(
+        ROW, "_first", *(pl.col(c.field).ne_missing(pl.col(f"_ref_{c.field}")).alias(c.field) for c in attrs)
+    ).filter(pl.any_horizontal(c.field for c in attrs)).collect()
+    if clashes.is_empty():
+        return
+    for c in attrs:
+        hits = clashes.filter(pl.col(c.field)).select(ROW, "_first")
+        texts = parsed.typed_texts(hits.get_column(ROW), c.header)
+        for (row, f), text in zip(hits.iter_rows(), texts, strict=True):
+            errs.append(CellError(REPORT_SHEET, row, c.header, text, f"同一企业的{c.header}与第{f}行不一致"))
 
 
 def check_qualifications(parsed: ParsedSheet) -> None:

@@ -110,14 +110,17 @@ def flat_from_frames(
     ``TITLE_KINDS`` to the ids holding it on ``assess_on`` (None: the titles are not known, left empty).
     Report columns absent from ``reports`` are not known. Used for the database and for files.
     """
-    reports = reports.filter(pl.col("fiscal_year") < assess_on.year)
+    # One lazy query: only the columns the flat table reads are taken from the reports (a file's carry
+    # every column of the sheet), and no wide frame is made between the joins.
+    known = set(reports.columns)
+    reports = reports.lazy().filter(pl.col("fiscal_year") < assess_on.year)
     kinds = {f: pl.Boolean for f in BOOL_FIELDS} | {f: pl.String for f in CHOICE_CODES}
     reports = reports.with_columns(
         pl.lit(None, dtype=kinds.get(f, pl.Int64)).alias(f)
-        for f in (*MORE_FINANCIAL_FIELDS, *UPPER_LATEST_FIELDS) if f not in reports.columns
+        for f in (*MORE_FINANCIAL_FIELDS, *UPPER_LATEST_FIELDS) if f not in known
     )
     latest = reports.group_by("enterprise_id").agg(pl.col("fiscal_year").max().alias("y1_year"))
-    wide = ents.join(latest, on="enterprise_id", how="left")
+    wide = ents.lazy().join(latest, on="enterprise_id", how="left", maintain_order="left")
     for k in (1, 2, 3):
         year_k = reports.select(
             "enterprise_id",
@@ -128,7 +131,7 @@ def flat_from_frames(
         )
         if k > 1:
             wide = wide.with_columns((pl.col("y1_year") - (k - 1)).alias(f"y{k}_year"))
-        wide = wide.join(year_k, on=["enterprise_id", f"y{k}_year"], how="left")
+        wide = wide.join(year_k, on=["enterprise_id", f"y{k}_year"], how="left", maintain_order="left")
     flat = wide.with_columns(
         pl.coalesce("reporting_unit__code", "reporting_unit__name").alias("district_code"),
         pl.lit(None, dtype=pl.Boolean).alias("legal_person"),
@@ -153,6 +156,7 @@ def flat_from_frames(
             for kind, column in TITLE_KINDS.items()
         ),
     )
-    columns = [pl.col(c) if c in flat.columns else pl.lit(None).alias(c) for c in FLAT_COLUMNS]
-    out = flat.select(columns).to_arrow()
+    names = set(flat.collect_schema().names())
+    columns = [pl.col(c) if c in names else pl.lit(None).alias(c) for c in FLAT_COLUMNS]
+    out = flat.select(columns).collect().to_arrow()
     return out.cast(FLAT_SCHEMA) if out.schema != FLAT_SCHEMA else out

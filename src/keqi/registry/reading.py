@@ -7,8 +7,10 @@ its cells streamed; for a csv its header and lines; for a Parquet file its metad
 one Chinese message (:class:`UnreadableFile`) when it exceeds a limit, so that no file up to the upload
 limit takes the process beyond 1 GB of memory or more than a few seconds to refuse.
 
-Everything is read as text: the importer decides what each cell means and says precisely why a
-cell is wrong, instead of letting a reader guess types. Excel is read with fastexcel (calamine),
+Everything is read as text, but a Parquet file's integer and decimal columns: the importer decides what
+each cell means and says precisely why a cell is wrong, instead of letting a reader guess types (it
+reads a stored number as the text the number would be written as, without making that text where
+the number alone gives the value: ``parsing._typed``). Excel is read with fastexcel (calamine),
 which is an order of magnitude faster than openpyxl on large sheets. A formula cell that Excel never
 calculated (no saved value) becomes a row error that says how to fix the file.
 """
@@ -48,6 +50,17 @@ class RawTables:
 
 def _all_text(df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.all().cast(pl.String))
+
+
+def _text_but_numbers(df: pl.DataFrame) -> pl.DataFrame:
+    """Every column as text but the integer and decimal ones (a Parquet file's numbers): the parser reads
+    those without a round trip through text where their text would give the same value
+    (``parsing._typed``), and as their text elsewhere."""
+    return df.with_columns(pl.col(c).cast(pl.String) for c, t in df.schema.items() if not _number(t))
+
+
+def _number(dtype: pl.DataType) -> bool:
+    return dtype.is_integer() or isinstance(dtype, pl.Decimal)
 
 
 def _damaged(path: Path) -> UnreadableFile:
@@ -160,10 +173,12 @@ def check_frame(df: pl.DataFrame, sheet: str, limits: Limits) -> None:
         raise lim.too_many_rows(sheet, df.height, limits)
     if df.height * df.width > limits.cells:
         raise lim.too_many_cells(sheet, df.height + 1, df.width, limits)
-    text = [c for c, t in df.schema.items() if t == pl.String]
+    # a number's text has at most 41 characters (Decimal(38, s)): checked only under a lower limit
+    text = [pl.col(c) if t == pl.String else pl.col(c).cast(pl.String) for c, t in df.schema.items()
+            if t == pl.String or (_number(t) and limits.cell_chars < 48)]
     if not text or df.is_empty():
         return
-    long = pl.any_horizontal(pl.col(c).str.len_chars() > limits.cell_chars for c in text)
+    long = pl.any_horizontal(c.str.len_chars() > limits.cell_chars for c in text)
     hit = df.select(long.arg_true().first()).item()
     if hit is not None:
         raise lim.cell_too_long(sheet, limits, row=int(hit) + 2)
@@ -264,7 +279,7 @@ def _read_parquet(path: Path, limits: Limits) -> pl.DataFrame:
     if meta.num_rows * meta.num_columns > limits.cells:
         raise lim.too_many_cells(sheet, meta.num_rows + 1, meta.num_columns, limits)
     check_parquet_data(meta, limits)
-    df = _all_text(pl.read_parquet(path))
+    df = _text_but_numbers(pl.read_parquet(path))
     check_frame(df, sheet, limits)
     return df
 

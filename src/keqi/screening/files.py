@@ -84,7 +84,10 @@ def flatten(path: Path | str, *, assess_on: dt.date) -> tuple[Flattened | None, 
         return None, errors
 
     data = reports.data
-    firms = data.sort("_row").group_by("uscc", maintain_order=True).first().with_row_index("enterprise_id")
+    del raw, reports  # the cells as read: not needed once checked (the largest frames: memory for the rest)
+    own = [f for f in ("uscc", "name", "district", "registered_on", "hitech_field", "industry_code") if f in data.columns]
+    firms = data.select("_row", *own).sort("_row").group_by("uscc", maintain_order=True).first().with_row_index(
+        "enterprise_id")
     firms = firms.with_columns(pl.col("enterprise_id").cast(pl.Int64))
     if held is not None:
         firms = firms.join(held, on="uscc", how="left", maintain_order="left").with_columns(
@@ -99,7 +102,9 @@ def flatten(path: Path | str, *, assess_on: dt.date) -> tuple[Flattened | None, 
         *(pl.col(f) if f in firms.columns else pl.lit(None, dtype=pl.String).alias(f)
           for f in ("hitech_field", "industry_code")),
     )
-    report_frame = data.join(firms.select("uscc", "enterprise_id"), on="uscc").drop("_row")
+    ids = data.select("uscc").join(firms.select("uscc", "enterprise_id"), on="uscc", how="left",
+                                   maintain_order="left")  # the rows' firms, without copying the rows
+    report_frame = data.drop("_row").with_columns(ids.get_column("enterprise_id"))
     bools = {c.field for c in REPORT_COLUMNS if c.kind == "bool"}
     report_frame = report_frame.with_columns(  # a column left out of the file is unknown for every firm
         pl.lit(None, dtype=pl.Boolean if f in bools else pl.Int64).alias(f)
