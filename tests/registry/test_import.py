@@ -66,14 +66,14 @@ def test_a_failure_while_writing_rolls_everything_back(tmp_path, monkeypatch):
     path = write_file(tmp_path / "f.xlsx", report_rows(3))
     from keqi.registry import bulk
 
-    original = bulk.insert
+    original = bulk.insert_frame
 
     def fail_on_reports(model, rows, **kw):
         if model is AnnualReport:
             raise RuntimeError("disk full")
         return original(model, rows, **kw)
 
-    monkeypatch.setattr(bulk, "insert", fail_on_reports)
+    monkeypatch.setattr(bulk, "insert_frame", fail_on_reports)
     with pytest.raises(RuntimeError):
         flows.run_import(path=path, scope=SYSTEM)
     assert counts() == (0, 0, 0, 0)  # the enterprises written first are gone too

@@ -121,6 +121,72 @@ def insert(model: type[models.Model], rows: Sequence[dict], *, now: dt.datetime)
            (tuple(r.get(a) if a else d for a, d in getters) for r in rows))
 
 
+def insert_frame(model: type[models.Model], frame, *, now: dt.datetime) -> None:
+    """Insert the rows of a polars ``frame`` (columns named by attname) into ``model``'s table, written from
+    the frame without a Python object per row: on PostgreSQL ``COPY`` of the frame as csv (every text
+    quoted, NULL the unquoted empty field), on SQLite ``executemany`` of its rows, dates as SQLite's
+    text. Columns the frame lacks take their default; auto_now fields get ``now``. The same stored rows
+    as :func:`insert` of the same values.
+    """
+    import polars as pl
+
+    if frame.is_empty():
+        return
+    postgres = connection.vendor == "postgresql"
+    ops = connection.ops
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    stamp = now.isoformat() if postgres else ops.adapt_datetimefield_value(now)
+    exprs = []
+    for f in fields:
+        if _is_auto(f):
+            expr = pl.lit(stamp, dtype=pl.String)
+        elif f.attname in frame.columns:
+            expr = pl.col(f.attname)
+            if not postgres and _kind(f) == "date":
+                expr = expr.dt.strftime("%Y-%m-%d")  # ops.adapt_datefield_value: str(date)
+            elif not postgres and _kind(f) == "datetime":
+                expr = expr.map_elements(_memo(ops.adapt_datetimefield_value), return_dtype=pl.String)
+        elif not f.null and not f.has_default() and not f.empty_strings_allowed:
+            raise ValueError(f"{model.__name__}.{f.attname} has no value")
+        else:
+            expr = pl.lit(f.get_default())
+        exprs.append(expr.alias(f.column))
+    rows = frame.select(exprs)
+    qn = ops.quote_name
+    cols = ", ".join(qn(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if postgres:
+            with cursor.cursor.copy(f"COPY {qn(model._meta.db_table)} ({cols}) FROM STDIN (FORMAT csv)") as copy:
+                for part in rows.iter_slices(CHUNK * 4):
+                    copy.write(part.write_csv(include_header=False, quote_style="non_numeric"))
+            return
+        sql = f"INSERT INTO {qn(model._meta.db_table)} ({cols}) VALUES ({', '.join(['%s'] * len(fields))})"
+        for part in rows.iter_slices(CHUNK):
+            cursor.executemany(sql, part.rows())
+
+
+def inserted_after(model: type[models.Model], last_id: int, columns: Sequence[str]):
+    """The rows of ``model`` with an id above ``last_id`` (:func:`last_id` before an insert), as a polars
+    frame of ``id`` and ``columns``: one query, no ``IN`` list. Ids only grow (SQLite AUTOINCREMENT,
+    PostgreSQL sequences), so the rows an insert just wrote are among them."""
+    import polars as pl
+
+    qn = connection.ops.quote_name
+    names = ["id", *columns]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(qn(c) for c in names)} FROM {qn(model._meta.db_table)} WHERE id > %s",
+                       [last_id])
+        rows = cursor.fetchall()
+    return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
+
+
+def last_id(model: type[models.Model]) -> int:
+    """The highest id of ``model``'s table now (0 when empty)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(model._meta.db_table)}")
+        return cursor.fetchone()[0] or 0
+
+
 def copy_history(
     model: type[models.Model], ids: Sequence[int], *, now: dt.datetime, user_id: int | None, reason: str | None,
     history_type: str = "+",
@@ -138,6 +204,9 @@ def copy_history(
     tail = [connection.ops.adapt_datetimefield_value(now), reason, history_type, user_id]
     ordered = sorted(ids)  # history rows in the order the rows were inserted
     with connection.cursor() as cursor:
+        if ordered[-1] - ordered[0] + 1 == len(ordered):  # one run of ids (a bulk insert's): no IN list
+            cursor.execute(f"{head[:-len(' IN ')]} BETWEEN %s AND %s ORDER BY id", [*tail, ordered[0], ordered[-1]])
+            return
         for start in range(0, len(ordered), CHUNK):
             chunk = ordered[start:start + CHUNK]
             cursor.execute(f"{head}({', '.join(['%s'] * len(chunk))}) ORDER BY id", [*tail, *chunk])
