@@ -304,18 +304,6 @@ class ImportPlan:
         }
 
 
-def _raw_rows(queryset: QuerySet) -> list[tuple]:
-    """Run a ``values_list`` query on the cursor, skipping Django's per-value converters.
-
-    Only for comparing stored numbers with imported ones: SQLite hands booleans back as 0/1, which
-    compare equal to False/True, and the report columns hold no dates.
-    """
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def _chunks(items: Sequence, size: int = IN_CHUNK) -> Iterable[Sequence]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -463,9 +451,12 @@ def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], exi
     typed = [pl.col("id", "enterprise_id", "fiscal_year").cast(pl.Int64),
              *(pl.col(f).cast(data.schema[f]).alias(f"__old__{f}") for f in fields)]
     parts = [pl.DataFrame(schema=list(names), orient="row").select(typed)]  # one frame a chunk: no rows kept
-    for chunk in _chunks(existing["id"].sort().to_list()):
-        rows = _raw_rows(AnnualReport.objects.filter(enterprise_id__in=chunk).values_list(*names))
-        parts.append(pl.DataFrame(rows, schema=list(names), orient="row", infer_schema_length=None).select(typed))
+    for rows in _stored_reports(existing["id"].sort().to_list(), names):
+        # column by column (faster than from_rows); the raw types, then the file's
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+        frame = pl.DataFrame([pl.Series(n, v, dtype=_raw_dtype(data.schema.get(n, pl.Int64)))
+                              for n, v in zip(names, columns, strict=True)])
+        parts.append(frame.select(typed))
     old = pl.concat(parts)
     joined = (data.with_columns(pl.col("fiscal_year").cast(pl.Int64))
               .join(keys, on="uscc", how="left")
@@ -487,6 +478,36 @@ def _plan_reports(plan: ImportPlan, reports: ParsedSheet, present: set[str], exi
             setattr(report, k, v)
         plan.changed_reports.append(report)
         plan.report_fields_changed.update(diff)
+
+
+def _raw_dtype(dtype) -> pl.DataType:
+    """The type a stored column comes back as from the cursor: booleans as 0/1 on SQLite, numbers as Int64."""
+    if dtype == pl.Boolean:
+        return pl.Boolean if connection.vendor == "postgresql" else pl.Int64
+    return pl.Int64 if dtype.is_integer() else dtype
+
+
+def _stored_reports(firm_ids: Sequence[int], names: Sequence[str]) -> Iterable[list[tuple]]:
+    """The stored reports of these firms (sorted ids), ``names`` columns, per 5,000 firms: raw SQL, no Django
+    converters; a run of ids that is dense is read by range (``BETWEEN``, then kept to the firms asked for),
+    a sparse one by an ``IN`` list."""
+    qn = connection.ops.quote_name
+    table = AnnualReport._meta
+    cols = ", ".join(qn(table.get_field(n).column) if n != "id" else qn("id") for n in names)
+    head = f"SELECT {cols} FROM {qn(table.db_table)} WHERE {qn('enterprise_id')} "
+    at = names.index("enterprise_id")
+    with connection.cursor() as cursor:
+        for chunk in _chunks(firm_ids):
+            if chunk[-1] - chunk[0] + 1 <= 2 * len(chunk):
+                cursor.execute(f"{head}BETWEEN %s AND %s", [chunk[0], chunk[-1]])
+                rows = cursor.fetchall()
+                if chunk[-1] - chunk[0] + 1 != len(chunk):
+                    wanted = set(chunk)
+                    rows = [r for r in rows if r[at] in wanted]
+            else:
+                cursor.execute(f"{head}IN ({', '.join(['%s'] * len(chunk))})", list(chunk))
+                rows = cursor.fetchall()
+            yield rows
 
 
 def _plan_qualifications(
