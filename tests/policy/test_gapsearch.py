@@ -14,7 +14,8 @@ import pytest
 from keqi.policy import editions, engine
 from keqi.policy.editions import EDITION_IDS
 from keqi.policy.gaps import gap_columns_reference
-from keqi.policy.gapsearch import batch_gap_columns
+from keqi.policy.gapsearch import batch_gap_columns, money_text
+from keqi.policy.plans import money
 
 from .population import random_flat_table
 
@@ -92,3 +93,13 @@ def test_population_has_firms_the_composed_search_settles_every_way(population):
         verdicts = np.array(out.column("verdict").to_pylist())
         seen |= {"none"} if ((verdicts != "eligible") & (np.array(reaches) == None)).any() else set()  # noqa: E711
     assert {"eligible", "uncertain", "none"} <= seen
+
+
+def test_the_batch_writes_every_amount_as_the_reference_does():
+    """The batch writes a plan's amounts in integer arithmetic (``money_text``), the reference with
+    ``Decimal`` (``plans.money``): the same text for every amount, around each place the text changes
+    (1万, the hundred yuan it rounds up to, thousands separators) and at random."""
+    rng = np.random.default_rng(17)
+    edges = [10**p + d for p in range(16) for d in (-101, -100, -99, -1, 0, 1, 99, 100, 101)]
+    amounts = [*range(-20_000, 120_000), *edges, *(-e for e in edges), *rng.integers(-10**13, 10**13, 50_000).tolist()]
+    assert [money_text(a) for a in amounts] == [money(a) for a in amounts]

@@ -59,7 +59,6 @@ from keqi.policy.plans import (
     PHRASES,
     apply_changes,
     blockers,
-    money,
     undecided,
     unreachable,
 )
@@ -850,10 +849,23 @@ def _str(values: np.ndarray) -> pa.Array:
     return pc.cast(pa.array(values, type=pa.int64()), pa.string())
 
 
+def money_text(yuan: int) -> str:
+    """``keqi.policy.plans.money`` in integer arithmetic (no ``Decimal``: ~20× quicker, and a batch of
+    plans writes about one distinct amount per firm); the same text for every integer (tested)."""
+    if -10_000 < yuan < 10_000:
+        return f"{yuan:,} 元"
+    hundreds = -(-yuan // 100)  # rounded up to the hundred yuan
+    whole, cents = divmod(abs(hundreds), 100)
+    sign = "-" if hundreds < 0 else ""
+    if cents == 0:
+        return f"{sign}{whole:,} 万元"
+    return f"{sign}{whole:,}.{cents:02d}".rstrip("0") + " 万元"
+
+
 def _money(yuan: np.ndarray) -> pa.Array:
     """``keqi.policy.plans.money`` for an array of yuan: each distinct amount written once."""
     distinct, where = np.unique(yuan, return_inverse=True)
-    return pa.array([money(int(v)) for v in distinct], pa.string()).take(pa.array(where.ravel()))
+    return pa.array([money_text(int(v)) for v in distinct], pa.string()).take(pa.array(where.ravel()))
 
 
 def _effect(c: Criterion, lo: np.ndarray, lo_null: np.ndarray, hi: np.ndarray) -> pa.Array:
