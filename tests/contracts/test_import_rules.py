@@ -121,3 +121,16 @@ def test_long_text_is_named_with_its_limit():
     assert services.length_faults({"number": "9" * 65, "title": "题" * 201, "seller_name": "卖" * 201,
                                    "buyer_name": None}) == {
         "number": "不能超过64个字符", "title": "不能超过200个字符", "seller_name": "不能超过200个字符"}
+
+
+def test_a_plan_applied_without_a_reason_records_none(tmp_path):
+    from keqi.contracts.columns import SHEET
+    from keqi.registry.parsing import parse_sheet
+    from keqi.registry.reading import read_tables
+    from keqi.registry.services import unit_lookup
+
+    raw = read_tables(write_contracts(tmp_path / "c.xlsx", contract_rows(2)))
+    parsed = parse_sheet(raw.reports, COLUMNS, SHEET, unit_lookup())
+    plan = services.plan_import(scope=SYSTEM, parsed=parsed)
+    services.apply_plan(plan=plan)
+    assert [h.history_change_reason for h in TechContract.history.all()] == [None, None]
