@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 
@@ -134,3 +136,13 @@ def test_a_plan_applied_without_a_reason_records_none(tmp_path):
     plan = services.plan_import(scope=SYSTEM, parsed=parsed)
     services.apply_plan(plan=plan)
     assert [h.history_change_reason for h in TechContract.history.all()] == [None, None]
+
+
+def test_a_row_registered_before_it_was_signed_is_refused_with_the_signing_day(tmp_path):
+    rows = contract_rows(2).with_columns(
+        pl.Series("signed_on", [dt.date(2024, 3, 5), dt.date(2024, 12, 31)]),
+        pl.Series("registered_on", [dt.date(2024, 3, 5), dt.date(2024, 12, 30)]))
+    result = run(tmp_path, rows)
+    assert [(e.row, e.column, e.reason) for e in result.errors] == [
+        (3, "登记日期", "登记日期早于签订日期（2024-12-31）")]
+    assert TechContract.objects.count() == 0
