@@ -116,3 +116,18 @@ def test_each_standing_has_one_colour_used_by_badges_and_charts():
 def test_the_chart_ends_keep_every_unit_when_few():
     rows = [{"share": s, "rank": i} for i, s in enumerate([0.9, 0.5, None], start=1)]
     assert dashboard.ranking_ends(rows, ends=5) == rows
+
+
+def test_the_ranking_from_the_pages_progress_is_the_ranking_read_afresh(ranked):
+    """The overview hands the ranking the progress and forecasts it has read (issue #14: each read once per
+    request); the rows are the same as the ranking's own reads (the API's path)."""
+    import datetime as dt
+
+    from keqi.targets import forecasting
+
+    on = dt.date.fromisoformat(ON)
+    rows = services.progress(scope=SYSTEM, year=2024, on=on)
+    given = dashboard.ranking(scope=SYSTEM, indicator="hnte_count", year=2024, on=on, progress_rows=rows,
+                              outlook=forecasting.forecasts(rows=rows, on=on))
+    assert given == dashboard.ranking(scope=SYSTEM, indicator="hnte_count", year=2024, on=on)
+    assert {r["status"] for r in given} >= {"on_track", "no_target"}

@@ -25,6 +25,7 @@ in the cache until a firm, a qualification or the ladder changes (:func:`cached`
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,19 +60,31 @@ def data_version() -> tuple:
 
 
 def _data_version() -> tuple:
+    with connection.cursor() as cursor:  # one round trip: this runs before every cached aggregate
+        cursor.execute(_data_version_sql())
+        return tuple(cursor.fetchone())
+
+
+@functools.cache
+def _data_version_sql() -> str:
+    """Built once: ``Model.history`` makes a new manager class at each access (simple_history)."""
     tables = (Qualification.history.model._meta.db_table, Enterprise.history.model._meta.db_table,
               LadderTier.history.model._meta.db_table)
     parts = [f"(SELECT CAST(history_id AS TEXT) || '@' || CAST(history_date AS TEXT) FROM {table} "
              f"ORDER BY history_id DESC LIMIT 1)" for table in tables]
-    with connection.cursor() as cursor:  # one round trip: this runs before every cached aggregate
-        cursor.execute("SELECT " + ", ".join(parts))
-        return tuple(cursor.fetchone())
+    return "SELECT " + ", ".join(parts)
 
 
 def cached(name: str, args: tuple, compute: Callable):
-    """An aggregate over the registry, kept until the registry or the ladder changes (:func:`data_version`)."""
+    """An aggregate over the registry, kept until the registry or the ladder changes (:func:`data_version`);
+    within a web request the value read from the cache is kept too (:mod:`keqi.pipeline.memo`: a page
+    asks for the same day's counts several times, and each cache read unpickles them again)."""
     raw = ":".join(map(str, (*args, *data_version())))
     key = f"figures:{name}:" + hashlib.sha256(raw.encode()).hexdigest()
+    return memo.once(key, functools.partial(_from_cache, key, compute))
+
+
+def _from_cache(key: str, compute: Callable):
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -112,8 +125,7 @@ def require_scope_key(*, scope: Scope, scope_key: str) -> None:
     """``ValidationError`` for a key that names no scope, ``PermissionDenied`` for one outside the user's."""
     kind, _sep, rest = scope_key.partition(":")
     if not (scope_key == "city" or (kind == "zone" and rest in PLAN_ZONES)
-            or (kind == "unit" and rest.isdigit() and len(rest) < 19
-                and ReportingUnit.objects.filter(pk=int(rest)).exists())):
+            or (kind == "unit" and rest.isdigit() and len(rest) < 19 and int(rest) in unit_names())):
         raise ValidationError(f"范围应为 city、zone:片区名 或 unit:区县编号：{scope_key}")
     keys = visible_scope_keys(scope=scope)
     if keys is not None and scope_key not in keys:
@@ -286,20 +298,22 @@ def counts(*, scope: Scope, on: dt.date, scope_key: str | None = None) -> Counts
     ladder = current_ladder()
     per_unit = unit_counts(on=on, ladder=ladder)
     units = set(units_of(scope_key, unit_zones()))
-    rows = [c for u, c in per_unit.items() if u in units]
-
-    def total(get) -> int:
-        return sum(get(c) for c in rows)
-
-    tiers = []
-    for i, t in enumerate(ladder.tiers):
-        highest = total(lambda c, k=t.key: c.highest.get(k, 0))
-        tiers.append(TierCount(t.key, t.label, highest,
-                               highest if i == 0 else total(lambda c, k=t.key: c.tier_holders.get(k, 0))))
+    firms = 0
+    holders = dict.fromkeys(QUALIFICATION_KINDS, 0)
+    tier_holders: dict[str, int] = {}
+    highest: dict[str, int] = {}
+    for u, c in per_unit.items():  # one pass over the units, summing each figure of the scope's
+        if u not in units:
+            continue
+        firms += c.firms
+        for figure, total in ((c.holders, holders), (c.tier_holders, tier_holders), (c.highest, highest)):
+            for k, n in figure.items():
+                total[k] = total.get(k, 0) + n
+    tiers = tuple(TierCount(t.key, t.label, highest.get(t.key, 0),
+                            highest.get(t.key, 0) if i == 0 else tier_holders.get(t.key, 0))
+                  for i, t in enumerate(ladder.tiers))
     return Counts(on=on, scope_key=scope_key, scope_label=scope_label(scope_key, unit_names()),
-                  firms=total(lambda c: c.firms),
-                  holders={k: total(lambda c, k=k: c.holders.get(k, 0)) for k in QUALIFICATION_KINDS},
-                  tiers=tuple(tiers))
+                  firms=firms, holders={k: holders.get(k, 0) for k in QUALIFICATION_KINDS}, tiers=tiers)
 
 
 def holders_by_unit(*, kind: str, on: dt.date) -> dict[int, int]:

@@ -15,7 +15,7 @@ from keqi.pipeline.figures import default_scope_key  # noqa: F401 - the targets'
 from keqi.registry.models import ReportingUnit
 
 from .forecasting import forecasts
-from .services import COUNTED, PLAN_BASE_YEAR, STATUSES, progress, standing
+from .services import COUNTED, PLAN_BASE_YEAR, STATUSES, Progress, progress, standing
 from .zones import plan_zone
 
 
@@ -37,19 +37,25 @@ def trend(*, scope: Scope, indicator: str, scope_key: str, on: dt.date, first_ye
     return out
 
 
-def ranking(*, scope: Scope, indicator: str, year: int, on: dt.date) -> list[dict]:
+def ranking(*, scope: Scope, indicator: str, year: int, on: dt.date, progress_rows: list[Progress] | None = None,
+            outlook: dict | None = None) -> list[dict]:
     """Units by how much of their own target they have reached (else by the year's gain), each with its
     standing on that target (``services.standing``: the year-end forecast's, else the progress's;
-    ``no_target`` for a unit without a target or with a target of 0)."""
+    ``no_target`` for a unit without a target or with a target of 0).
+
+    ``progress_rows`` and ``outlook``: what ``progress`` and ``forecasts`` gave the caller for the same
+    scope, year and day (a page that shows them too), else read here."""
     scope.require_read()
     _require_counted(indicator)
     units = scope.units(ReportingUnit.objects.all()).values_list("pk", "name", "zone")
     day = min(on, dt.date(year, 12, 31))
     now = figures.holders_by_unit(kind=COUNTED[indicator], on=day)
     start = figures.holders_by_unit(kind=COUNTED[indicator], on=dt.date(day.year - 1, 12, 31))
-    rows_of = {p.scope_key: p for p in progress(scope=scope, year=year, on=on)
-               if p.indicator == indicator and p.scope_key.startswith("unit:")}
-    outlook = forecasts(rows=list(rows_of.values()), on=on)
+    if progress_rows is None:
+        progress_rows = progress(scope=scope, year=year, on=on)
+    rows_of = {p.scope_key: p for p in progress_rows if p.indicator == indicator and p.scope_key.startswith("unit:")}
+    if outlook is None:
+        outlook = forecasts(rows=list(rows_of.values()), on=on)
     rows = []
     for pk, name, zone in units:
         p = rows_of.get(f"unit:{pk}")

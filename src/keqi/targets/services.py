@@ -39,7 +39,6 @@ from keqi.pipeline.figures import (  # noqa: F401 - the app's other services rea
     visible_scope_keys,
 )
 from keqi.registry import measures
-from keqi.registry.models import ReportingUnit
 
 from .models import Indicator, IndicatorValue, Target
 from .zones import PLAN_ZONES
@@ -115,7 +114,7 @@ def progress(*, scope: Scope, year: int, on: dt.date) -> list[Progress]:
     if keys is not None:
         targets = targets.filter(scope_key__in=keys)
     zones = unit_zones()
-    units = dict(ReportingUnit.objects.values_list("pk", "name"))
+    units = unit_names()
     earlier = {}
     for ind, key, y in Target.objects.filter(year__lt=year).values_list("indicator", "scope_key", "year"):
         earlier[(ind, key)] = max(y, earlier.get((ind, key), y))

@@ -62,11 +62,11 @@ def overview(request):
     on = _day(request, timezone.localdate())
     years = services.years(scope=scope)
     year = _year(request, years, on)
-    rows = services.progress(scope=scope, year=year, on=on)
-    fc = forecasting.forecasts(rows=rows, on=on)
-    rows = [(p, fc.get((p.indicator, p.scope_key))) for p in rows]
+    progress = services.progress(scope=scope, year=year, on=on)
+    fc = forecasting.forecasts(rows=progress, on=on)
+    rows = [(p, fc.get((p.indicator, p.scope_key))) for p in progress]
     return render(request, "targets/overview.html", {"rows": rows, "year": year, "years": years, "on": on,
-                                                     **_series(scope, year, on)})
+                                                     **_series(scope, year, on, progress, fc)})
 
 
 @login_required
@@ -140,13 +140,15 @@ def _posted_values(post, names: dict[int, str]) -> tuple[dict[int, Decimal | Non
     return values, entered, errors
 
 
-def _series(scope, year: int, on: dt.date) -> dict:
-    """The dashboards' data for the tables that stand in for the charts without JavaScript."""
+def _series(scope, year: int, on: dt.date, progress, forecasts) -> dict:
+    """The dashboards' data for the tables that stand in for the charts without JavaScript (the ranking
+    from the progress and forecasts the page has read)."""
     key = dashboard.default_scope_key(scope=scope)
     return {
         "trend": dashboard.trend(scope=scope, indicator=Indicator.HNTE_COUNT, scope_key=key, on=on),
         "trend_tech": dashboard.trend(scope=scope, indicator=Indicator.TECH_COUNT, scope_key=key, on=on),
-        "ranking": dashboard.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on)
+        "ranking": dashboard.ranking(scope=scope, indicator=Indicator.HNTE_COUNT, year=year, on=on,
+                                     progress_rows=progress, outlook=forecasts)
         if scope.may("targets.ranking") else [],
         "funnel": dashboard.funnel(scope=scope, on=on),
         "ranking_ends": dashboard.CHART_ENDS, "ranking_shown": 2 * dashboard.CHART_ENDS,
