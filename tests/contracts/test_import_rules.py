@@ -146,3 +146,17 @@ def test_a_row_registered_before_it_was_signed_is_refused_with_the_signing_day(t
     assert [(e.row, e.column, e.reason) for e in result.errors] == [
         (3, "登记日期", "登记日期早于签订日期（2024-12-31）")]
     assert TechContract.objects.count() == 0
+
+
+def test_a_blank_cell_does_not_hide_the_rows_other_faults(tmp_path):
+    rows = contract_rows(1).with_columns(pl.lit(None).cast(pl.String).alias("seller_uscc"),
+                                         (pl.col("contract_amount") + 1).alias("technical_amount"))
+    result = run(tmp_path, rows)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "卖方统一社会信用代码"), (2, "技术交易额（万元）")]
+    assert result.errors[1].reason == "技术交易额大于合同成交额"
+
+
+def test_a_repeated_number_is_reported_on_the_contract_sheet(tmp_path):
+    rows = contract_rows(2).with_columns(pl.lit("N-7").alias("number"))
+    (error,) = run(tmp_path, rows).errors
+    assert str(error).startswith("[技术合同] 第3行 “合同登记号”列")
