@@ -451,6 +451,26 @@ class _Leaves:
     def own_table(self, firms: np.ndarray) -> pa.Table:
         return pa.table({leaf: values.take(pa.array(firms)) for leaf, values in self.own.items()})
 
+    def patterns(self) -> None:
+        """Number the distinct leaf values: ``self.own_pattern[j]`` for the leaves no option moves (firm
+        ``j``), ``self.pattern[g][o, j]`` for group ``g``'s leaves under its option ``o``. Two (firm,
+        combination) rows with the same numbers have the very same leaves, hence the same outcome."""
+        fixed = [_code(self.own[leaf]) for leaf, g in sorted(self.group.items()) if g is None]
+        self.own_pattern = _distinct(fixed)[1] if fixed else np.zeros(self.m, dtype=np.int64)
+        self.pattern: dict[int, np.ndarray] = {}
+        for g, size in enumerate(self.groups.sizes):
+            moved = [_code(self.values[leaf]) for leaf, lg in sorted(self.group.items()) if lg == g]
+            if moved:
+                self.pattern[g] = _distinct(moved)[1].reshape(size, self.m)
+
+    def judge(self, firms: np.ndarray, combos: np.ndarray, sql: str) -> tuple[pa.Table, np.ndarray]:
+        """``run_sql(self.table(firms, combos), sql)`` evaluated once per distinct leaf pattern: (the
+        result of each distinct pattern, each row's index into it)."""
+        keys = [self.own_pattern[firms]]
+        keys += [pattern[self.groups.option[g][combos], firms] for g, pattern in self.pattern.items()]
+        first, inverse = _distinct(keys)
+        return run_sql(self.table(firms[first], combos[first]), sql), inverse
+
 
 def probe_views(edition_id: str, settings: Mapping[str, Any] | None = None) -> list[str]:
     """The engine views the decomposed search evaluates its probes with (one per lever group whose moves
@@ -512,7 +532,9 @@ def _search_composed(found: _Found, idx: np.ndarray, flat: pa.Table, result: pa.
     k = groups.k
     sig_rows = np.repeat(np.arange(firsts.size), k)
     sig_combo = np.tile(np.arange(k), firsts.size)
-    verdict = run_sql(leaves.table(firsts[sig_rows], sig_combo), comp.sql()).column("code").to_numpy()
+    leaves.patterns()
+    table, back = leaves.judge(firsts[sig_rows], sig_combo, comp.sql())
+    verdict = table.column("code").to_numpy()[back]
     verdict = verdict.astype(np.int8).reshape(firsts.size, k)
 
     chosen_k = np.zeros(m, dtype=np.int64)
@@ -544,8 +566,8 @@ def _search_composed(found: _Found, idx: np.ndarray, flat: pa.Table, result: pa.
             found.delta[lever][where] = d
         names = [f"{c.id}__{x}" for c in edition.criteria for x in ("passed", "min", "max")]
         pairs, back = np.unique(signature[chosen] * k + chosen_k[chosen], return_inverse=True)
-        table = run_sql(leaves.table(firsts[pairs // k], pairs % k), comp.sql(names, verdict=False))
-        _keep_points(found, table.take(pa.array(back.ravel())), where, edition)
+        table, again = leaves.judge(firsts[pairs // k], pairs % k, comp.sql(names, verdict=False))
+        _keep_points(found, table.take(pa.array(again[back.ravel()])), where, edition)
     stuck = np.nonzero(target == 0)[0]
     if stuck.size:
         _partial_composed(found, idx, stuck, groups, leaves, comp, signature, firsts, edition)
